@@ -1,0 +1,45 @@
+"""Entry point: `streamlit run app.py`. Page config, database check, global filters, navigation."""
+
+import streamlit as st
+from sqlalchemy.exc import OperationalError
+
+from dashboard import context, data, layout, setup
+from dashboard.i18n import t
+
+st.set_page_config(page_title="福田区未成年人保护数据看板", page_icon="🛡️", layout="wide")
+
+lang = context.language_selector()
+st.sidebar.caption(t("app.title", lang))
+setup.ensure_sample_database(lang)
+
+
+@st.fragment(run_every=10)
+def wait_for_database() -> None:
+    """Check again every few seconds and reload the app once the database answers."""
+    health = data.health()
+    if health.ok:
+        st.rerun(scope="app")
+    layout.database_banner(health, lang)
+    st.button(t("db.retry", lang))
+
+
+health = data.health()
+if not health.ok:
+    wait_for_database()
+    st.stop()
+
+pages = [
+    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
+    st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"),
+    st.Page("pages/cases.py", title=t("nav.cases", lang), icon=":material/emergency:", url_path="cases"),
+    st.Page("pages/subsidies.py", title=t("nav.subsidies", lang), icon=":material/payments:", url_path="subsidies"),
+    st.Page("pages/explore.py", title=t("nav.explore", lang), icon=":material/query_stats:", url_path="explore"),
+    st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
+]
+page = st.navigation(pages)
+try:
+    context.global_filters(lang)
+    page.run()
+except OperationalError:
+    st.cache_data.clear()
+    wait_for_database()

@@ -1,0 +1,124 @@
+"""The view context every page reads: language, period, street, scope and as-of moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import streamlit as st
+
+from dashboard import data, urlstate
+from dashboard.i18n import period_label, t
+from data_access import config
+from data_access.types import Filters, Period, Scope, periods_between
+
+CONTEXT_KEY = "_view_context"
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+
+
+@dataclass(frozen=True)
+class ViewContext:
+    lang: str
+    as_of: datetime
+    synthetic: bool
+    scope: Scope
+    filters: Filters
+    street_name: str
+
+    @property
+    def period(self) -> Period:
+        return self.filters.period
+
+
+def current() -> ViewContext:
+    return st.session_state[CONTEXT_KEY]
+
+
+def language_selector() -> str:
+    """The language switch; ``?lang=zh|en`` in the URL."""
+    default = config.default_language()
+    urlstate.sync_from_url(
+        "lang", default, lambda raw: raw.lower() if raw.lower() in LANGUAGE_NAMES else None,
+        lambda raw: t("notice.bad_param", default, name="lang", value=raw, fallback=LANGUAGE_NAMES[default]),
+    )
+    st.sidebar.segmented_control(
+        t("filter.language", st.session_state["lang"]), list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get,
+        key="lang", required=True,
+    )
+    urlstate.write_to_url("lang")
+    return st.session_state["lang"]
+
+
+def as_of_moment(info) -> datetime:
+    """``DASHBOARD_AS_OF``, else the sample data's own as-of, else now."""
+    override = config.as_of_override()
+    if override:
+        return override
+    if info.synthetic and info.data_as_of:
+        return info.data_as_of
+    return datetime.now().replace(second=0, microsecond=0)
+
+
+def global_filters(lang: str) -> ViewContext:
+    """Period and street in the sidebar, bound to ``?period=`` and ``?street=``."""
+    info = data.dataset_info()
+    as_of = as_of_moment(info)
+    scope = Scope.district()
+    first = info.first_month or as_of.date()
+    periods = periods_between(first, as_of.date())
+    codes = [p.code for p in periods]
+    default_period = Period.containing(as_of.date(), "quarter").code
+
+    def parse_period(raw: str) -> str | None:
+        try:
+            code = Period.parse(raw).code
+        except ValueError:
+            return None
+        return code if code in codes else None
+
+    def bad_period(raw: str) -> str:
+        fallback = period_label(Period.parse(default_period), lang)
+        try:
+            Period.parse(raw)
+        except ValueError:
+            return t("notice.bad_param", lang, name="period", value=raw, fallback=fallback)
+        return t("notice.period_outside", lang, value=raw, first=first.isoformat(), last=as_of.date().isoformat(),
+                 fallback=fallback)
+
+    urlstate.sync_from_url("period", default_period, parse_period, bad_period)
+    st.sidebar.selectbox(
+        t("filter.period", lang), codes, key="period", format_func=lambda code: period_label(Period.parse(code), lang)
+    )
+    urlstate.write_to_url("period")
+
+    streets = data.streets(scope)
+    names = dict(zip(streets["id"], streets["name_en" if lang == "en" else "name_zh"]))
+    by_zh = dict(zip(streets["name_zh"], streets["id"]))
+
+    def parse_street(raw: str) -> str | None:
+        key = raw.strip().lower()
+        if key in names:
+            return key
+        return by_zh.get(raw.strip().removesuffix("街道"))
+
+    urlstate.sync_from_url(
+        "street", "", parse_street,
+        lambda raw: t("notice.bad_param", lang, name="street", value=raw, fallback=t("filter.all_streets", lang)),
+    )
+    st.sidebar.selectbox(
+        t("filter.street", lang), ["", *names], key="street",
+        format_func=lambda sid: names.get(sid) or t("filter.all_streets", lang),
+    )
+    urlstate.write_to_url("street")
+
+    street_id = st.session_state["street"] or None
+    context = ViewContext(
+        lang=lang,
+        as_of=as_of,
+        synthetic=info.synthetic,
+        scope=scope,
+        filters=Filters(period=Period.parse(st.session_state["period"]), street_id=street_id),
+        street_name=names.get(street_id) if street_id else t("filter.all_streets", lang),
+    )
+    st.session_state[CONTEXT_KEY] = context
+    return context

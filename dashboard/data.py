@@ -1,0 +1,89 @@
+"""Cached wrappers around the data layer, keyed on scope, filters and as-of."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from data_access import cases, config, dataset, overview, reference, subsidies
+from data_access.engine import get_engine
+from data_access.rules import CaseRules, load_rules
+from data_access.types import Filters, Period, Scope
+
+TTL = 300
+
+
+def engine() -> Engine:
+    return get_engine(config.database_url())
+
+
+@st.cache_resource
+def rules() -> CaseRules:
+    return load_rules(config.rules_file())
+
+
+def health() -> dataset.Health:
+    return dataset.health_check(engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def dataset_info() -> dataset.DatasetInfo:
+    return dataset.read_dataset_info(engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def table_counts() -> dict[str, int]:
+    return dataset.table_counts(engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def streets(scope: Scope) -> pd.DataFrame:
+    return reference.list_streets(engine(), scope)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def communities(scope: Scope, filters: Filters) -> pd.DataFrame:
+    return reference.list_communities(engine(), scope, filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def stations(scope: Scope, filters: Filters) -> pd.DataFrame:
+    return reference.list_stations(engine(), scope, filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def staff(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    return reference.list_staff(engine(), scope, filters, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def social_orgs(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    return reference.list_social_orgs(engine(), scope, filters, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def key_figures(scope: Scope, filters: Filters, as_of: datetime) -> overview.KeyFigures:
+    return overview.key_figures(engine(), scope, filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def open_cases(scope: Scope, filters: Filters, as_of: datetime, limit: int) -> pd.DataFrame:
+    return cases.open_cases(engine(), scope, filters, as_of, rules(), limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def payments_by_month(scope: Scope, filters: Filters, start: date | None = None, end: date | None = None) -> pd.DataFrame:
+    return subsidies.payments_by_month(engine(), scope, filters, start, end)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def subsidy_standards() -> pd.DataFrame:
+    return subsidies.standards(engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def grants(period: Period) -> pd.DataFrame:
+    return subsidies.grants_in(engine(), period)

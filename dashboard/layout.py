@@ -1,0 +1,62 @@
+"""Page furniture shared by every page: header, badges, notices, database banner."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import urlstate
+from dashboard.context import ViewContext
+from dashboard.i18n import format_moment, period_label, t
+from data_access import config
+from data_access.dataset import Health
+from data_access.engine import server_of
+from data_access.rules import RiskRule
+
+
+def page_header(ctx: ViewContext, title_key: str) -> None:
+    """Title, the "data as of" line, the synthetic-data badge and any URL notices."""
+    st.title(t(title_key, ctx.lang))
+    parts = [
+        t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
+        t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang)),
+        t("caption.scope", ctx.lang, scope=ctx.street_name),
+    ]
+    line = " · ".join(parts)
+    if ctx.synthetic:
+        line = f":orange-badge[{t('badge.synthetic', ctx.lang)}] " + line
+    st.markdown(line, help=t("badge.synthetic_help", ctx.lang) if ctx.synthetic else None)
+    for notice in urlstate.pop_notices():
+        st.warning(notice, icon="⚠️")
+
+
+def kpi(container, label: str, value: object, note: str | None = None, delta: str | None = None) -> None:
+    """A key figure in a bordered card, with an optional line under it."""
+    with container.container(border=True):
+        st.metric(label, value, delta=delta)
+        if note:
+            st.caption(note)
+
+
+RISK_BADGE_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
+
+
+def risk_label(rule: RiskRule, lang: str) -> str:
+    return rule.label_en if lang == "en" else rule.label_zh
+
+
+def risk_badge(rule: RiskRule, lang: str, suffix: str = "") -> str:
+    """Markdown for a coloured risk-level badge."""
+    return f":{RISK_BADGE_COLOURS[rule.level]}-badge[{risk_label(rule, lang)}{suffix}]"
+
+
+def database_banner(health: Health, lang: str) -> None:
+    server = server_of(config.database_url())
+    if health.problem == "schema":
+        st.error(f"**{t('db.schema.title', lang, server=server)}**\n\n{t('db.schema.body', lang, tables=health.detail)}",
+                 icon="🗄️")
+        return
+    st.error(
+        f"**{t('db.unreachable.title', lang, server=server)}**\n\n{t('db.unreachable.body', lang)}\n\n"
+        f"{t('db.detail', lang, detail=health.detail)}",
+        icon="🔌",
+    )

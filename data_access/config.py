@@ -1,0 +1,49 @@
+"""Configuration from the environment. Every setting has a default that works on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "dashboard.db"
+LANGUAGES = ("zh", "en")
+# A date given without a time means the end of that working day.
+END_OF_DAY = time(18, 0)
+
+
+def database_url() -> str:
+    """``DATABASE_URL``, or the bundled SQLite file under var/."""
+    return os.environ.get("DATABASE_URL") or default_database_url()
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def parse_as_of(text: str) -> datetime:
+    """Read an ISO date or date-time; a bare date means 18:00 that day."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), END_OF_DAY)
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError as exc:
+        raise ValueError(f"not an ISO date or date-time: {text!r} (expected e.g. 2022-06-30)") from exc
+
+
+def as_of_override() -> datetime | None:
+    """``DASHBOARD_AS_OF``: the moment the dashboard treats as now (for reviews and tests)."""
+    text = os.environ.get("DASHBOARD_AS_OF")
+    return parse_as_of(text) if text else None
+
+
+def default_language() -> str:
+    lang = os.environ.get("DASHBOARD_LANG", "zh").lower()
+    return lang if lang in LANGUAGES else "zh"
+
+
+def rules_file() -> Path | None:
+    text = os.environ.get("CASE_RULES_FILE")
+    return Path(text) if text else None

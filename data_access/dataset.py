@@ -1,0 +1,71 @@
+"""Facts about the dataset as a whole: synthetic or not, and up to when it runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, func, inspect, select, union_all
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access import schema
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    synthetic: bool
+    data_as_of: datetime | None
+    first_month: date | None
+
+
+def read_dataset_info(engine: Engine) -> DatasetInfo:
+    """The recorded facts; for a database without them, the newest event or payment."""
+    with engine.connect() as conn:
+        values = dict(conn.execute(select(schema.dataset_info.c.key, schema.dataset_info.c.value)).all())
+        if values.get("as_of"):
+            as_of = datetime.fromisoformat(values["as_of"])
+        else:
+            newest = union_all(
+                select(func.max(schema.case_events.c.occurred_at).label("t")),
+                select(func.max(schema.cases.c.reported_at).label("t")),
+            ).subquery()
+            as_of = conn.execute(select(func.max(newest.c.t))).scalar()
+        first = values.get("first_month")
+        if first:
+            first_month = date.fromisoformat(first)
+        else:
+            first_month = conn.execute(select(func.min(schema.subsidy_payments.c.month))).scalar()
+    return DatasetInfo(
+        synthetic=values.get("synthetic") == "true",
+        data_as_of=as_of,
+        first_month=first_month,
+    )
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    problem: str | None = None  # "unreachable" or "schema"
+    detail: str = ""
+
+
+def health_check(engine: Engine) -> Health:
+    """Can the database be reached, and does it hold every table of the schema?"""
+    try:
+        with engine.connect() as conn:
+            conn.execute(select(1))
+            present = set(inspect(conn).get_table_names())
+    except SQLAlchemyError as exc:
+        return Health(False, "unreachable", str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0])
+    missing = [t.name for t in schema.metadata.sorted_tables if t.name not in present]
+    if missing:
+        return Health(False, "schema", ", ".join(missing))
+    return Health(True)
+
+
+def table_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in schema.metadata.sorted_tables
+        }

@@ -1,0 +1,274 @@
+"""The database schema: SQLAlchemy Core tables in one MetaData."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+
+from data_access import vocab
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Money = Numeric(12, 2)
+
+
+def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_valid")
+
+
+dataset_info = Table(
+    "dataset_info",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+    comment="Facts about the dataset: whether it is synthetic, its as-of moment, how it was built.",
+)
+
+streets = Table(
+    "streets",
+    metadata,
+    Column("id", String(40), primary_key=True, comment="pinyin in lower case, used in URLs"),
+    Column("code", String(12), nullable=False, unique=True),
+    Column("name_zh", String(40), nullable=False, unique=True),
+    Column("name_en", String(80), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("sort_order", Integer, nullable=False),
+    Column("geometry", Text, comment="GeoJSON geometry of the street cell"),
+    Column("geometry_crs", String(8), nullable=False, server_default="WGS84"),
+    Column("geometry_source", String(20), nullable=False, server_default="schematic"),
+    one_of("geometry_crs", ("WGS84", "GCJ02", "BD09")),
+    one_of("geometry_source", ("schematic", "official")),
+)
+
+communities = Table(
+    "communities",
+    metadata,
+    Column("id", String(60), primary_key=True),
+    Column("street_id", ForeignKey("streets.id"), nullable=False, index=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("name_zh", String(40), nullable=False),
+    Column("name_en", String(80), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("name_zh", String(80), nullable=False),
+    Column("name_en", String(160), nullable=False),
+    Column("street_id", ForeignKey("streets.id"), index=True),
+    Column("parent_id", ForeignKey("stations.id")),
+    Column("status", String(10), nullable=False),
+    Column("opened_on", Date),
+    Column("beds", Integer),
+    Column("area_m2", Integer),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    one_of("kind", vocab.STATION_KINDS),
+    one_of("status", vocab.STATION_STATUSES),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("street_id", ForeignKey("streets.id"), index=True),
+    Column("community_id", ForeignKey("communities.id"), index=True),
+    Column("station_id", ForeignKey("stations.id")),
+    Column("started_on", Date, nullable=False),
+    Column("ended_on", Date),
+    Column("trained_on", Date, comment="completed the year's training"),
+    one_of("role", vocab.STAFF_ROLES),
+)
+
+social_orgs = Table(
+    "social_orgs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name_zh", String(80), nullable=False),
+    Column("name_en", String(160), nullable=False),
+    Column("category", String(30), nullable=False),
+    Column("street_id", ForeignKey("streets.id"), index=True),
+    Column("registered_on", Date, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    one_of("category", vocab.ORG_CATEGORIES),
+)
+
+children = Table(
+    "children",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_no", String(20), nullable=False, unique=True, comment="one file per child"),
+    Column("name", String(40), nullable=False),
+    Column("id_number", String(18), nullable=False, unique=True),
+    Column("gender", String(1), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("street_id", ForeignKey("streets.id"), nullable=False, index=True),
+    Column("community_id", ForeignKey("communities.id"), index=True),
+    Column("category", String(30), comment="child-in-difficulty category; NULL when not registered as one"),
+    Column("registered_on", Date, comment="entered the register of children in difficulty"),
+    Column("exited_on", Date),
+    Column("exit_reason", String(20)),
+    one_of("gender", vocab.GENDERS),
+    one_of("category", vocab.CHILD_CATEGORIES),
+    one_of("exit_reason", vocab.EXIT_REASONS),
+    CheckConstraint("exited_on IS NULL OR exited_on >= registered_on", name="exit_after_entry"),
+    Index("ix_children_category_registered", "category", "registered_on"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_no", String(20), nullable=False, unique=True),
+    Column("child_id", ForeignKey("children.id"), nullable=False, index=True),
+    Column("street_id", ForeignKey("streets.id"), nullable=False),
+    Column("community_id", ForeignKey("communities.id"), nullable=False, index=True),
+    Column("risk_level", String(10), nullable=False),
+    Column("stage", String(12), nullable=False),
+    Column("crisis_type", String(24), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("mandatory_report", Boolean, nullable=False),
+    Column("flag_self_harm", Boolean, nullable=False, server_default="0"),
+    Column("flag_safety_plan", Boolean, nullable=False, server_default="0"),
+    Column("flag_temp_guardianship", Boolean, nullable=False, server_default="0"),
+    Column("assigned_staff_id", ForeignKey("staff.id"), index=True),
+    Column("referral_target", String(12)),
+    Column("referral_org_id", ForeignKey("social_orgs.id")),
+    Column("referral_status", String(10)),
+    Column("reported_at", DateTime, nullable=False),
+    Column("first_response_at", DateTime),
+    Column("last_contact_at", DateTime),
+    Column("closed_at", DateTime),
+    one_of("risk_level", vocab.RISK_LEVELS),
+    one_of("stage", vocab.STAGES),
+    one_of("crisis_type", vocab.CRISIS_TYPES),
+    one_of("source", vocab.REPORT_SOURCES),
+    one_of("referral_target", vocab.REFERRAL_TARGETS),
+    one_of("referral_status", vocab.REFERRAL_STATUSES),
+    CheckConstraint("first_response_at IS NULL OR first_response_at >= reported_at", name="response_after_report"),
+    CheckConstraint("closed_at IS NULL OR closed_at >= reported_at", name="closed_after_report"),
+    Index("ix_cases_street_stage_risk", "street_id", "stage", "risk_level"),
+    Index("ix_cases_reported_at", "reported_at"),
+    Index("ix_cases_closed_at", "closed_at"),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False),
+    Column("occurred_at", DateTime, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("stage", String(12), nullable=False, comment="the stage the case is in after this event"),
+    Column("staff_id", ForeignKey("staff.id")),
+    Column("note", Text),
+    one_of("kind", vocab.EVENT_KINDS),
+    one_of("stage", vocab.STAGES),
+    Index("ix_case_events_case_time", "case_id", "occurred_at"),
+)
+
+subsidy_standards = Table(
+    "subsidy_standards",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("category", String(30), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, comment="exclusive; NULL while in force"),
+    Column("monthly_amount", Money, nullable=False),
+    one_of("category", vocab.CHILD_CATEGORIES),
+    CheckConstraint("monthly_amount > 0", name="amount_positive"),
+    CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),
+    Index("ix_subsidy_standards_category_from", "category", "valid_from", unique=True),
+)
+
+subsidy_payments = Table(
+    "subsidy_payments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment_no", String(24), nullable=False, unique=True),
+    Column("child_id", ForeignKey("children.id"), nullable=False, index=True),
+    Column("month", Date, nullable=False, comment="first day of the month paid for"),
+    Column("category", String(30), nullable=False, comment="the child's category when paid"),
+    Column("street_id", ForeignKey("streets.id"), nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    one_of("category", vocab.CHILD_CATEGORIES),
+    CheckConstraint("amount >= 0", name="amount_not_negative"),
+    Index("ix_subsidy_payments_month_street", "month", "street_id"),
+)
+
+grants = Table(
+    "grants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("granted_on", Date, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("recipients", Integer, nullable=False),
+    Column("street_id", ForeignKey("streets.id"), comment="NULL for district-wide grants"),
+    Column("description_zh", Text, nullable=False),
+    Column("description_en", Text, nullable=False),
+    one_of("kind", vocab.GRANT_KINDS),
+    CheckConstraint("amount >= 0", name="amount_not_negative"),
+    CheckConstraint("recipients >= 0", name="recipients_not_negative"),
+    Index("ix_grants_granted_on", "granted_on"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(60), nullable=False, unique=True),
+    Column("password_hash", Text),
+    Column("role", String(12), nullable=False),
+    Column("street_id", ForeignKey("streets.id")),
+    Column("community_id", ForeignKey("communities.id")),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+    one_of("role", ("leader", "supervisor", "director", "analyst", "admin")),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("username", String(60)),
+    Column("action", String(30), nullable=False),
+    Column("target", Text),
+    Column("detail", Text),
+)
+
+# Tables in the order rows must be deleted (children before parents).
+DELETE_ORDER = tuple(reversed(metadata.sorted_tables))

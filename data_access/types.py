@@ -1,0 +1,134 @@
+"""Value types passed to every query function: who looks (Scope), at what (Filters), when (Period)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+PeriodKind = Literal["year", "quarter", "month"]
+_PERIOD_PATTERNS = (
+    (re.compile(r"^(\d{4})$"), "year"),
+    (re.compile(r"^(\d{4})[Qq]([1-4])$"), "quarter"),
+    (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "month"),
+)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar year, quarter or month: ``2022``, ``2022Q2`` or ``2022-04``."""
+
+    kind: PeriodKind
+    year: int
+    number: int = 0  # quarter 1-4 or month 1-12; 0 for a year
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        text = (text or "").strip()
+        for pattern, kind in _PERIOD_PATTERNS:
+            match = pattern.match(text)
+            if match:
+                year = int(match.group(1))
+                if not 1990 <= year <= 2100:
+                    break
+                number = int(match.group(2)) if kind != "year" else 0
+                return cls(kind, year, number)
+        raise ValueError(f"not a period: {text!r} (expected 2022, 2022Q2 or 2022-04)")
+
+    @classmethod
+    def containing(cls, day: date, kind: PeriodKind = "quarter") -> Period:
+        if kind == "year":
+            return cls("year", day.year)
+        if kind == "quarter":
+            return cls("quarter", day.year, (day.month - 1) // 3 + 1)
+        return cls("month", day.year, day.month)
+
+    @property
+    def code(self) -> str:
+        if self.kind == "year":
+            return f"{self.year}"
+        if self.kind == "quarter":
+            return f"{self.year}Q{self.number}"
+        return f"{self.year}-{self.number:02d}"
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def start(self) -> date:
+        if self.kind == "year":
+            return date(self.year, 1, 1)
+        if self.kind == "quarter":
+            return date(self.year, 3 * self.number - 2, 1)
+        return date(self.year, self.number, 1)
+
+    @property
+    def end(self) -> date:
+        """The first day after the period."""
+        months = {"year": 12, "quarter": 3, "month": 1}[self.kind]
+        return add_months(self.start, months)
+
+    def previous(self) -> Period:
+        if self.kind == "year":
+            return Period("year", self.year - 1)
+        size = 4 if self.kind == "quarter" else 12
+        if self.number == 1:
+            return Period(self.kind, self.year - 1, size)
+        return Period(self.kind, self.year, self.number - 1)
+
+    def year_before(self) -> Period:
+        return Period(self.kind, self.year - 1, self.number)
+
+    def months(self) -> list[date]:
+        first, end, out = self.start, self.end, []
+        while first < end:
+            out.append(first)
+            first = add_months(first, 1)
+        return out
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def periods_between(first: date, last: date) -> list[Period]:
+    """Every year, quarter and month touching [first, last], newest first within each kind."""
+    out: list[Period] = []
+    for kind in ("year", "quarter", "month"):
+        period = Period.containing(last, kind)
+        while period.end > first:
+            out.append(period)
+            period = period.previous()
+    return out
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a viewer may see. ``None`` means no restriction at that level."""
+
+    streets: frozenset[str] | None = None
+    communities: frozenset[str] | None = None
+    show_names: bool = False
+
+    @classmethod
+    def district(cls, show_names: bool = False) -> Scope:
+        return cls(show_names=show_names)
+
+    @classmethod
+    def street(cls, street_id: str, show_names: bool = True) -> Scope:
+        return cls(streets=frozenset({street_id}), show_names=show_names)
+
+    def allows_street(self, street_id: str) -> bool:
+        return self.streets is None or street_id in self.streets
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the viewer asked for. Narrows the scope; never widens it."""
+
+    period: Period = field(default_factory=lambda: Period("quarter", 2022, 2))
+    street_id: str | None = None
+    community_id: str | None = None

@@ -1,0 +1,24 @@
+"""Data: where the data comes from and what the database holds."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import context, data, layout
+from dashboard.i18n import t
+from data_access import config
+from data_access.engine import describe_url
+
+ctx = context.current()
+lang = ctx.lang
+layout.page_header(ctx, "data.title")
+
+st.subheader(t("data.source", lang))
+st.markdown(t("data.database", lang, url=f"`{describe_url(config.database_url())}`"))
+st.markdown(t("data.synthetic", lang) if ctx.synthetic else t("data.real", lang))
+
+st.subheader(t("data.tables", lang))
+counts = data.table_counts()
+st.dataframe(
+    pd.DataFrame({t("col.table", lang): list(counts), t("col.rows", lang): list(counts.values())}),
+    hide_index=True,
+)

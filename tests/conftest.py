@@ -1,0 +1,71 @@
+"""Shared fixtures: sample databases on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from data_access.engine import make_engine, normalise_url
+from data_access.rules import load_rules
+from sample_data import DEFAULT_AS_OF, build_database
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def rules():
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def as_of() -> datetime:
+    return DEFAULT_AS_OF
+
+
+def _engine_for(backend: str, tmp_path_factory, name: str) -> Engine:
+    """A database of its own: an SQLite file, or a fresh PostgreSQL schema named ``name``."""
+    if backend == "sqlite":
+        return make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / f'{name}.db'}")
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set; the PostgreSQL tests must run in CI")
+        pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://... to run the PostgreSQL tests")
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    admin.dispose()
+    return create_engine(
+        normalise_url(PG_URL), pool_pre_ping=True, connect_args={"options": f"-csearch_path={name}"}
+    )
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def sample_engine(request, tmp_path_factory) -> Engine:
+    """The default sample database (as of 2022-06-30), built once per backend."""
+    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_sample")
+    build_database(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_sample_url(tmp_path_factory) -> str:
+    """A sample SQLite database file for the app and page tests."""
+    path = tmp_path_factory.mktemp("app") / "sample.db"
+    url = f"sqlite:///{path}"
+    build_database(make_engine(url))
+    return url
+
+
+@pytest.fixture
+def empty_engine(request, tmp_path_factory) -> Engine:
+    """A fresh database with nothing in it, on the backend the test is parametrised with."""
+    engine = _engine_for(getattr(request, "param", "sqlite"), tmp_path_factory, "dashboard_test_empty")
+    yield engine
+    engine.dispose()
