@@ -55,8 +55,9 @@ def street_labels_layer(streets: pd.DataFrame, lang: str) -> pdk.Layer:
         get_text="name",
         get_size=14,
         get_color=[31, 42, 51],
-        character_set="auto",
-        font_family='"Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
+        # pydeck reads a bare string as an expression; quoting makes it a literal.
+        character_set='"auto"',
+        font_family="'Noto Sans CJK SC, Microsoft YaHei, sans-serif'",
     )
 
 

@@ -1,0 +1,116 @@
+"""Real-browser fixtures: the app on a free port with a fresh sample database, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from data_access.engine import make_engine
+from sample_data import build_database
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"CI is set but {CHROMIUM} is missing; the browser tests must run in CI "
+                        "(apt-get install chromium fonts-noto-cjk)")
+        pytest.skip(f"{CHROMIUM} is missing; apt-get install chromium fonts-noto-cjk to run the browser tests")
+    return str(CHROMIUM)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path, tmp_path_factory) -> str:
+    workdir = tmp_path_factory.mktemp("e2e")
+    db_url = f"sqlite:///{workdir / 'sample.db'}"
+    engine = make_engine(db_url)
+    build_database(engine)
+    engine.dispose()
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
+    env["DATABASE_URL"] = db_url
+    port = _free_port()
+    log = (workdir / "server.log").open("w+")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(f"{base}/_stcore/health"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"Streamlit did not become healthy on {base} (exit code {server.poll()}):\n{log.read()}")
+            time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def external_requests() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser, app_url, external_requests):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+
+    def guard(route):
+        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            external_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,140 @@
+"""Every page runs under AppTest in Chinese and English and shows what it should."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["pages/overview.py", "pages/map.py", "pages/cases.py", "pages/subsidies.py", "pages/explore.py", "pages/data.py"]
+
+
+@pytest.fixture
+def app(sqlite_sample_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_sample_url)
+    monkeypatch.delenv("DASHBOARD_AS_OF", raising=False)
+    st.cache_data.clear()
+
+    def make(page: str | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.query_params.update(params)
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        return at
+
+    yield make
+    st.cache_data.clear()
+
+
+def text_of(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "markdown", "caption", "subheader", "warning", "error", "info"):
+        parts += [str(element.value) for element in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_both_languages(app, page, lang):
+    at = app(page, lang=lang)
+    assert not at.exception, [e.value for e in at.exception]
+    badge = "合成示例数据" if lang == "zh" else "Synthetic sample data"
+    assert badge in text_of(at)
+    assert "数据截至" in text_of(at) if lang == "zh" else "Data as of" in text_of(at)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_overview_shows_the_network_from_the_database(app):
+    at = app(period="2022Q2")
+    assert metric(at, "街道未保工作站") == "10"
+    assert metric(at, "街道儿童督导员") == "10"
+    assert metric(at, "社区儿童主任") == "92"
+    assert metric(at, "涉未成年人社会组织") == "27"
+    captions = "\n".join(c.value for c in at.caption)
+    assert "覆盖 10/10 个街道" in captions and "覆盖 92/92 个社区" in captions
+    assert "心理咨询 8 · 社会团体 9 · 其他 10" in captions
+
+
+def test_subsidy_page_shows_the_2022_q2_calibration(app):
+    at = app("pages/subsidies.py", period="2022Q2", lang="en")
+    assert metric(at, "Person-times paid") == "556"
+    assert metric(at, "Amount paid") == "641,800.00 yuan"
+
+
+def test_street_filter_narrows_the_figures(app):
+    at = app(street="huaqiangbei")
+    assert metric(at, "街道未保工作站") == "1"
+    assert metric(at, "社区儿童主任") == "5"
+    assert "范围：华强北" in text_of(at)
+
+
+@pytest.mark.parametrize("street", ["华强北", "HuaQiangBei", "华强北街道"])
+def test_street_accepts_its_chinese_name_and_any_case(app, street):
+    at = app(street=street)
+    assert not at.warning
+    assert at.query_params["street"] == "huaqiangbei"
+
+
+@pytest.mark.parametrize(
+    "params, shown",
+    [
+        ({"street": "atlantis"}, "street=atlantis"),
+        ({"period": "2022Q9"}, "period=2022Q9"),
+        ({"period": "2099"}, "2099"),
+        ({"period": "'; DROP TABLE cases; --"}, "DROP TABLE"),
+        ({"lang": "fr"}, "lang=fr"),
+    ],
+)
+def test_garbage_in_the_url_gives_a_notice_and_the_defaults(app, params, shown):
+    at = app(**params)
+    assert not at.exception
+    warnings = "\n".join(w.value for w in at.warning)
+    assert shown in warnings
+    assert metric(at, "街道未保工作站") == "10"
+    assert at.query_params.get("period") == "2022Q2"
+    assert "street" not in at.query_params
+
+
+def test_a_shared_link_reproduces_the_view(app):
+    at = app("pages/subsidies.py", street="fubao", period="2022Q1", lang="en")
+    assert at.query_params["street"] == "fubao" and at.query_params["period"] == "2022Q1"
+    assert "Scope: Fubao" in text_of(at) and "Period: 2022 Q1" in text_of(at)
+
+
+def test_unreachable_database_shows_a_banner_not_a_traceback(app, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://dash:secret@127.0.0.1:1/dashboard")
+    at = app()
+    assert not at.exception
+    banner = "\n".join(e.value for e in at.error)
+    assert "127.0.0.1:1/dashboard" in banner and "DATABASE_URL" in banner
+    assert "secret" not in banner
+    assert not at.metric
+
+
+def test_database_without_tables_says_what_to_do(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    at = app(lang="en")
+    assert not at.exception
+    banner = "\n".join(e.value for e in at.error)
+    assert "missing tables" in banner and "python -m sample_data" in banner
+
+
+def test_first_run_builds_the_sample_database(monkeypatch, tmp_path):
+    from data_access import config
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(config, "DEFAULT_SQLITE_PATH", tmp_path / "var" / "dashboard.db")
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert (tmp_path / "var" / "dashboard.db").exists()
+    assert metric(at, "街道未保工作站") == "10"
+    st.cache_data.clear()
