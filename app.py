@@ -29,12 +29,12 @@ if not health.ok:
     st.stop()
 
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
-    st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"),
-    st.Page("pages/cases.py", title=t("nav.cases", lang), icon=":material/emergency:", url_path="cases"),
-    st.Page("pages/subsidies.py", title=t("nav.subsidies", lang), icon=":material/payments:", url_path="subsidies"),
-    st.Page("pages/explore.py", title=t("nav.explore", lang), icon=":material/query_stats:", url_path="explore"),
-    st.Page("pages/data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
+    st.Page("views/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
+    st.Page("views/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"),
+    st.Page("views/cases.py", title=t("nav.cases", lang), icon=":material/emergency:", url_path="cases"),
+    st.Page("views/subsidies.py", title=t("nav.subsidies", lang), icon=":material/payments:", url_path="subsidies"),
+    st.Page("views/explore.py", title=t("nav.explore", lang), icon=":material/query_stats:", url_path="explore"),
+    st.Page("views/data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
 ]
 page = st.navigation(pages)
 try:

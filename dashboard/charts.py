@@ -28,7 +28,7 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
                 "category_label:N",
                 title=t("col.category", lang),
                 scale=alt.Scale(domain=domain, range=[CATEGORY_COLOURS[c] for c in categories]),
-                legend=alt.Legend(orient="bottom"),
+                legend=alt.Legend(orient="bottom", labelLimit=0),
             ),
             order=alt.Order("category:N"),
             tooltip=[

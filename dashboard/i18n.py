@@ -56,13 +56,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "overview.subsidies": ("困境儿童补贴", "Children-in-difficulty subsidies"),
     "kpi.stations": ("街道未保工作站", "Street work stations"),
     "kpi.stations_note": ("覆盖 {covered}/{streets} 个街道", "in {covered} of {streets} streets"),
-    "kpi.supervisors": ("街道儿童督导员", "Street child supervisors"),
-    "kpi.directors": ("社区儿童主任", "Community child directors"),
+    "kpi.supervisors": ("街道儿童督导员", "Street supervisors"),
+    "kpi.directors": ("社区儿童主任", "Community directors"),
     "kpi.directors_note": ("覆盖 {covered}/{communities} 个社区", "in {covered} of {communities} communities"),
-    "kpi.orgs": ("涉未成年人社会组织", "Social organisations for minors"),
+    "kpi.orgs": ("涉未社会组织", "Social organisations"),
     "kpi.orgs_note": ("心理咨询 {psych_counselling} · 社会团体 {youth_social_group} · 其他 {youth_service_other}",
                       "counselling {psych_counselling} · social groups {youth_social_group} · other {youth_service_other}"),
-    "kpi.rescue": ("救助保护室", "Rescue protection rooms"),
+    "kpi.rescue": ("救助保护室", "Rescue rooms"),
     "kpi.rescue_note": ("规划新增 {beds} 张床位", "{beds} beds planned"),
     "kpi.children_total": ("合计", "Total"),
     "kpi.open_cases": ("在办危机个案", "Open crisis cases"),
@@ -95,6 +95,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.title": ("自助分析", "Explore"),
     "explore.dataset": ("数据集", "Dataset"),
     "explore.rows": ("共 {rows} 行", "{rows} rows"),
+    "explore.staff": ("工作人员", "Staff"),
     # data
     "data.title": ("数据管理", "Data"),
     "data.source": ("数据来源", "Data source"),
@@ -145,6 +146,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 VOCAB: dict[str, dict[str, tuple[str, str]]] = {
+    "table": {
+        "dataset_info": ("数据集信息", "Dataset facts"),
+        "streets": ("街道", "Streets"),
+        "communities": ("社区", "Communities"),
+        "stations": ("站点", "Stations"),
+        "staff": ("工作人员", "Staff"),
+        "social_orgs": ("社会组织", "Social organisations"),
+        "children": ("儿童档案", "Children"),
+        "cases": ("危机个案", "Crisis cases"),
+        "case_events": ("个案事件", "Case events"),
+        "subsidy_standards": ("补贴标准", "Subsidy standards"),
+        "subsidy_payments": ("补贴发放", "Subsidy payments"),
+        "grants": ("慰问金与捐赠", "Grants and donations"),
+        "users": ("用户", "Users"),
+        "audit_log": ("审计日志", "Audit log"),
+    },
     "category": {
         "orphan": ("孤儿", "Orphans"),
         "de_facto_unsupported": ("事实无人抚养儿童", "De-facto unsupported children"),

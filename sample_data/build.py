@@ -277,7 +277,7 @@ class _Generator:
                      opened_on=date(2020, 3, 1), beds=4, lat=22.56280 + 0.0003 * number, lon=114.04310)
         self.add(S, kind="planned_facility", name_zh="福利中心二期未成年人保护服务机构（规划）",
                  name_en="Minor protection facility, welfare centre phase II (planned)", parent_id=rescue,
-                 status="planned", beds=30, area_m2=2000, lat=22.56210, lon=114.04420)
+                 status="planned", beds=30, area_m2=2000, lat=22.56020, lon=114.04750)
         self.street_station: dict[str, int] = {}
         for sid, (lat, lon) in self.street_centres.items():
             zh, en = self.street_names[sid]

@@ -56,7 +56,8 @@ def _stations():
 def test_coverage_deck_needs_no_basemap_and_labels_chinese():
     deck = maps.coverage_deck(_streets(), _stations(), "zh")
     spec = json.loads(deck.to_json())
-    assert spec.get("mapProvider") is None and spec.get("mapStyle") in (None, "")
+    assert spec.get("mapProvider") is None
+    assert "http" not in deck.to_json(), "the deck must not point at any online resource"
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert set(layers) == {"street-cells", "stations", "street-labels"}
     assert layers["street-labels"]["characterSet"] == "auto"

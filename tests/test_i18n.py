@@ -1,7 +1,7 @@
 import pytest
 
 from dashboard.i18n import CATALOGUE, VOCAB, format_moment, format_yuan, label, period_label, t
-from data_access import vocab
+from data_access import schema, vocab
 from data_access.types import Period
 
 
@@ -22,6 +22,7 @@ def test_every_stored_code_has_a_label():
         ("org_category", vocab.ORG_CATEGORIES),
         ("staff_role", vocab.STAFF_ROLES),
         ("grant_kind", vocab.GRANT_KINDS),
+        ("table", tuple(t.name for t in schema.metadata.sorted_tables)),
     ):
         assert set(VOCAB[name]) == set(codes), name
 

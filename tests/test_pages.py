@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/overview.py", "pages/map.py", "pages/cases.py", "pages/subsidies.py", "pages/explore.py", "pages/data.py"]
+PAGES = ["views/overview.py", "views/map.py", "views/cases.py", "views/subsidies.py", "views/explore.py", "views/data.py"]
 
 
 @pytest.fixture
@@ -57,14 +57,14 @@ def test_overview_shows_the_network_from_the_database(app):
     assert metric(at, "街道未保工作站") == "10"
     assert metric(at, "街道儿童督导员") == "10"
     assert metric(at, "社区儿童主任") == "92"
-    assert metric(at, "涉未成年人社会组织") == "27"
+    assert metric(at, "涉未社会组织") == "27"
     captions = "\n".join(c.value for c in at.caption)
     assert "覆盖 10/10 个街道" in captions and "覆盖 92/92 个社区" in captions
     assert "心理咨询 8 · 社会团体 9 · 其他 10" in captions
 
 
 def test_subsidy_page_shows_the_2022_q2_calibration(app):
-    at = app("pages/subsidies.py", period="2022Q2", lang="en")
+    at = app("views/subsidies.py", period="2022Q2", lang="en")
     assert metric(at, "Person-times paid") == "556"
     assert metric(at, "Amount paid") == "641,800.00 yuan"
 
@@ -104,7 +104,7 @@ def test_garbage_in_the_url_gives_a_notice_and_the_defaults(app, params, shown):
 
 
 def test_a_shared_link_reproduces_the_view(app):
-    at = app("pages/subsidies.py", street="fubao", period="2022Q1", lang="en")
+    at = app("views/subsidies.py", street="fubao", period="2022Q1", lang="en")
     assert at.query_params["street"] == "fubao" and at.query_params["period"] == "2022Q1"
     assert "Scope: Fubao" in text_of(at) and "Period: 2022 Q1" in text_of(at)
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -48,40 +49,54 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_path, tmp_path_factory) -> str:
-    workdir = tmp_path_factory.mktemp("e2e")
-    db_url = f"sqlite:///{workdir / 'sample.db'}"
-    engine = make_engine(db_url)
+def sample_database(directory: Path) -> str:
+    url = f"sqlite:///{directory / 'sample.db'}"
+    engine = make_engine(url)
     build_database(engine)
     engine.dispose()
+    return url
 
+
+@contextmanager
+def running_app(db_url: str, log_path: Path):
+    """`streamlit run app.py` on a free port; yields the base URL once /_stcore/health answers ok."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
     env["DATABASE_URL"] = db_url
     port = _free_port()
-    log = (workdir / "server.log").open("w+")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(f"{base}/_stcore/health"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"Streamlit did not become healthy on {base} (exit code {server.poll()}):\n{log.read()}")
-            time.sleep(0.5)
-        yield base
-    finally:
-        server.terminate()
+    with log_path.open("w+") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+            deadline = time.monotonic() + 60
+            while not _healthy(f"{base}/_stcore/health"):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"Streamlit did not become healthy on {base} "
+                                f"(exit code {server.poll()}):\n{log.read()}")
+                time.sleep(0.5)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@pytest.fixture(scope="session")
+def sample_db_url(chromium_path, tmp_path_factory) -> str:
+    return sample_database(tmp_path_factory.mktemp("e2e-db"))
+
+
+@pytest.fixture(scope="session")
+def app_url(sample_db_url, tmp_path_factory):
+    with running_app(sample_db_url, tmp_path_factory.mktemp("e2e-log") / "server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -96,12 +111,13 @@ def browser(chromium_path):
 
 @pytest.fixture
 def external_requests() -> list[str]:
+    """Every request to a host other than 127.0.0.1/localhost; they are all aborted."""
     return []
 
 
 @pytest.fixture
-def page(browser, app_url, external_requests):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+def new_page(browser, external_requests):
+    contexts = []
 
     def guard(route):
         if urlparse(route.request.url).hostname in LOCAL_HOSTS:
@@ -110,7 +126,17 @@ def page(browser, app_url, external_requests):
             external_requests.append(route.request.url)
             route.abort()
 
-    context.route("**/*", guard)
-    page = context.new_page()
-    yield page
-    context.close()
+    def make():
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        context.route("**/*", guard)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page, app_url):
+    return new_page()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import ROOT, running_app
 
 pytestmark = pytest.mark.e2e
 
@@ -22,11 +22,16 @@ PAGES = {
 }
 
 
-def open_page(page, url: str, settle: float = 1.5) -> None:
+def open_page(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(settle * 1000)
+    page.wait_for_timeout(1500)
     page.wait_for_selector(READY, timeout=60_000)
+
+
+def assert_no_exception(page) -> None:
+    errors = page.locator("[data-testid='stException']").all_inner_texts()
+    assert errors == [], f"{page.url} shows an exception: {errors[0][:500]}"
 
 
 def metric_value(page, label: str) -> str:
@@ -41,9 +46,9 @@ def test_page_renders(page, app_url, external_requests, path, lang):
     name, selectors = PAGES[path]
     open_page(page, f"{app_url}{path}?lang={lang}&period=2022Q2")
 
-    assert page.locator("[data-testid='stException']").count() == 0
+    assert_no_exception(page)
     for selector in selectors:
-        assert page.locator(selector).first.is_visible(), f"{selector} missing on {path} ({lang})"
+        page.locator(selector).first.wait_for(state="visible", timeout=15_000)
     assert page.get_by_text(BADGE[lang], exact=True).first.is_visible()
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -61,19 +66,20 @@ def test_figures_match_sample_data(page, app_url, external_requests):
 
     open_page(page, f"{app_url}/?period=2022Q2")
     assert metric_value(page, "街道未保工作站") == "10"
-    assert metric_value(page, "儿童主任") == "92"
+    assert metric_value(page, "社区儿童主任") == "92"
     assert external_requests == []
 
 
 def test_bad_url_values_fall_back_with_a_warning(page, app_url, external_requests):
     open_page(page, f"{app_url}/?street=atlantis&period=2099Q9")
 
-    assert page.locator("[data-testid='stException']").count() == 0
+    assert_no_exception(page)
     warnings = page.locator("[data-testid='stAlert']").all_inner_texts()
     assert any("atlantis" in w for w in warnings), warnings
     assert any("2099Q9" in w for w in warnings), warnings
     assert "atlantis" not in page.url
     assert "2099Q9" not in page.url
+    assert "period=2022Q2" in page.url
     assert external_requests == []
 
 
@@ -85,5 +91,29 @@ def test_navigation_keeps_the_period(page, app_url, external_requests):
     page.wait_for_timeout(1000)
 
     assert "period=2022Q1" in page.url
-    assert page.locator("[data-testid='stException']").count() == 0
+    assert_no_exception(page)
+    page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=15_000)
+    assert external_requests == []
+
+
+def test_deep_link_on_a_freshly_started_server(new_page, sample_db_url, tmp_path, external_requests):
+    with running_app(sample_db_url, tmp_path / "server.log") as base:
+        page = new_page()
+        open_page(page, f"{base}/cases?period=2022Q2")
+
+        assert_no_exception(page)
+        page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=15_000)
+    assert external_requests == []
+
+
+def test_choosing_a_street_updates_the_url_and_the_figures(page, app_url, external_requests):
+    open_page(page, f"{app_url}/?period=2022Q2&lang=en")
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Street").click()
+    page.get_by_role("option", name="Huaqiangbei").click()
+    page.wait_for_url("**street=huaqiangbei**", timeout=30_000)
+    page.wait_for_selector(READY, timeout=60_000)
+
+    assert metric_value(page, "Street work stations") == "1"
+    assert metric_value(page, "Community directors") == "5"
+    assert "period=2022Q2" in page.url
     assert external_requests == []

@@ -53,4 +53,4 @@ st.caption(t("chart.subsidy_trend", lang))
 if recent.empty:
     st.info(t("empty.no_data", lang))
 else:
-    st.altair_chart(charts.subsidy_by_month_chart(recent, lang, height=220), width="stretch")
+    st.altair_chart(charts.subsidy_by_month_chart(recent, lang, height=260), width="stretch")

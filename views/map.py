@@ -1,5 +1,6 @@
 """Station coverage map: the protection network drawn over the schematic street cells."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import context, data, layout, maps
@@ -37,6 +38,7 @@ table = stations.assign(
     status_label=[label("station_status", s, lang) for s in stations["status"]],
     opened=[format_moment(d) for d in stations["opened_on"]],
     street=stations["street_en" if lang == "en" else "street_zh"].fillna(t("filter.all_streets", lang)),
+    beds=[f"{beds:.0f}" if pd.notna(beds) else "" for beds in stations["beds"]],
 )
 st.dataframe(
     table[["name_en" if lang == "en" else "name_zh", "kind_label", "street", "status_label", "opened", "beds"]],
@@ -48,6 +50,6 @@ st.dataframe(
         "street": t("col.street", lang),
         "status_label": t("col.status", lang),
         "opened": t("col.opened_on", lang),
-        "beds": st.column_config.NumberColumn(t("col.beds", lang), format="%d"),
+        "beds": t("col.beds", lang),
     },
 )

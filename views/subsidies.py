@@ -39,44 +39,42 @@ else:
         },
     )
 
-left, right = st.columns(2)
-with left:
-    st.subheader(t("subsidies.standards", lang))
-    standards = data.subsidy_standards()
+st.subheader(t("subsidies.standards", lang))
+standards = data.subsidy_standards()
+st.dataframe(
+    standards.assign(
+        category=[label("category", c, lang) for c in standards["category"]],
+        valid_from=[format_moment(d) for d in standards["valid_from"]],
+        valid_to=[format_moment(d) for d in standards["valid_to"]],
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "category": t("col.category", lang),
+        "valid_from": t("col.valid_from", lang),
+        "valid_to": t("col.valid_to", lang),
+        "monthly_amount": st.column_config.NumberColumn(t("col.monthly_amount", lang), format="%,.2f"),
+    },
+)
+
+st.subheader(t("subsidies.grants", lang))
+grants = data.grants(ctx.period)
+if grants.empty:
+    st.info(t("subsidies.no_grants", lang))
+else:
     st.dataframe(
-        standards.assign(
-            category=[label("category", c, lang) for c in standards["category"]],
-            valid_from=[format_moment(d) for d in standards["valid_from"]],
-            valid_to=[format_moment(d) for d in standards["valid_to"]],
-        ),
+        grants.assign(
+            kind=[label("grant_kind", k, lang) for k in grants["kind"]],
+            granted_on=[format_moment(d) for d in grants["granted_on"]],
+        )[["granted_on", "kind", "amount", "recipients", f"description_{'en' if lang == 'en' else 'zh'}"]],
         hide_index=True,
         width="stretch",
         column_config={
-            "category": t("col.category", lang),
-            "valid_from": t("col.valid_from", lang),
-            "valid_to": t("col.valid_to", lang),
-            "monthly_amount": st.column_config.NumberColumn(t("col.monthly_amount", lang), format="%,.2f"),
+            "granted_on": t("col.granted_on", lang),
+            "kind": t("col.kind", lang),
+            "amount": st.column_config.NumberColumn(t("col.amount", lang), format="%,.2f"),
+            "recipients": t("col.recipients", lang),
+            "description_zh": t("col.description", lang),
+            "description_en": t("col.description", lang),
         },
     )
-with right:
-    st.subheader(t("subsidies.grants", lang))
-    grants = data.grants(ctx.period)
-    if grants.empty:
-        st.info(t("subsidies.no_grants", lang))
-    else:
-        st.dataframe(
-            grants.assign(
-                kind=[label("grant_kind", k, lang) for k in grants["kind"]],
-                granted_on=[format_moment(d) for d in grants["granted_on"]],
-            )[["granted_on", "kind", "amount", "recipients", f"description_{'en' if lang == 'en' else 'zh'}"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "granted_on": t("col.granted_on", lang),
-                "kind": t("col.kind", lang),
-                "amount": st.column_config.NumberColumn(t("col.amount", lang), format="%,.2f"),
-                "recipients": t("col.recipients", lang),
-                "description_zh": t("col.description", lang),
-                "description_en": t("col.description", lang),
-            },
-        )

@@ -13,7 +13,7 @@ suffix = "en" if lang == "en" else "zh"
 DATASETS = {
     "communities": ("col.community", lambda: data.communities(ctx.scope, ctx.filters)),
     "stations": ("map.stations", lambda: data.stations(ctx.scope, ctx.filters)),
-    "staff": ("col.staff", lambda: data.staff(ctx.scope, ctx.filters, ctx.as_of)),
+    "staff": ("explore.staff", lambda: data.staff(ctx.scope, ctx.filters, ctx.as_of)),
     "social_orgs": ("kpi.orgs", lambda: data.social_orgs(ctx.scope, ctx.filters, ctx.as_of)),
 }
 choice = st.segmented_control(

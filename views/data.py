@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context, data, layout
-from dashboard.i18n import t
+from dashboard.i18n import label, t
 from data_access import config
 from data_access.engine import describe_url
 
@@ -19,6 +19,11 @@ st.markdown(t("data.synthetic", lang) if ctx.synthetic else t("data.real", lang)
 st.subheader(t("data.tables", lang))
 counts = data.table_counts()
 st.dataframe(
-    pd.DataFrame({t("col.table", lang): list(counts), t("col.rows", lang): list(counts.values())}),
+    pd.DataFrame({
+        t("col.table", lang): [label("table", name, lang) for name in counts],
+        t("col.code", lang): list(counts),
+        t("col.rows", lang): list(counts.values()),
+    }),
     hide_index=True,
+    height="content",
 )
