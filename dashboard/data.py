@@ -70,8 +70,45 @@ def key_figures(scope: Scope, filters: Filters, as_of: datetime) -> overview.Key
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def open_cases(scope: Scope, filters: Filters, as_of: datetime, limit: int) -> pd.DataFrame:
-    return cases.open_cases(engine(), scope, filters, as_of, rules(), limit)
+def case_queue(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime, page: int,
+               page_size: int) -> cases.QueuePage:
+    return cases.case_queue(engine(), scope, filters, case_filters, as_of, rules(), page, page_size)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def needs_action_matrix(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
+                        as_of: datetime) -> pd.DataFrame:
+    return cases.needs_action_matrix(engine(), scope, filters, case_filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def case_holders(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    return cases.case_holders(engine(), scope, filters, as_of)
+
+
+def case_detail(scope: Scope, case_no: str, as_of: datetime) -> cases.CaseDetail | None:
+    """Not cached: every look at a case reads it fresh."""
+    return cases.case_detail(engine(), scope, case_no, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def workload_by_staff(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    return cases.workload_by_staff(engine(), scope, filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def response_bands(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime) -> dict[str, int]:
+    return cases.response_bands(engine(), scope, filters, case_filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def close_times(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime) -> cases.CloseTimes:
+    return cases.close_times(engine(), scope, filters, case_filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def stage_funnel(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime) -> pd.DataFrame:
+    return cases.stage_funnel(engine(), scope, filters, case_filters, as_of, rules())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -13,8 +13,11 @@ from data_access.engine import server_of
 from data_access.rules import RiskRule
 
 
-def page_header(ctx: ViewContext, title_key: str) -> None:
-    """Title, the "data as of" line, the synthetic-data badge and any URL notices."""
+def page_header(ctx: ViewContext, title_key: str):
+    """Title, the "data as of" line, the synthetic-data badge and any URL notices.
+
+    Returns the notice area, for notices a page raises after its header (see show_notices).
+    """
     st.title(t(title_key, ctx.lang))
     parts = [
         t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
@@ -25,8 +28,14 @@ def page_header(ctx: ViewContext, title_key: str) -> None:
     if ctx.synthetic:
         line = f":orange-badge[{t('badge.synthetic', ctx.lang)}] " + line
     st.markdown(line, help=t("badge.synthetic_help", ctx.lang) if ctx.synthetic else None)
+    area = st.container()
+    show_notices(area)
+    return area
+
+
+def show_notices(area) -> None:
     for notice in urlstate.pop_notices():
-        st.warning(notice, icon="⚠️")
+        area.warning(notice, icon="⚠️")
 
 
 def kpi(container, label: str, value: object, note: str | None = None, delta: str | None = None) -> None:

@@ -1,20 +1,21 @@
-"""Widgets whose value lives in the URL, so a link shows exactly what its sender saw.
+"""Values that live in the URL, so a link shows exactly what its sender saw.
 
 The URL wins when it changed since the app last wrote it (a pasted or clicked link); otherwise
-the widget's value wins and is written back to the URL. An invalid value in the URL falls
-back to the default and leaves a notice for the page to show.
+the value in session state (usually a widget's) wins and is written back to the URL. An
+invalid value in the URL falls back to the default and leaves a notice for the page to show.
+Lists are written comma-separated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
 NOTICES = "_url_notices"
 
 
-def sync_from_url(key: str, default: str, parse: Callable[[str], str | None], on_invalid: Callable[[str], str]) -> None:
+def sync_from_url(key: str, default, parse: Callable[[str], object | None], on_invalid: Callable[[str], str]) -> None:
     """Before the widget ``key`` is drawn: make its session value agree with the URL."""
     raw = st.query_params.get(key)
     written = st.session_state.get(f"_url_{key}")
@@ -30,9 +31,23 @@ def sync_from_url(key: str, default: str, parse: Callable[[str], str | None], on
     st.session_state[key] = value
 
 
+def sync_list_from_url(key: str, allowed: Iterable[str], on_invalid: Callable[[str], str]) -> None:
+    """Like sync_from_url for a comma-separated list; unknown items are dropped with a notice."""
+    allowed = list(allowed)
+
+    def parse(raw: str) -> list[str]:
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        bad = [item for item in items if item not in allowed]
+        if bad:
+            add_notice(on_invalid(",".join(bad)))
+        return [item for item in allowed if item in items]
+
+    sync_from_url(key, [], parse, on_invalid)
+
+
 def write_to_url(key: str) -> None:
     """After the widget ``key`` is drawn: put its value in the URL (an empty value removes it)."""
-    value = st.session_state.get(key) or ""
+    value = encode(st.session_state.get(key))
     st.session_state[f"_url_{key}"] = value
     if value:
         if st.query_params.get(key) != value:
@@ -41,8 +56,18 @@ def write_to_url(key: str) -> None:
         del st.query_params[key]
 
 
+def encode(value) -> str:
+    if value is None or value is False:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
 def add_notice(message: str) -> None:
-    st.session_state.setdefault(NOTICES, []).append(message)
+    notices = st.session_state.setdefault(NOTICES, [])
+    if message not in notices:
+        notices.append(message)
 
 
 def pop_notices() -> list[str]:

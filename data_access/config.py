@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "dashboard.db"
 LANGUAGES = ("zh", "en")
 # A date given without a time means the end of that working day.
 END_OF_DAY = time(18, 0)
+# Every timestamp in the database is naive local time in this zone.
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def database_url() -> str:
@@ -22,13 +25,20 @@ def default_database_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
+def to_local(moment: datetime) -> datetime:
+    """A moment as naive local time, the way the database stores it."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+
+
 def parse_as_of(text: str) -> datetime:
-    """Read an ISO date or date-time; a bare date means 18:00 that day."""
+    """Read an ISO date or date-time; a bare date means 18:00 that day, an offset is converted."""
     text = text.strip()
     try:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text), END_OF_DAY)
-        return datetime.fromisoformat(text).replace(tzinfo=None)
+        return to_local(datetime.fromisoformat(text))
     except ValueError as exc:
         raise ValueError(f"not an ISO date or date-time: {text!r} (expected e.g. 2022-06-30)") from exc
 

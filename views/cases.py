@@ -1,42 +1,131 @@
-"""Crisis-case queue: open cases, overdue first."""
+"""Crisis-case queue: what is overdue, what is critical, who holds it."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, layout
+from dashboard import casework, charts, context, data, exports, layout, urlstate
 from dashboard.i18n import format_moment, label, t
-
-LIMIT = 100
+from data_access.cases import DUE_BUCKETS
 
 ctx = context.current()
 lang = ctx.lang
-layout.page_header(ctx, "cases.title")
 rules = data.rules()
-cases = data.open_cases(ctx.scope, ctx.filters, ctx.as_of, LIMIT)
-st.caption(t("cases.caption", lang, limit=LIMIT))
+notices = layout.page_header(ctx, "cases.title")
 
-if cases.empty:
+communities = data.communities(ctx.scope, ctx.filters)
+holders = data.case_holders(ctx.scope, ctx.filters, ctx.as_of)
+filters, case_filters = casework.case_filters(ctx, rules, communities, holders)
+layout.show_notices(notices)
+
+# --- needs-action matrix ---------------------------------------------------------------------
+st.subheader(t("cases.matrix", lang))
+matrix = data.needs_action_matrix(ctx.scope, filters, case_filters, ctx.as_of)
+header = st.columns([1.2, 1, 1, 1])
+header[0].caption(t("col.risk", lang))
+for col, bucket in zip(header[1:], DUE_BUCKETS):
+    col.caption(t(f"cases.due.{bucket}", lang))
+for rule in rules.risks:
+    row = st.columns([1.2, 1, 1, 1], vertical_alignment="center")
+    row[0].markdown(layout.risk_badge(rule, lang))
+    for col, bucket in zip(row[1:], DUE_BUCKETS):
+        active = list(case_filters.risks) == [rule.level] and case_filters.due == bucket
+        col.button(
+            f"{matrix.loc[rule.level, bucket]:,}", key=f"cell-{rule.level}-{bucket}", width="stretch",
+            type="primary" if active else "secondary", on_click=casework.select_cell, args=(rule.level, bucket),
+            help=t("cases.matrix.help", lang, risk=casework.risk_text(rules, rule.level, lang),
+                   due=t(f"cases.due.{bucket}", lang)),
+        )
+
+# --- the queue ---------------------------------------------------------------------------------
+urlstate.sync_from_url("page", 1, lambda raw: int(raw) if raw.isdigit() and int(raw) >= 1 else None,
+                       lambda raw: t("notice.bad_param", lang, name="page", value=raw, fallback="1"))
+queue = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, st.session_state["page"], casework.PAGE_SIZE)
+if st.session_state["page"] > queue.pages:
+    st.session_state["page"] = queue.pages
+    queue = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, queue.pages, casework.PAGE_SIZE)
+
+st.subheader(t("cases.queue", lang))
+top = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+top[0].caption(t("cases.queue.caption", lang, total=queue.total, page=queue.page, pages=queue.pages))
+top[1].number_input(t("cases.page", lang), min_value=1, max_value=queue.pages, step=1, key="page")
+urlstate.write_to_url("page")
+
+
+def export_table():
+    rows = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, 1, max(queue.total, 1)).rows
+    return casework.display_queue(rows, ctx, rules)
+
+
+stamp = ctx.as_of.strftime("%Y%m%d")
+top[2].download_button(t("export.csv", lang), lambda: exports.to_csv_bytes(export_table()),
+                       file_name=f"cases-{stamp}.csv", mime="text/csv", width="stretch",
+                       disabled=queue.total == 0)
+top[3].download_button(t("export.xlsx", lang), lambda: exports.to_excel_bytes(export_table(), "cases"),
+                       file_name=f"cases-{stamp}.xlsx", width="stretch", disabled=queue.total == 0,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+if queue.total == 0:
     st.info(t("cases.none", lang))
 else:
+    rows = queue.rows.reset_index(drop=True)
+    st.session_state["_queue_case_nos"] = list(rows["case_no"])
+
+    def pick_case() -> None:
+        chosen = st.session_state["queue_table"].selection.rows
+        if chosen:
+            st.session_state["case"] = st.session_state["_queue_case_nos"][chosen[0]]
+
+    table = casework.display_queue(rows, ctx, rules)
+    st.dataframe(casework.styled_queue(table, rows, rules, lang), hide_index=True, width="stretch",
+                 on_select=pick_case, selection_mode="single-row", key="queue_table")
+
+# --- case detail -----------------------------------------------------------------------------------
+urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30] or None, lambda raw: "")
+selected = st.session_state["case"]
+if selected:
+    detail = data.case_detail(ctx.scope, selected, ctx.as_of)
+    if detail is None:
+        st.warning(t("cases.not_found", lang, case_no=selected), icon="⚠️")
+        st.session_state["case"] = ""
+    else:
+        casework.case_detail_panel(detail, ctx, rules)
+urlstate.write_to_url("case")
+
+# --- workload and indicators --------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.subheader(t("cases.workload", lang))
+    workload = data.workload_by_staff(ctx.scope, filters, ctx.as_of)
+    bands = workload["band"].value_counts()
+    st.caption(" · ".join(f"{t('cases.band.' + b, lang)}: {bands.get(b, 0)}"
+                          for b in ("lt_10", "10_19", "20_29", "30_plus")))
     suffix = "en" if lang == "en" else "zh"
-    table = {
-        t("col.case_no", lang): cases["case_no"],
-        t("col.street", lang): cases[f"street_{suffix}"],
-        t("col.community", lang): cases[f"community_{suffix}"],
-        t("col.risk", lang): [layout.risk_label(rules.risk(r), lang) for r in cases["risk_level"]],
-        t("col.stage", lang): [label("stage", s, lang) for s in cases["stage"]],
-        t("col.crisis_type", lang): [label("crisis_type", c, lang) for c in cases["crisis_type"]],
-        t("col.reported_at", lang): [format_moment(m) for m in cases["reported_at"]],
-        t("col.last_contact_at", lang): [format_moment(m) for m in cases["last_contact_at"]],
-        t("col.staff", lang): cases["staff_name"],
-        t("col.overdue", lang): cases["overdue"],
-    }
-    colours = {layout.risk_label(r, lang): r.colour for r in rules.risks}
     st.dataframe(
-        pd.DataFrame(table).style.map(
-            lambda v: f"color: white; background-color: {colours[v]}" if v in colours else "",
-            subset=[t("col.risk", lang)],
-        ),
-        hide_index=True,
-        width="stretch",
+        pd.DataFrame({
+            t("col.person", lang): workload["name"],
+            t("col.role", lang): [label("staff_role", r, lang) for r in workload["role"]],
+            t("col.street", lang): workload[f"street_{suffix}"],
+            t("cases.open", lang): workload["open_cases"],
+            t("cases.overdue", lang): workload["overdue_cases"],
+            t("cases.caseload", lang): [t("cases.band." + b, lang) for b in workload["band"]],
+        }),
+        hide_index=True, width="stretch", height=320,
     )
+with right:
+    st.subheader(t("cases.indicators", lang))
+    st.caption(t("cases.indicators.caption", lang))
+    bands = data.response_bands(ctx.scope, filters, case_filters, ctx.as_of)
+    st.altair_chart(charts.band_chart(bands, "cases.response", lang), width="stretch")
+    closing = data.close_times(ctx.scope, filters, case_filters, ctx.as_of)
+    cols = st.columns(2)
+    layout.kpi(cols[0], t("cases.closed_in_period", lang), closing.closed)
+    layout.kpi(cols[1], t("cases.mean_close_days", lang),
+               f"{closing.mean_days:.1f}" if closing.mean_days is not None else "—")
+
+st.subheader(t("cases.funnel", lang))
+funnel = data.stage_funnel(ctx.scope, filters, case_filters, ctx.as_of)
+if funnel.empty:
+    st.info(t("empty.no_data", lang))
+else:
+    st.altair_chart(charts.stage_funnel_chart(funnel, lang), width="stretch")
+st.caption(t("cases.generated", lang, at=format_moment(ctx.as_of)))

@@ -1,0 +1,276 @@
+"""The crisis-case page's toolkit: URL-bound filter widgets, the display table, countdowns."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import urlstate
+from dashboard.context import ViewContext
+from dashboard.i18n import format_moment, label, t
+from data_access import vocab
+from data_access.cases import DUE_BUCKETS, FLAGS, NO_CONTACT_DAYS, CaseFilters
+from data_access.rules import CaseRules
+from data_access.types import Filters
+
+PAGE_SIZE = 50
+FILTER_KEYS = ("community", "risk", "stage", "type", "source", "staff", "reported", "flags", "due", "no_contact", "q")
+
+
+def reset_page() -> None:
+    st.session_state["page"] = 1
+
+
+def _bad(ctx: ViewContext, name: str):
+    return lambda raw: t("notice.bad_param", ctx.lang, name=name, value=raw, fallback=t("cases.filter.any", ctx.lang))
+
+
+def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, holders: pd.DataFrame
+                 ) -> tuple[Filters, CaseFilters]:
+    """Draw the filter widgets (bound to the URL) and return what they select."""
+    lang = ctx.lang
+    suffix = "en" if lang == "en" else "zh"
+    community_names = dict(zip(communities["id"], communities[f"name_{suffix}"]))
+    holder_names = {str(i): f"{n} · {label('staff_role', r, lang)}" for i, n, r in
+                    zip(holders["id"], holders["name"], holders["role"])}
+    any_label = t("cases.filter.any", lang)
+
+    def choice(key: str, options: list[str]) -> None:
+        urlstate.sync_from_url(key, "", lambda raw: raw if raw in options else None, _bad(ctx, key))
+
+    choice("community", list(community_names))
+    choice("source", ["mandatory", "other"])
+    choice("staff", list(holder_names))
+    choice("due", list(DUE_BUCKETS))
+    choice("no_contact", [str(d) for d in NO_CONTACT_DAYS])
+    urlstate.sync_list_from_url("risk", [r.level for r in rules.risks], _bad(ctx, "risk"))
+    urlstate.sync_list_from_url("stage", vocab.STAGES, _bad(ctx, "stage"))
+    urlstate.sync_list_from_url("type", vocab.CRISIS_TYPES, _bad(ctx, "type"))
+    urlstate.sync_list_from_url("flags", FLAGS, _bad(ctx, "flags"))
+    urlstate.sync_from_url("q", "", lambda raw: raw.strip()[:40] or None, _bad(ctx, "q"))
+    _sync_dates(ctx)
+
+    with st.expander(t("cases.filters", lang), expanded=True):
+        row = st.columns(4)
+        row[0].multiselect(t("col.risk", lang), [r.level for r in rules.risks], key="risk", on_change=reset_page,
+                           format_func=lambda level: risk_text(rules, level, lang), placeholder=any_label)
+        row[1].multiselect(t("col.stage", lang), list(vocab.STAGES), key="stage", on_change=reset_page,
+                           format_func=lambda s: label("stage", s, lang), placeholder=t("cases.filter.open", lang))
+        row[2].multiselect(t("col.crisis_type", lang), list(vocab.CRISIS_TYPES), key="type", on_change=reset_page,
+                           format_func=lambda c: label("crisis_type", c, lang), placeholder=any_label)
+        row[3].multiselect(t("col.flags", lang), list(FLAGS), key="flags", on_change=reset_page,
+                           format_func=lambda f: label("flag", f, lang), placeholder=any_label)
+        row = st.columns(4)
+        row[0].selectbox(t("col.community", lang), ["", *community_names], key="community", on_change=reset_page,
+                         format_func=lambda c: community_names.get(c, any_label))
+        row[1].selectbox(t("col.staff", lang), ["", *holder_names], key="staff", on_change=reset_page,
+                         format_func=lambda s: holder_names.get(s, any_label))
+        row[2].selectbox(t("cases.filter.source", lang), ["", "mandatory", "other"], key="source",
+                         on_change=reset_page, format_func=lambda s: t(f"cases.source.{s}", lang) if s else any_label)
+        row[3].date_input(t("cases.filter.reported", lang), key="reported", on_change=reset_page, format="YYYY-MM-DD",
+                          min_value=date(2000, 1, 1), max_value=ctx.as_of.date())
+        row = st.columns(4)
+        row[0].selectbox(t("cases.filter.due", lang), ["", *DUE_BUCKETS], key="due", on_change=reset_page,
+                         format_func=lambda d: t(f"cases.due.{d}", lang) if d else any_label)
+        row[1].selectbox(t("cases.filter.no_contact", lang), ["", *(str(d) for d in NO_CONTACT_DAYS)],
+                         key="no_contact", on_change=reset_page,
+                         format_func=lambda d: t("cases.filter.days", lang, days=d) if d else any_label)
+        row[2].text_input(t("cases.filter.case_no", lang), key="q", on_change=reset_page,
+                          placeholder="FT-2022-00123")
+
+    for key in ("community", "source", "staff", "due", "no_contact", "risk", "stage", "type", "flags", "q"):
+        urlstate.write_to_url(key)
+    dates = tuple(st.session_state.get("reported") or ())
+    _write_dates(dates)
+
+    s = st.session_state
+    filters = dataclasses.replace(ctx.filters, community_id=s["community"] or None)
+    chosen = CaseFilters(
+        risks=tuple(s["risk"]),
+        stages=tuple(s["stage"]),
+        crisis_types=tuple(s["type"]),
+        mandatory={"mandatory": True, "other": False}.get(s["source"]),
+        staff_id=int(s["staff"]) if s["staff"] else None,
+        reported_from=dates[0] if len(dates) == 2 else None,
+        reported_to=dates[1] if len(dates) == 2 else None,
+        flags=tuple(s["flags"]),
+        due=s["due"] or None,
+        no_contact_days=int(s["no_contact"]) if s["no_contact"] else None,
+        case_no=s["q"],
+    )
+    return filters, chosen
+
+
+def _sync_dates(ctx: ViewContext) -> None:
+    raw = (st.query_params.get("from", ""), st.query_params.get("to", ""))
+    if "reported" in st.session_state and (raw == st.session_state.get("_url_reported") or raw == ("", "")):
+        return
+    st.session_state["reported"] = ()
+    if raw == ("", ""):
+        return
+    try:
+        first, last = (date.fromisoformat(value) for value in raw)
+    except ValueError:
+        urlstate.add_notice(t("notice.bad_param", ctx.lang, name="from/to", value="/".join(raw),
+                              fallback=t("cases.filter.any", ctx.lang)))
+        return
+    if first > last:
+        urlstate.add_notice(t("notice.reversed_dates", ctx.lang, first=first, last=last))
+        return
+    st.session_state["reported"] = (first, min(last, ctx.as_of.date()))
+
+
+def _write_dates(dates: tuple) -> None:
+    pair = (dates[0].isoformat(), dates[1].isoformat()) if len(dates) == 2 else ("", "")
+    st.session_state["_url_reported"] = pair
+    for key, value in zip(("from", "to"), pair):
+        if value and st.query_params.get(key) != value:
+            st.query_params[key] = value
+        elif not value and key in st.query_params:
+            del st.query_params[key]
+
+
+def select_cell(level: str, bucket: str) -> None:
+    """A click on a matrix cell: filter the queue to exactly that cell; a second click clears it."""
+    s = st.session_state
+    if list(s.get("risk") or []) == [level] and s.get("due") == bucket:
+        s["risk"], s["due"] = [], ""
+    else:
+        s["risk"], s["due"] = [level], bucket
+    s["page"] = 1
+
+
+def risk_text(rules: CaseRules, level: str, lang: str) -> str:
+    rule = rules.risk(level)
+    return rule.label_en if lang == "en" else rule.label_zh
+
+
+def countdown(due_at: datetime | None, as_of: datetime, lang: str) -> str:
+    """'逾期 3 小时' / 'overdue 3 h', '5 小时后到期' / 'due in 5 h'."""
+    if due_at is None or pd.isna(due_at):
+        return ""
+    seconds = (due_at - as_of).total_seconds()
+    amount = abs(seconds)
+    if amount < 3600:
+        number, unit = max(1, round(amount / 60)), "minutes"
+    elif amount < 48 * 3600:
+        number, unit = round(amount / 3600), "hours"
+    else:
+        number, unit = round(amount / 86400), "days"
+    span = t(f"unit.{unit}", lang, n=number)
+    if seconds == 0:
+        return t("cases.due_now", lang)
+    return t("cases.overdue_by" if seconds < 0 else "cases.due_in", lang, span=span)
+
+
+def flags_text(row, lang: str) -> str:
+    present = [flag for flag, column in (
+        ("self_harm", "flag_self_harm"), ("safety_plan", "flag_safety_plan"),
+        ("temp_guardianship", "flag_temp_guardianship"), ("mandatory_report", "mandatory_report"),
+    ) if row[column]]
+    return "、".join(label("flag", f, lang) for f in present) if lang != "en" else ", ".join(
+        label("flag", f, lang) for f in present)
+
+
+def display_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.DataFrame:
+    """The queue as the user sees it, with translated headers; the same table is exported."""
+    lang, suffix = ctx.lang, "en" if ctx.lang == "en" else "zh"
+    due = [
+        f"{t('cases.kind.' + kind, lang)} · {countdown(when, ctx.as_of, lang)}" if kind else t("cases.due.closed", lang)
+        for kind, when in zip(rows["due_kind"], rows["due_at"])
+    ]
+    return pd.DataFrame({
+        t("col.case_no", lang): rows["case_no"],
+        t("col.street", lang): rows[f"street_{suffix}"],
+        t("col.community", lang): rows[f"community_{suffix}"],
+        t("col.risk", lang): [risk_text(rules, r, lang) for r in rows["risk_level"]],
+        t("col.stage", lang): [label("stage", s, lang) for s in rows["stage"]],
+        t("col.crisis_type", lang): [label("crisis_type", c, lang) for c in rows["crisis_type"]],
+        t("col.flags", lang): [flags_text(row, lang) for _, row in rows.iterrows()],
+        t("col.reported_at", lang): [format_moment(m) for m in rows["reported_at"]],
+        t("col.next_due", lang): due,
+        t("col.staff", lang): rows["staff_name"].fillna(""),
+        t("col.days_open", lang): rows["days_open"].astype(int),
+    }, index=rows.index)
+
+
+def styled_queue(table: pd.DataFrame, rows: pd.DataFrame, rules: CaseRules, lang: str):
+    """Risk as a coloured badge and overdue deadlines in red."""
+    colours = {risk_text(rules, r.level, lang): r.colour for r in rules.risks}
+    late = set(rows.index[rows["due_status"] == "overdue"])
+    due_column = t("col.next_due", lang)
+
+    def overdue_red(column: pd.Series) -> list[str]:
+        return ["color: #C62828; font-weight: 600" if i in late else "" for i in column.index]
+
+    return (
+        table.style.map(lambda v: f"color: white; background-color: {colours[v]}" if v in colours else "",
+                        subset=[t("col.risk", lang)])
+        .apply(overdue_red, subset=[due_column])
+    )
+
+
+def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
+    """The selected case: who, what, the deadline and the rule behind it, and the timeline."""
+    lang, suffix = ctx.lang, "en" if ctx.lang == "en" else "zh"
+    case, child = detail.case, detail.child
+    rule = rules.risk(case["risk_level"])
+    with st.container(border=True):
+        st.subheader(t("cases.detail", lang, case_no=case["case_no"]))
+        st.markdown(
+            f":{RISK_COLOURS[rule.level]}-badge[{risk_text(rules, rule.level, lang)}] "
+            f":gray-badge[{label('stage', case['stage'], lang)}] "
+            f":gray-badge[{label('crisis_type', case['crisis_type'], lang)}] "
+            f"{case[f'street_{suffix}']} · {case[f'community_{suffix}']}"
+        )
+        cols = st.columns(3)
+        with cols[0]:
+            st.markdown(f"**{t('cases.child', lang)}**")
+            st.markdown(
+                f"{child['name']} · {t('gender.' + child['gender'], lang)} · {t('cases.age', lang, age=child['age'])}"
+                + (f" · {label('category', child['category'], lang)}" if child["category"] else "")
+            )
+            st.markdown(f"**{t('col.staff', lang)}**")
+            st.markdown(f"{case['staff_name'] or '—'} · {label('staff_role', case['staff_role'], lang)}")
+        with cols[1]:
+            st.markdown(f"**{t('cases.referral', lang)}**")
+            if case["referral_target"]:
+                org = case[f"referral_org_{suffix}"]
+                st.markdown(
+                    f"{label('referral_target', case['referral_target'], lang)}"
+                    + (f" · {org}" if org else "")
+                    + f" · {label('referral_status', case['referral_status'], lang)}"
+                )
+            else:
+                st.markdown(t("cases.no_referral", lang))
+            st.markdown(f"**{t('cases.source', lang)}**")
+            st.markdown(label("source", case["source"], lang))
+        with cols[2]:
+            st.markdown(f"**{t('cases.sla', lang)}**")
+            if detail.due_kind:
+                text = f"{t('cases.kind.' + detail.due_kind, lang)} · {format_moment(detail.due_at)} · " \
+                       f"{countdown(detail.due_at, ctx.as_of, lang)}"
+                (st.error if detail.due_status == "overdue" else st.warning if detail.due_status == "due_24h"
+                 else st.success)(text)
+            else:
+                st.success(t("cases.closed_at", lang, at=format_moment(case["closed_at"])))
+            st.caption(t("cases.rule", lang, risk=risk_text(rules, rule.level, lang),
+                         hours=f"{rule.first_response.total_seconds() / 3600:g}",
+                         days=f"{rule.follow_up.total_seconds() / 86400:g}"))
+        st.markdown(f"**{t('cases.timeline', lang)}**")
+        events = detail.events
+        st.dataframe(
+            pd.DataFrame({
+                t("cases.event.time", lang): [format_moment(m) for m in events["occurred_at"]],
+                t("cases.event.kind", lang): [label("event_kind", k, lang) for k in events["kind"]],
+                t("col.stage", lang): [label("stage", s, lang) for s in events["stage"]],
+                t("col.staff", lang): events["staff_name"].fillna(""),
+            }),
+            hide_index=True, width="stretch", height=min(38 + 35 * len(events), 360),
+        )
+
+
+RISK_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
