@@ -1,8 +1,9 @@
-"""python -m bench [--scales 1,10] [--repeat 7]: time each page's data calls against a baseline.
+"""python -m bench [--scales 1,10,100] [--repeat 7]: time each page's data calls against baselines.
 
-Databases are built once per scale and kept under var/bench/. Figures are medians, printed as a
-table and written to bench/RESULTS.md; the baseline is a trivial query on the same database in
-the same run, so the ratios compare across machines better than the milliseconds do.
+Databases are built once per scale and kept under var/bench/. Figures are medians, printed as
+tables and written to bench/RESULTS.md. Baselines run on the same database in the same run, so
+the ratios compare across machines better than the milliseconds do: a trivial query for the
+page calls, and "load the whole cases table into pandas and filter there" for the case queue.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import cases, dataset, overview, reference, subsidies
+from data_access.cases import CaseFilters
 from data_access.config import PROJECT_ROOT
 from data_access.engine import make_engine
 from data_access.rules import load_rules
 from data_access.types import Filters, Period, Scope, add_months
 from sample_data import DEFAULT_AS_OF, build_database
-from sample_data.build import holds_data
+from sample_data.build import SAMPLE_VERSION
 
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -54,9 +58,52 @@ def page_calls(engine, rules):
     }
 
 
+QUEUE_FILTERS = CaseFilters(risks=("critical", "high"), crisis_types=("self_harm", "suicidal_ideation", "abuse"))
+
+
+def queue_calls(engine, rules):
+    """The case queue in SQL against the same question answered in pandas over the whole table."""
+    scope, filters, as_of = Scope.district(), Filters(Period.parse("2022Q2")), DEFAULT_AS_OF
+
+    def pandas_baseline():
+        with engine.connect() as conn:
+            frame = pd.read_sql(text("SELECT * FROM cases"), conn)
+        reported = pd.to_datetime(frame["reported_at"])
+        closed = pd.to_datetime(frame["closed_at"])
+        chosen = frame[(reported <= as_of) & (closed.isna() | (closed > as_of))
+                       & frame["risk_level"].isin(QUEUE_FILTERS.risks)
+                       & frame["crisis_type"].isin(QUEUE_FILTERS.crisis_types)]
+        return chosen.sort_values(["risk_level", "reported_at"]).head(50)
+
+    return {
+        "baseline: whole table in pandas": pandas_baseline,
+        "queue: one page of 50, filtered": lambda: cases.case_queue(
+            engine, scope, filters, QUEUE_FILTERS, as_of, rules, page=1, page_size=50),
+        "needs-action matrix": lambda: cases.needs_action_matrix(engine, scope, filters, QUEUE_FILTERS, as_of, rules),
+    }
+
+
+def sample_version(engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT value FROM dataset_info WHERE key = 'version'")).scalar()
+    except SQLAlchemyError:
+        return None
+
+
 def _select_one(engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1")).scalar()
+
+
+def table(title: str, figures: dict, scales: list[int], baseline: str, unit: str, speedup: bool = False) -> list[str]:
+    lines = [f"| {title} | " + " | ".join(f"scale {s}: {unit}" for s in scales) + " |", "|" + "---|" * (len(scales) + 1)]
+    base = figures[baseline]
+    for name, by_scale in figures.items():
+        ratios = [base[s] / by_scale[s] if speedup else by_scale[s] / base[s] for s in scales]
+        cells = [f"{by_scale[s]:.1f} ({r:.1f}×)" for s, r in zip(scales, ratios)]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def median_ms(call, repeat: int) -> float:
@@ -71,7 +118,7 @@ def median_ms(call, repeat: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--scales", default="1,10")
+    parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",")]
@@ -79,23 +126,23 @@ def main(argv: list[str] | None = None) -> int:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
 
     results: dict[str, dict[int, float]] = {}
+    queue: dict[str, dict[int, float]] = {}
     builds: dict[int, float] = {}
     for scale in scales:
         engine = make_engine(f"sqlite:///{BENCH_DIR / f'scale{scale}.db'}")
-        if not holds_data(engine):
+        if sample_version(engine) != SAMPLE_VERSION:
             started = time.perf_counter()
-            build_database(engine, scale=scale)
+            build_database(engine, scale=scale, replace=True)
             builds[scale] = time.perf_counter() - started
         for name, call in page_calls(engine, rules).items():
             results.setdefault(name, {})[scale] = median_ms(call, args.repeat)
+        for name, call in queue_calls(engine, rules).items():
+            queue.setdefault(name, {})[scale] = median_ms(call, args.repeat)
         engine.dispose()
 
-    header = "| data calls (SQLite) | " + " | ".join(f"scale {s}: ms (× baseline)" for s in scales) + " |"
-    lines = [header, "|" + "---|" * (len(scales) + 1)]
-    for name, by_scale in results.items():
-        base = results["baseline (SELECT 1)"]
-        cells = [f"{by_scale[s]:.1f} ({by_scale[s] / base[s]:.0f}×)" for s in scales]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines = table("data calls (SQLite)", results, scales, "baseline (SELECT 1)", "ms (× baseline)")
+    lines += [""] + table("case queue (SQLite)", queue, scales, "baseline: whole table in pandas", "ms (baseline ÷ this)",
+                          speedup=True)
     machine = f"{platform.node()} · {platform.machine()} · Python {platform.python_version()} · {time.strftime('%Y-%m-%d')}"
     built = "; ".join(f"scale {s} built in {t:.1f} s" for s, t in builds.items()) or "databases reused from var/bench/"
     report = "\n".join(["# Benchmark", "", f"Machine: {machine}", f"Median of {args.repeat} runs; {built}.", "", *lines, ""])

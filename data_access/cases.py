@@ -52,7 +52,11 @@ class CaseFilters:
 
 
 def open_at(as_of: datetime) -> ColumnElement[bool]:
-    return and_(K.c.reported_at <= as_of, or_(K.c.closed_at.is_(None), K.c.closed_at > as_of))
+    # Nearly every case was reported before as_of and few are still open, so the closed_at index
+    # is the one to use; wrapping reported_at keeps the planner (SQLite's at least) from picking
+    # the reported_at index instead.
+    reported = func.coalesce(K.c.reported_at, K.c.reported_at)
+    return and_(reported <= as_of, or_(K.c.closed_at.is_(None), K.c.closed_at > as_of))
 
 
 def awaiting_response(as_of: datetime) -> ColumnElement[bool]:
@@ -124,16 +128,15 @@ def case_conditions(
     scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules
 ) -> list[ColumnElement[bool]]:
     f = case_filters
-    conditions = [K.c.reported_at <= as_of, *scope_conditions(scope, filters, K.c.street_id, K.c.community_id)]
-    if f.stages:
-        stage_match = [K.c.stage.in_([s for s in f.stages if s != "closed"])]
-        if "closed" in f.stages:
-            stage_match.append(and_(K.c.closed_at.is_not(None), K.c.closed_at <= as_of))
-        conditions.append(or_(*stage_match))
-        if "closed" not in f.stages:
-            conditions.append(open_at(as_of))
+    conditions = scope_conditions(scope, filters, K.c.street_id, K.c.community_id)
+    if "closed" in f.stages:
+        closed = and_(K.c.closed_at.is_not(None), K.c.closed_at <= as_of)
+        others = [s for s in f.stages if s != "closed"]
+        conditions.append(or_(closed, and_(open_at(as_of), K.c.stage.in_(others))) if others else closed)
     else:
         conditions.append(open_at(as_of))
+        if f.stages:
+            conditions.append(K.c.stage.in_(f.stages))
     if f.risks:
         conditions.append(K.c.risk_level.in_(f.risks))
     if f.crisis_types:

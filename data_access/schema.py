@@ -180,7 +180,8 @@ cases = Table(
     CheckConstraint("closed_at IS NULL OR closed_at >= reported_at", name="closed_after_report"),
     Index("ix_cases_street_stage_risk", "street_id", "stage", "risk_level"),
     Index("ix_cases_reported_at", "reported_at"),
-    Index("ix_cases_closed_at", "closed_at"),
+    # Serves "open at as_of" (closed_at IS NULL OR closed_at > t, reported_at <= t) from the index alone.
+    Index("ix_cases_closed_reported", "closed_at", "reported_at"),
 )
 
 case_events = Table(
@@ -225,7 +226,8 @@ subsidy_payments = Table(
     Column("paid_on", Date, nullable=False),
     one_of("category", vocab.CHILD_CATEGORIES),
     CheckConstraint("amount >= 0", name="amount_not_negative"),
-    Index("ix_subsidy_payments_month_street", "month", "street_id"),
+    # Covers the monthly aggregates (by month, street and category) without reading the table.
+    Index("ix_subsidy_payments_month_street", "month", "street_id", "category", "child_id", "amount"),
 )
 
 grants = Table(

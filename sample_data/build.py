@@ -29,6 +29,8 @@ from data_access.rules import CaseRules, load_rules
 from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
+# Raise when the schema or the generator changes, so cached databases (bench) are rebuilt.
+SAMPLE_VERSION = "3"
 FIRST_MONTH = date(2021, 1, 1)
 DEFAULT_AS_OF = datetime(2022, 6, 30, 18, 0)
 DEFAULT_SEED = 2022
@@ -142,6 +144,9 @@ def build_database(
             report(0.7 + 0.28 * (number + 1) / len(tables), f"wrote {table.name}")
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn)
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
     report(1.0, "done")
     return BuildSummary(as_of, scale, seed, {t.name: len(rows) for t, rows in tables.items()})
 
@@ -218,6 +223,7 @@ class _Generator:
         self.add(schema.dataset_info, key="scale", value=str(self.scale))
         self.add(schema.dataset_info, key="seed", value=str(self.seed))
         self.add(schema.dataset_info, key="first_month", value=FIRST_MONTH.isoformat())
+        self.add(schema.dataset_info, key="version", value=SAMPLE_VERSION)
         return {t: self.rows[t] for t in schema.metadata.sorted_tables if self.rows[t]}
 
     # --- reference network -------------------------------------------------------------
@@ -466,15 +472,13 @@ class _Generator:
     def case(self, rng: random.Random, reported: datetime, case_no: str, registered: dict) -> None:
         street_id = self.pick_street(rng)
         day = reported.date()
-        candidates = []
-        if rng.random() < 0.2:
-            candidates = [
-                c for c in registered[street_id]
-                if c["registered_on"] <= day and (c["exited_on"] is None or c["exited_on"] > day)
-            ]
-        if candidates:
-            child = rng.choice(candidates)
-        else:
+        child = None
+        if rng.random() < 0.2 and registered[street_id]:
+            for candidate in rng.choices(registered[street_id], k=5):
+                if candidate["registered_on"] <= day and (candidate["exited_on"] is None or candidate["exited_on"] > day):
+                    child = candidate
+                    break
+        if child is None:
             child = self.child(rng, "none", None, street_id=street_id, age_range=(6, 16), age_on=day)
         risk = _weighted(rng, RISK_WEIGHTS)
         crisis = _weighted(rng, CRISIS_WEIGHTS)

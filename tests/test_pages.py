@@ -18,12 +18,12 @@ def app(sqlite_sample_url, monkeypatch):
     monkeypatch.delenv("DASHBOARD_AS_OF", raising=False)
     st.cache_data.clear()
 
-    def make(page: str | None = None, **params: str) -> AppTest:
+    def make(view: str | None = None, **params: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params.update(params)
         at.run()
-        if page:
-            at.switch_page(page).run()
+        if view:
+            at.switch_page(view).run()
         return at
 
     yield make
@@ -138,3 +138,52 @@ def test_first_run_builds_the_sample_database(monkeypatch, tmp_path):
     assert (tmp_path / "var" / "dashboard.db").exists()
     assert metric(at, "街道未保工作站") == "10"
     st.cache_data.clear()
+
+
+def queue_total(at: AppTest) -> int:
+    caption = next(c.value for c in at.caption if "页" in c.value or "page" in c.value)
+    return int(caption.split()[1] if caption.startswith("共") else caption.split()[0])
+
+
+@pytest.mark.parametrize(
+    "params, shown",
+    [
+        ({"stage": "lost"}, "lost"),
+        ({"risk": "extreme,critical"}, "extreme"),
+        ({"staff": "999999"}, "999999"),
+        ({"type": "aliens"}, "aliens"),
+        ({"due": "yesterday"}, "yesterday"),
+        ({"no_contact": "45"}, "45"),
+        ({"community": "atlantis-01"}, "atlantis-01"),
+        ({"from": "2022-06-30", "to": "2022-04-01"}, "2022-06-30"),
+        ({"from": "2022-13-01", "to": "2022-04-01"}, "2022-13-01"),
+        ({"page": "-3"}, "-3"),
+    ],
+)
+def test_case_page_bad_url_input_gives_a_notice_and_a_safe_fallback(app, params, shown):
+    at = app("views/cases.py", period="2022Q2", **params)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(shown in w.value for w in at.warning), [w.value for w in at.warning]
+    assert queue_total(at) > 0
+
+
+def test_case_page_filters_from_the_url(app):
+    at = app("views/cases.py", period="2022Q2", risk="critical", due="due_24h")
+    cell = next(b for b in at.button if b.key == "cell-critical-due_24h")
+    assert queue_total(at) == int(cell.label)
+    assert at.query_params["risk"] == "critical" and at.query_params["due"] == "due_24h"
+
+
+def test_unknown_case_number_is_refused_without_detail(app):
+    at = app("views/cases.py", case="FT-1999-99999")
+    assert any("FT-1999-99999" in w.value for w in at.warning)
+    assert not any(s.value.startswith("个案 FT-") for s in at.subheader)
+    assert "case" not in at.query_params
+
+
+def test_case_detail_from_the_url(app):
+    first = app("views/cases.py", lang="en").dataframe[0].value.iloc[0, 0]
+    assert first.startswith("FT-")
+    at = app("views/cases.py", lang="en", case=first)
+    assert any(s.value.startswith("Case FT-") for s in at.subheader)
+    assert any("Rule:" in c.value for c in at.caption)

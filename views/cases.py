@@ -15,6 +15,8 @@ notices = layout.page_header(ctx, "cases.title")
 communities = data.communities(ctx.scope, ctx.filters)
 holders = data.case_holders(ctx.scope, ctx.filters, ctx.as_of)
 filters, case_filters = casework.case_filters(ctx, rules, communities, holders)
+urlstate.sync_from_url("page", 1, lambda raw: int(raw) if raw.isdigit() and int(raw) >= 1 else None,
+                       lambda raw: t("notice.bad_param", lang, name="page", value=raw, fallback="1"))
 layout.show_notices(notices)
 
 # --- needs-action matrix ---------------------------------------------------------------------
@@ -37,8 +39,6 @@ for rule in rules.risks:
         )
 
 # --- the queue ---------------------------------------------------------------------------------
-urlstate.sync_from_url("page", 1, lambda raw: int(raw) if raw.isdigit() and int(raw) >= 1 else None,
-                       lambda raw: t("notice.bad_param", lang, name="page", value=raw, fallback="1"))
 queue = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, st.session_state["page"], casework.PAGE_SIZE)
 if st.session_state["page"] > queue.pages:
     st.session_state["page"] = queue.pages
