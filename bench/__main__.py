@@ -42,7 +42,14 @@ def page_calls(engine, rules):
             subsidies.payments_by_month(engine, scope, filters, add_months(month, -11), add_months(month, 1)),
         ),
         "map": lambda: (reference.list_streets(engine, scope), reference.list_stations(engine, scope, filters)),
-        "cases": lambda: cases.open_cases(engine, scope, filters, as_of, rules, 100),
+        "cases": lambda: (
+            cases.needs_action_matrix(engine, scope, filters, CaseFilters(), as_of, rules),
+            cases.case_queue(engine, scope, filters, CaseFilters(), as_of, rules, page=1, page_size=50),
+            cases.workload_by_staff(engine, scope, filters, as_of, rules),
+            cases.response_bands(engine, scope, filters, CaseFilters(), as_of, rules),
+            cases.close_times(engine, scope, filters, CaseFilters(), as_of, rules),
+            cases.stage_funnel(engine, scope, filters, CaseFilters(), as_of, rules),
+        ),
         "subsidies": lambda: (
             overview.subsidy_figures(engine, scope, filters),
             subsidies.payments_by_month(engine, scope, filters),

@@ -24,8 +24,8 @@ def reset_page() -> None:
     st.session_state["page"] = 1
 
 
-def _bad(ctx: ViewContext, name: str):
-    return lambda raw: t("notice.bad_param", ctx.lang, name=name, value=raw, fallback=t("cases.filter.any", ctx.lang))
+def _bad(ctx: ViewContext, name: str, fallback: str = "cases.filter.any"):
+    return lambda raw: t("notice.bad_param", ctx.lang, name=name, value=raw, fallback=t(fallback, ctx.lang))
 
 
 def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, holders: pd.DataFrame
@@ -47,7 +47,7 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
     choice("due", list(DUE_BUCKETS))
     choice("no_contact", [str(d) for d in NO_CONTACT_DAYS])
     urlstate.sync_list_from_url("risk", [r.level for r in rules.risks], _bad(ctx, "risk"))
-    urlstate.sync_list_from_url("stage", vocab.STAGES, _bad(ctx, "stage"))
+    urlstate.sync_list_from_url("stage", vocab.STAGES, _bad(ctx, "stage", "cases.filter.open"))
     urlstate.sync_list_from_url("type", vocab.CRISIS_TYPES, _bad(ctx, "type"))
     urlstate.sync_list_from_url("flags", FLAGS, _bad(ctx, "flags"))
     urlstate.sync_from_url("q", "", lambda raw: raw.strip()[:40] or None, _bad(ctx, "q"))

@@ -126,6 +126,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cases.open": ("在办", "Open"),
     "cases.overdue": ("逾期", "Overdue"),
     "cases.caseload": ("负荷", "Caseload"),
+    "cases.band.summary": ("{band}：{count}", "{band}: {count}"),
     "cases.band.lt_10": ("10件以下", "under 10"),
     "cases.band.10_19": ("10–19件", "10–19"),
     "cases.band.20_29": ("20–29件", "20–29"),
@@ -268,10 +269,10 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "self": ("儿童本人", "The child"),
     },
     "flag": {
-        "self_harm": ("自伤/自杀念头", "Self-harm thoughts"),
-        "safety_plan": ("需安全计划", "Safety plan"),
-        "temp_guardianship": ("临时监护", "Temporary guardianship"),
-        "mandatory_report": ("强制报告", "Mandatory report"),
+        "self_harm": ("自伤念头", "self-harm"),
+        "safety_plan": ("安全计划", "safety plan"),
+        "temp_guardianship": ("临时监护", "guardianship"),
+        "mandatory_report": ("强制报告", "mandatory"),
     },
     "event_kind": {
         "reported": ("接报", "Reported"),

@@ -250,13 +250,6 @@ def case_queue(
     return QueuePage(frame, total, page, page_size)
 
 
-def open_cases(
-    engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules, limit: int = 100
-) -> pd.DataFrame:
-    """The first ``limit`` open cases in queue order."""
-    return case_queue(engine, scope, filters, CaseFilters(), as_of, rules, page=1, page_size=limit).rows
-
-
 def needs_action_matrix(
     engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules
 ) -> pd.DataFrame:

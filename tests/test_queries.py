@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from data_access import cases, dataset, overview, reference, subsidies
+from data_access.cases import CaseFilters
 from data_access.engine import make_engine
 from data_access.types import Filters, Period, Scope
 
@@ -123,13 +124,13 @@ def test_a_filter_cannot_widen_the_scope(sample_engine, rules, as_of):
     other = Filters(Q2.period, street_id="futian")
     assert overview.subsidy_figures(sample_engine, own, other).person_times == 0
     assert overview.case_figures(sample_engine, own, other, as_of, rules).open_total == 0
-    assert cases.open_cases(sample_engine, own, other, as_of, rules).empty
+    assert cases.case_queue(sample_engine, own, other, CaseFilters(), as_of, rules, page_size=50).rows.empty
     assert overview.network_figures(sample_engine, own, other, as_of).street_stations == 0
     assert reference.list_communities(sample_engine, own, other).empty
 
 
 def test_street_scope_sees_only_its_street(sample_engine, rules, as_of):
-    queue = cases.open_cases(sample_engine, Scope.street("fubao"), Q2, as_of, rules, limit=1000)
+    queue = cases.case_queue(sample_engine, Scope.street("fubao"), Q2, CaseFilters(), as_of, rules, page_size=1000).rows
     assert not queue.empty and set(queue["street_id"]) == {"fubao"}
     communities = reference.list_communities(sample_engine, Scope.street("fubao"))
     assert set(communities["street_id"]) == {"fubao"} and len(communities) == 5
@@ -139,7 +140,7 @@ def test_street_scope_sees_only_its_street(sample_engine, rules, as_of):
 
 def test_community_scope_sees_only_its_community(sample_engine, rules, as_of):
     scope = Scope(streets=frozenset({"futian"}), communities=frozenset({"futian-01"}))
-    queue = cases.open_cases(sample_engine, scope, Q2, as_of, rules, limit=1000)
+    queue = cases.case_queue(sample_engine, scope, Q2, CaseFilters(), as_of, rules, page_size=1000).rows
     expected = scalar(
         sample_engine,
         "SELECT COUNT(*) FROM cases WHERE community_id = 'futian-01' AND reported_at <= :t "
@@ -150,7 +151,7 @@ def test_community_scope_sees_only_its_community(sample_engine, rules, as_of):
 
 
 def test_open_cases_put_overdue_first_then_risk(sample_engine, rules, as_of):
-    queue = cases.open_cases(sample_engine, DISTRICT, Q2, as_of, rules, limit=1000)
+    queue = cases.case_queue(sample_engine, DISTRICT, Q2, CaseFilters(), as_of, rules, page_size=1000).rows
     assert len(queue) == overview.case_figures(sample_engine, DISTRICT, Q2, as_of, rules).open_total
     overdue_flags = list(queue["overdue"])
     assert overdue_flags == sorted(overdue_flags, reverse=True)
@@ -161,7 +162,7 @@ def test_open_cases_put_overdue_first_then_risk(sample_engine, rules, as_of):
 
 def test_as_of_is_respected(sample_engine, rules):
     earlier = datetime(2021, 6, 30, 18)
-    queue = cases.open_cases(sample_engine, DISTRICT, Q2, earlier, rules, limit=5000)
+    queue = cases.case_queue(sample_engine, DISTRICT, Q2, CaseFilters(), earlier, rules, page_size=5000).rows
     assert (queue["reported_at"] <= earlier).all()
 
 

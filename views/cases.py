@@ -45,39 +45,39 @@ if st.session_state["page"] > queue.pages:
     queue = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, queue.pages, casework.PAGE_SIZE)
 
 st.subheader(t("cases.queue", lang))
-top = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+top = st.columns([4, 1], vertical_alignment="bottom")
 top[0].caption(t("cases.queue.caption", lang, total=queue.total, page=queue.page, pages=queue.pages))
 top[1].number_input(t("cases.page", lang), min_value=1, max_value=queue.pages, step=1, key="page")
 urlstate.write_to_url("page")
 
 
-def export_table():
+def export_table() -> pd.DataFrame:
+    """The whole filtered queue, with the columns and masking of the screen."""
     rows = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, 1, max(queue.total, 1)).rows
     return casework.display_queue(rows, ctx, rules)
 
 
-stamp = ctx.as_of.strftime("%Y%m%d")
-top[2].download_button(t("export.csv", lang), lambda: exports.to_csv_bytes(export_table()),
-                       file_name=f"cases-{stamp}.csv", mime="text/csv", width="stretch",
-                       disabled=queue.total == 0)
-top[3].download_button(t("export.xlsx", lang), lambda: exports.to_excel_bytes(export_table(), "cases"),
-                       file_name=f"cases-{stamp}.xlsx", width="stretch", disabled=queue.total == 0,
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def pick_case() -> None:
+    chosen = st.session_state["queue_table"].selection.rows
+    if chosen:
+        st.session_state["case"] = st.session_state["_queue_case_nos"][chosen[0]]
+
 
 if queue.total == 0:
     st.info(t("cases.none", lang))
 else:
     rows = queue.rows.reset_index(drop=True)
     st.session_state["_queue_case_nos"] = list(rows["case_no"])
-
-    def pick_case() -> None:
-        chosen = st.session_state["queue_table"].selection.rows
-        if chosen:
-            st.session_state["case"] = st.session_state["_queue_case_nos"][chosen[0]]
-
     table = casework.display_queue(rows, ctx, rules)
     st.dataframe(casework.styled_queue(table, rows, rules, lang), hide_index=True, width="stretch",
                  on_select=pick_case, selection_mode="single-row", key="queue_table")
+    stamp = ctx.as_of.strftime("%Y%m%d")
+    buttons = st.columns([1, 1, 4])
+    buttons[0].download_button(t("export.csv", lang), lambda: exports.to_csv_bytes(export_table()),
+                               file_name=f"cases-{stamp}.csv", mime="text/csv", width="stretch")
+    buttons[1].download_button(t("export.xlsx", lang), lambda: exports.to_excel_bytes(export_table(), "cases"),
+                               file_name=f"cases-{stamp}.xlsx", width="stretch",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- case detail -----------------------------------------------------------------------------------
 urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30] or None, lambda raw: "")
@@ -92,34 +92,34 @@ if selected:
 urlstate.write_to_url("case")
 
 # --- workload and indicators --------------------------------------------------------------------
-left, right = st.columns(2)
+st.subheader(t("cases.workload", lang))
+workload = data.workload_by_staff(ctx.scope, filters, ctx.as_of)
+band_counts = workload["band"].value_counts()
+st.caption(" · ".join(t("cases.band.summary", lang, band=t("cases.band." + b, lang), count=band_counts.get(b, 0))
+                      for b in ("lt_10", "10_19", "20_29", "30_plus")))
+suffix = "en" if lang == "en" else "zh"
+st.dataframe(
+    pd.DataFrame({
+        t("col.person", lang): workload["name"],
+        t("col.role", lang): [label("staff_role", r, lang) for r in workload["role"]],
+        t("col.street", lang): workload[f"street_{suffix}"],
+        t("cases.open", lang): workload["open_cases"],
+        t("cases.overdue", lang): workload["overdue_cases"],
+        t("cases.caseload", lang): [t("cases.band." + b, lang) for b in workload["band"]],
+    }),
+    hide_index=True, width="stretch", height=320,
+)
+
+st.subheader(t("cases.indicators", lang))
+left, right = st.columns([2, 1])
 with left:
-    st.subheader(t("cases.workload", lang))
-    workload = data.workload_by_staff(ctx.scope, filters, ctx.as_of)
-    bands = workload["band"].value_counts()
-    st.caption(" · ".join(f"{t('cases.band.' + b, lang)}: {bands.get(b, 0)}"
-                          for b in ("lt_10", "10_19", "20_29", "30_plus")))
-    suffix = "en" if lang == "en" else "zh"
-    st.dataframe(
-        pd.DataFrame({
-            t("col.person", lang): workload["name"],
-            t("col.role", lang): [label("staff_role", r, lang) for r in workload["role"]],
-            t("col.street", lang): workload[f"street_{suffix}"],
-            t("cases.open", lang): workload["open_cases"],
-            t("cases.overdue", lang): workload["overdue_cases"],
-            t("cases.caseload", lang): [t("cases.band." + b, lang) for b in workload["band"]],
-        }),
-        hide_index=True, width="stretch", height=320,
-    )
-with right:
-    st.subheader(t("cases.indicators", lang))
     st.caption(t("cases.indicators.caption", lang))
     bands = data.response_bands(ctx.scope, filters, case_filters, ctx.as_of)
     st.altair_chart(charts.band_chart(bands, "cases.response", lang), width="stretch")
+with right:
     closing = data.close_times(ctx.scope, filters, case_filters, ctx.as_of)
-    cols = st.columns(2)
-    layout.kpi(cols[0], t("cases.closed_in_period", lang), closing.closed)
-    layout.kpi(cols[1], t("cases.mean_close_days", lang),
+    layout.kpi(st, t("cases.closed_in_period", lang), closing.closed)
+    layout.kpi(st, t("cases.mean_close_days", lang),
                f"{closing.mean_days:.1f}" if closing.mean_days is not None else "—")
 
 st.subheader(t("cases.funnel", lang))
