@@ -1,39 +1,51 @@
-"""Subsidy payments and standards, aggregated in SQL."""
+"""Subsidy payments, standards and grants, and the reconciliation of payments against the register.
+
+A child is eligible for a month when, at the month's last day, they are on the register of
+children in difficulty (registered, not exited) and not yet 18. Each eligible child should be
+paid the standard in force for their category on the first day of that month, exactly once.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, distinct, func, select
+from sqlalchemy import Date, Engine, and_, case, distinct, exists, func, literal, not_, or_, select, union_all
 
 from data_access import schema
+from data_access.masking import mask_name
 from data_access.scoping import scope_conditions
-from data_access.types import Filters, Period, Scope
+from data_access.types import Filters, Period, Scope, add_months
 
-P = schema.subsidy_payments
+P, SS, CH, S = schema.subsidy_payments, schema.subsidy_standards, schema.children, schema.streets
+ANOMALY_KINDS = ("unpaid", "wrong_amount", "ineligible", "duplicate", "no_standard")
+
+
+def _window(filters: Filters, start: date | None, end: date | None) -> tuple[date, date]:
+    return start or filters.period.start, end or filters.period.end
 
 
 def payments_by_month(
-    engine: Engine, scope: Scope, filters: Filters, start: date | None = None, end: date | None = None
+    engine: Engine, scope: Scope, filters: Filters, start: date | None = None, end: date | None = None,
+    by: str = "category",
 ) -> pd.DataFrame:
-    """Per month and category: person-times, distinct children and amount paid.
+    """Per month and category (or street): person-times, distinct children and amount paid.
 
     Months from ``start`` up to ``end`` (exclusive); by default those of the filtered period.
     """
-    start = start or filters.period.start
-    end = end or filters.period.end
+    start, end = _window(filters, start, end)
+    group = {"category": P.c.category, "street": P.c.street_id}[by]
     query = (
         select(
             P.c.month,
-            P.c.category,
+            group.label(by),
             func.count().label("person_times"),
             func.count(distinct(P.c.child_id)).label("children"),
             func.sum(P.c.amount).label("amount"),
         )
         .where(P.c.month >= start, P.c.month < end, *scope_conditions(scope, filters, P.c.street_id))
-        .group_by(P.c.month, P.c.category)
-        .order_by(P.c.month, P.c.category)
+        .group_by(P.c.month, group)
+        .order_by(P.c.month, group)
     )
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
@@ -43,9 +55,8 @@ def payments_by_month(
 
 
 def standards(engine: Engine) -> pd.DataFrame:
-    ss = schema.subsidy_standards
-    query = select(ss.c.category, ss.c.valid_from, ss.c.valid_to, ss.c.monthly_amount).order_by(
-        ss.c.category, ss.c.valid_from
+    query = select(SS.c.category, SS.c.valid_from, SS.c.valid_to, SS.c.monthly_amount).order_by(
+        SS.c.category, SS.c.valid_from
     )
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
@@ -53,14 +64,269 @@ def standards(engine: Engine) -> pd.DataFrame:
     return frame
 
 
-def grants_in(engine: Engine, period: Period) -> pd.DataFrame:
+def standards_by_month(engine: Engine, start: date, end: date) -> pd.DataFrame:
+    """The standard in force on the first day of each month, per category (missing when none)."""
+    months = _months_table(start, end)
+    query = (
+        select(months.c.month, SS.c.category, SS.c.monthly_amount)
+        .join(SS, and_(SS.c.valid_from <= months.c.month, or_(SS.c.valid_to.is_(None), SS.c.valid_to > months.c.month)))
+        .order_by(months.c.month, SS.c.category)
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    frame["month"] = pd.to_datetime(frame["month"])
+    frame["monthly_amount"] = frame["monthly_amount"].astype(float)
+    return frame
+
+
+def grants_in(engine: Engine, period: Period | None = None, start: date | None = None,
+              end: date | None = None) -> pd.DataFrame:
     g = schema.grants
+    start, end = (period.start, period.end) if period else (start, end)
     query = (
         select(g.c.kind, g.c.granted_on, g.c.amount, g.c.recipients, g.c.description_zh, g.c.description_en)
-        .where(g.c.granted_on >= period.start, g.c.granted_on < period.end)
+        .where(g.c.granted_on >= start, g.c.granted_on < end)
         .order_by(g.c.granted_on)
     )
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
     frame["amount"] = frame["amount"].astype(float)
     return frame
+
+
+def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, last: date) -> pd.DataFrame:
+    """Every quarter from ``first`` to ``last``: person-times, distinct children, amount, average,
+    and the change against the previous quarter and the same quarter a year before."""
+    quarters = []
+    quarter = Period.containing(first, "quarter")
+    while quarter.start <= last:
+        quarters.append(quarter)
+        quarter = Period("quarter", quarter.year + quarter.number // 4, quarter.number % 4 + 1)
+    label = case(*((and_(P.c.month >= q.start, P.c.month < q.end), literal(q.code)) for q in quarters)).label("quarter")
+    query = (
+        select(label, func.count().label("person_times"), func.count(distinct(P.c.child_id)).label("children"),
+               func.sum(P.c.amount).label("amount"))
+        .where(P.c.month >= quarters[0].start, P.c.month < quarters[-1].end,
+               *scope_conditions(scope, filters, P.c.street_id))
+        .group_by(label)
+    )
+    with engine.connect() as conn:
+        found = {row.quarter: row for row in conn.execute(query)}
+    frame = pd.DataFrame(
+        [
+            {
+                "quarter": q.code,
+                "person_times": found[q.code].person_times if q.code in found else 0,
+                "children": found[q.code].children if q.code in found else 0,
+                "amount": round(float(found[q.code].amount), 2) if q.code in found else 0.0,
+            }
+            for q in quarters
+        ]
+    )
+    frame["average"] = (frame["amount"] / frame["person_times"].where(frame["person_times"] > 0)).round(2)
+    by_code = frame.set_index("quarter")["amount"]
+    previous = [by_code.get(Period.parse(code).previous().code) for code in frame["quarter"]]
+    year_before = [by_code.get(Period.parse(code).year_before().code) for code in frame["quarter"]]
+    frame["vs_previous"] = [_change(now, then) for now, then in zip(frame["amount"], previous)]
+    frame["vs_year_before"] = [_change(now, then) for now, then in zip(frame["amount"], year_before)]
+    return frame
+
+
+def _change(now: float, then: float | None) -> float | None:
+    """Relative change, or None when there is nothing to compare with."""
+    if then is None or pd.isna(then) or then == 0:
+        return None
+    return round((now - then) / then, 4)
+
+
+# --- reconciliation ---------------------------------------------------------------------------------
+
+
+def _iter_months(start: date, end: date):
+    month = start
+    while month < end:
+        yield month
+        month = add_months(month, 1)
+
+
+def _months_table(start: date, end: date):
+    """The months of [start, end) as a table: first day, last day, and the latest birth date of
+    someone who is 18 by the last day. (A UNION ALL, because SQLite cannot name VALUES columns.)"""
+    rows = []
+    for month in _iter_months(start, end) if start < end else [start]:
+        last = add_months(month, 1) - timedelta(days=1)
+        rows.append(select(literal(month, Date).label("month"), literal(last, Date).label("month_end"),
+                           literal(_years_before(last, 18), Date).label("born_by")))
+    return union_all(*rows).subquery("months") if len(rows) > 1 else rows[0].subquery("months")
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def _eligible(months) -> list:
+    """The child is on the register at the month's end and not yet 18 then."""
+    return [
+        CH.c.category.is_not(None),
+        CH.c.registered_on <= months.c.month_end,
+        or_(CH.c.exited_on.is_(None), CH.c.exited_on > months.c.month_end),
+        CH.c.birth_date > months.c.born_by,
+    ]
+
+
+def _standard_for(category_column, month_column):
+    return and_(SS.c.category == category_column, SS.c.valid_from <= month_column,
+                or_(SS.c.valid_to.is_(None), SS.c.valid_to > month_column))
+
+
+def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                           end: date | None = None) -> pd.DataFrame:
+    """Per month: children eligible, children paid, payments, amount paid and amount due."""
+    start, end = _window(filters, start, end)
+    months = _months_table(start, end)
+    eligible = (
+        select(months.c.month, func.count().label("eligible"), func.sum(SS.c.monthly_amount).label("due"))
+        .select_from(months)
+        .join(CH, and_(*_eligible(months)))
+        .outerjoin(SS, _standard_for(CH.c.category, months.c.month))
+        .where(*scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
+        .group_by(months.c.month)
+    )
+    paid = (
+        select(P.c.month, func.count(distinct(P.c.child_id)).label("paid_children"),
+               func.count().label("payments"), func.sum(P.c.amount).label("amount"))
+        .where(P.c.month >= start, P.c.month < end, *scope_conditions(scope, filters, P.c.street_id))
+        .group_by(P.c.month)
+    )
+    with engine.connect() as conn:
+        due = pd.read_sql(eligible, conn)
+        done = pd.read_sql(paid, conn)
+    frame = pd.DataFrame({"month": list(_iter_months(start, end))})
+    for part in (due, done):
+        part["month"] = pd.to_datetime(part["month"]).dt.date
+        frame = frame.merge(part, on="month", how="left")
+    for name in ("eligible", "paid_children", "payments"):
+        frame[name] = frame[name].fillna(0).astype(int)
+    for name in ("due", "amount"):
+        frame[name] = frame[name].astype(float).fillna(0.0).round(2)
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def _child_columns():
+    return [CH.c.id.label("child_id"), CH.c.file_no, CH.c.name.label("child_name"), CH.c.category,
+            S.c.name_zh.label("street_zh"), S.c.name_en.label("street_en")]
+
+
+def _finish(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    if "month" in frame:
+        frame["month"] = pd.to_datetime(frame["month"])
+    for name in ("amount", "standard", "at_issue"):
+        if name in frame:
+            frame[name] = frame[name].astype(float).round(2)
+    frame["child_name"] = [n if scope.show_names else mask_name(n) for n in frame["child_name"]]
+    return frame
+
+
+def unpaid_eligible(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                    end: date | None = None) -> pd.DataFrame:
+    """Eligible children with no payment for the month; the money at issue is the standard."""
+    start, end = _window(filters, start, end)
+    months = _months_table(start, end)
+    paid = exists().where(P.c.child_id == CH.c.id, P.c.month == months.c.month)
+    query = (
+        select(months.c.month, *_child_columns(), SS.c.monthly_amount.label("standard"),
+               SS.c.monthly_amount.label("at_issue"))
+        .select_from(months)
+        .join(CH, and_(*_eligible(months)))
+        .join(S, CH.c.street_id == S.c.id)
+        .outerjoin(SS, _standard_for(CH.c.category, months.c.month))
+        .where(not_(paid), *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
+        .order_by(months.c.month, CH.c.id)
+    )
+    with engine.connect() as conn:
+        return _finish(pd.read_sql(query, conn), scope)
+
+
+def wrong_amounts(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                  end: date | None = None) -> pd.DataFrame:
+    """Payments that differ from the standard in force for the month; at issue: paid minus standard."""
+    start, end = _window(filters, start, end)
+    query = (
+        select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, SS.c.monthly_amount.label("standard"),
+               (P.c.amount - SS.c.monthly_amount).label("at_issue"))
+        .join(CH, P.c.child_id == CH.c.id)
+        .join(S, P.c.street_id == S.c.id)
+        .join(SS, _standard_for(P.c.category, P.c.month))
+        .where(P.c.amount != SS.c.monthly_amount, P.c.month >= start, P.c.month < end,
+               *scope_conditions(scope, filters, P.c.street_id))
+        .order_by(P.c.month, P.c.payment_no)
+    )
+    with engine.connect() as conn:
+        return _finish(pd.read_sql(query, conn), scope)
+
+
+def paid_ineligible(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                    end: date | None = None) -> pd.DataFrame:
+    """Payments for a month in which the child was not eligible, with the reason."""
+    start, end = _window(filters, start, end)
+    months = _months_table(start, end)
+    reason = case(
+        (CH.c.category.is_(None), literal("not_registered")),
+        (CH.c.registered_on > months.c.month_end, literal("before_registration")),
+        (and_(CH.c.exited_on.is_not(None), CH.c.exited_on <= months.c.month_end), literal("after_exit")),
+        else_=literal("after_18"),
+    )
+    query = (
+        select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, P.c.amount.label("at_issue"),
+               reason.label("reason"), CH.c.exited_on, CH.c.birth_date)
+        .join(months, P.c.month == months.c.month)
+        .join(CH, P.c.child_id == CH.c.id)
+        .join(S, P.c.street_id == S.c.id)
+        .where(not_(and_(*_eligible(months))), *scope_conditions(scope, filters, P.c.street_id))
+        .order_by(P.c.month, P.c.payment_no)
+    )
+    with engine.connect() as conn:
+        return _finish(pd.read_sql(query, conn), scope)
+
+
+def duplicate_payments(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                       end: date | None = None) -> pd.DataFrame:
+    """Children paid more than once for one month; at issue: everything beyond the first payment."""
+    start, end = _window(filters, start, end)
+    repeated = (
+        select(P.c.child_id, P.c.month, func.count().label("payments"), func.sum(P.c.amount).label("amount"),
+               func.min(P.c.amount).label("first"))
+        .where(P.c.month >= start, P.c.month < end, *scope_conditions(scope, filters, P.c.street_id))
+        .group_by(P.c.child_id, P.c.month)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    query = (
+        select(repeated.c.month, *_child_columns(), repeated.c.payments, repeated.c.amount,
+               (repeated.c.amount - repeated.c.first).label("at_issue"))
+        .join(CH, repeated.c.child_id == CH.c.id)
+        .join(S, CH.c.street_id == S.c.id)
+        .order_by(repeated.c.month, CH.c.id)
+    )
+    with engine.connect() as conn:
+        return _finish(pd.read_sql(query, conn), scope)
+
+
+def payments_without_standard(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                              end: date | None = None) -> pd.DataFrame:
+    """Payments for a month in which no standard was in force for the category."""
+    start, end = _window(filters, start, end)
+    standard = exists().where(_standard_for(P.c.category, P.c.month))
+    query = (
+        select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, P.c.amount.label("at_issue"))
+        .join(CH, P.c.child_id == CH.c.id)
+        .join(S, P.c.street_id == S.c.id)
+        .where(not_(standard), P.c.month >= start, P.c.month < end, *scope_conditions(scope, filters, P.c.street_id))
+        .order_by(P.c.month, P.c.payment_no)
+    )
+    with engine.connect() as conn:
+        return _finish(pd.read_sql(query, conn), scope)

@@ -6,7 +6,8 @@ so no generated number can be a real person's.
 Calibration (scale 1): 10 street stations, 10 supervisors, 92 directors, 27 social organisations
 (8/9/10); subsidy standard 2,454 yuan a month for orphans and de-facto unsupported children from
 2022-01; 2022 Q2 payments 556 person-times and 641,800.00 yuan; the year's festival and special
-living grants 10,000 yuan; the March 2022 donation 46,000 yuan for 81 children.
+living grants 10,000 yuan; the March 2022 donation 46,000 yuan for 81 children. A few payment
+errors are planted in 2022 Q2 for the reconciliation to find (see plant_payment_errors).
 
 Each month's draws use their own random stream, so a month's data does not depend on the as-of
 date the database is built for.
@@ -30,7 +31,7 @@ from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
 # Raise when the schema or the generator changes, so cached databases (bench) are rebuilt.
-SAMPLE_VERSION = "3"
+SAMPLE_VERSION = "4"
 FIRST_MONTH = date(2021, 1, 1)
 DEFAULT_AS_OF = datetime(2022, 6, 30, 18, 0)
 DEFAULT_SEED = 2022
@@ -191,6 +192,7 @@ class _Generator:
         self.rules = rules
         self.months = _months(FIRST_MONTH, date(as_of.year, as_of.month, 1))
         self.rows: dict = defaultdict(list)
+        self.paid: dict[date, list[dict]] = {}
         self.next_id: Counter = Counter()
         self.id_serials: Counter = Counter()
 
@@ -215,6 +217,7 @@ class _Generator:
         self.network()
         report(0.2, "children in difficulty and subsidies")
         self.register_and_payments()
+        self.plant_payment_errors()
         self.grants()
         report(0.4, "crisis cases")
         self.crisis_cases()
@@ -424,6 +427,39 @@ class _Generator:
         self.add(schema.subsidy_payments, payment_no=f"P{month:%Y%m}-{child['id']:07d}", child_id=child["id"],
                  month=month, category=child["category"], street_id=child["street_id"], amount=amount,
                  paid_on=paid_on)
+        self.paid.setdefault(month, []).append(self.rows[schema.subsidy_payments][-1])
+
+    def plant_payment_errors(self) -> None:
+        """A few payment errors of each kind for the reconciliation to find, in 2022 Q2.
+
+        They offset each other, so the quarter's 556 person-times and 641,800 yuan stay as published:
+        an underpayment and an overpayment of 100 yuan in April; in May one eligible child goes
+        unpaid while another is paid twice; one child is paid after leaving the register in May,
+        another after turning 18 in May without having been taken off it.
+        """
+        april, may, june = date(2022, 4, 1), date(2022, 5, 1), date(2022, 6, 1)
+        if june not in self.paid:
+            return
+        children = {c["id"]: c for c in self.rows[schema.children]}
+
+        def paid_ids(month: date) -> set[int]:
+            return {p["child_id"] for p in self.paid[month] if p["category"] in vocab.FULL_STANDARD_CATEGORIES}
+
+        steady = sorted(paid_ids(april) & paid_ids(may) & paid_ids(june))
+        rng = self.rng("payment errors")
+        under, over, unpaid, twice, left, adult = rng.sample(steady, 6)
+        by_child = {(p["child_id"], p["month"]): p for p in self.rows[schema.subsidy_payments]}
+        by_child[(under, april)]["amount"] -= 100
+        by_child[(over, april)]["amount"] += 100
+        self.rows[schema.subsidy_payments].remove(by_child[(unpaid, may)])
+        again = dict(by_child[(twice, may)], id=self.new_id(schema.subsidy_payments))
+        again["payment_no"] += "-2"
+        again["paid_on"] += timedelta(days=3)
+        self.rows[schema.subsidy_payments].append(again)
+        children[left].update(exited_on=date(2022, 5, 10), exit_reason="moved_away")
+        turned = children[adult]
+        turned["birth_date"] = date(2004, 5, 20)
+        turned["id_number"] = self.id_number(turned["birth_date"], rng)
 
     def pick_street(self, rng: random.Random) -> str:
         streets = list(self.community_weights)

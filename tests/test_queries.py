@@ -55,7 +55,8 @@ def test_children_by_category_matches_direct_sql(sample_engine):
         "AND (exited_on IS NULL OR exited_on > :d) GROUP BY category", d=day,
     ))
     assert found == expected
-    assert found["orphan"] + found["de_facto_unsupported"] == 36
+    # 36 are paid in June; one of them left the register in May (a planted payment error).
+    assert found["orphan"] + found["de_facto_unsupported"] == 35
     assert found["other_difficulty"] == 150
 
 

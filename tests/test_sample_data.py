@@ -43,16 +43,14 @@ def test_orphan_standard_steps_to_2454_on_2022_01_01(sample_engine):
         assert before and all(s[2] != Decimal("2454.00") and s[1] == date(2022, 1, 1) for s in before)
 
 
-def test_every_2022_payment_to_an_orphan_is_the_standard(sample_engine):
-    amounts = scalar(
-        sample_engine,
-        "SELECT COUNT(DISTINCT amount) FROM subsidy_payments WHERE category IN ('orphan','de_facto_unsupported') "
-        "AND month >= :a",
-        a=date(2022, 1, 1),
-    )
-    assert amounts == 1
-    assert Decimal(str(scalar(sample_engine, "SELECT MIN(amount) FROM subsidy_payments WHERE category = 'orphan' "
-                                             "AND month >= :a", a=date(2022, 1, 1)))) == Decimal("2454")
+def test_2022_payments_to_orphans_are_the_standard_but_for_the_two_planted_errors(sample_engine):
+    with sample_engine.connect() as conn:
+        amounts = dict(conn.execute(text(
+            "SELECT amount, COUNT(*) FROM subsidy_payments WHERE category IN ('orphan','de_facto_unsupported') "
+            "AND month >= :a GROUP BY amount"), {"a": date(2022, 1, 1)}).all())
+    amounts = {Decimal(str(k)).quantize(Decimal("1")): v for k, v in amounts.items()}
+    assert amounts[Decimal("2354")] == amounts[Decimal("2554")] == 1
+    assert set(amounts) == {Decimal("2354"), Decimal("2454"), Decimal("2554")}
 
 
 def test_march_2022_donation_is_46000_yuan_for_81_children(sample_engine):
