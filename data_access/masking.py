@@ -21,3 +21,19 @@ def mask_id_number(number: str | None) -> str:
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def mask_phone(number: str | None) -> str:
+    """13812345678 → 138****5678."""
+    if not number:
+        return ""
+    if len(number) <= 7:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def mask_address(address: str | None) -> str:
+    """Keep the district (the first three characters); hide the rest."""
+    if not address:
+        return ""
+    return address[:3] + "*" * max(len(address) - 3, 3)

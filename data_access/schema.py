@@ -139,6 +139,8 @@ children = Table(
     Column("registered_on", Date, comment="entered the register of children in difficulty"),
     Column("exited_on", Date),
     Column("exit_reason", String(20)),
+    Column("guardian_phone", String(20)),
+    Column("address", Text),
     one_of("gender", vocab.GENDERS),
     one_of("category", vocab.CHILD_CATEGORIES),
     one_of("exit_reason", vocab.EXIT_REASONS),
@@ -258,7 +260,13 @@ users = Table(
     Column("community_id", ForeignKey("communities.id")),
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("created_at", DateTime, nullable=False),
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("failed_since", DateTime, comment="first failed sign-in of the current run of failures"),
+    Column("locked_until", DateTime),
+    Column("last_sign_in_at", DateTime),
     one_of("role", ("leader", "supervisor", "director", "analyst", "admin")),
+    CheckConstraint("role NOT IN ('supervisor', 'director') OR street_id IS NOT NULL", name="street_for_street_roles"),
+    CheckConstraint("role <> 'director' OR community_id IS NOT NULL", name="community_for_directors"),
 )
 
 audit_log = Table(
@@ -267,7 +275,7 @@ audit_log = Table(
     Column("id", Integer, primary_key=True),
     Column("at", DateTime, nullable=False, index=True),
     Column("username", String(60)),
-    Column("action", String(30), nullable=False),
+    Column("action", String(30), nullable=False, index=True),
     Column("target", Text),
     Column("detail", Text),
 )

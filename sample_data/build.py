@@ -1,7 +1,8 @@
 """Build a synthetic, deterministic database calibrated to the bureau's published 2022 figures.
 
 Every person in it is invented. ID numbers use the region code 990304, which no real region has,
-so no generated number can be a real person's.
+phone numbers start with 100, which no mobile number does, and addresses are on 示例路 ("example
+road"), so none of them can be a real person's.
 
 Calibration (scale 1): 10 street stations, 10 supervisors, 92 directors, 27 social organisations
 (8/9/10); subsidy standard 2,454 yuan a month for orphans and de-facto unsupported children from
@@ -25,13 +26,13 @@ from decimal import Decimal
 from shapely.geometry import Point
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
-from data_access import schema, vocab
+from data_access import migrate, schema, vocab
 from data_access.rules import CaseRules, load_rules
 from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
 # Raise when the schema or the generator changes, so cached databases (bench) are rebuilt.
-SAMPLE_VERSION = "4"
+SAMPLE_VERSION = "5"
 FIRST_MONTH = date(2021, 1, 1)
 DEFAULT_AS_OF = datetime(2022, 6, 30, 18, 0)
 DEFAULT_SEED = 2022
@@ -124,15 +125,16 @@ def build_database(
         raise ValueError(f"as-of must be on or after {FIRST_MONTH.isoformat()}")
     report = progress or (lambda _fraction, _message: None)
 
-    if holds_data(engine):
-        if not replace:
-            raise DatabaseNotEmpty(
-                f"{engine.url.render_as_string(hide_password=True)} already holds data; "
-                "pass --replace to delete it and build the sample again"
-            )
-        report(0.02, "removing existing tables")
-        schema.metadata.drop_all(engine)
-    schema.metadata.create_all(engine)
+    if holds_data(engine) and not replace:
+        raise DatabaseNotEmpty(
+            f"{engine.url.render_as_string(hide_password=True)} already holds data; "
+            "pass --replace to delete it and build the sample again"
+        )
+    report(0.02, "creating the schema")
+    schema.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrate.upgrade(engine)
 
     generator = _Generator(as_of=as_of, scale=scale, seed=seed, rules=rules or load_rules())
     tables = generator.generate(report)
@@ -404,6 +406,9 @@ class _Generator:
             registered_on=registered,
             exited_on=None,
             exit_reason=None,
+            # No mobile number in China starts with 100, and 示例路 ("example road") is nowhere.
+            guardian_phone=f"100{rng.randrange(10**8):08d}",
+            address=f"福田区示例路{rng.randrange(1, 400)}号",
         )
         self.rows[schema.children].append(row)
         return row

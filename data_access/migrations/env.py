@@ -1,0 +1,28 @@
+"""Alembic environment: the schema is data_access.schema.metadata; the URL comes from configuration
+unless the caller passes a connection."""
+
+from alembic import context
+
+from data_access import config, schema
+from data_access.engine import make_engine
+
+target_metadata = schema.metadata
+
+
+def run() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    url = context.config.get_main_option("sqlalchemy.url") or config.database_url()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run()
