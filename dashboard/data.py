@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from data_access import cases, config, dataset, overview, reference, subsidies
+from data_access import cases, config, dataset, geo, network, overview, reference, subsidies
+from data_access.coverage import Coverage
 from data_access.engine import get_engine
 from data_access.rules import CaseRules, load_rules
 from data_access.types import Filters, Period, Scope
@@ -124,3 +126,42 @@ def subsidy_standards() -> pd.DataFrame:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def grants(period: Period) -> pd.DataFrame:
     return subsidies.grants_in(engine(), period)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def street_figures(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    return network.street_figures(engine(), scope, filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def community_figures(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    return network.community_figures(engine(), scope, filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def station_points(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    return network.station_points(engine(), scope, filters, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def ring_stations(scope: Scope, as_of: datetime) -> pd.DataFrame:
+    return network.ring_stations(engine(), scope, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def coverage(scope: Scope, filters: Filters, as_of: datetime, radius_km: float) -> Coverage:
+    return network.coverage_figures(engine(), scope, filters, as_of, rules(), radius_km * 1000)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def official_boundaries(path: str, crs: str, modified: float, streets: tuple[geo.StreetName, ...]) -> geo.Boundaries:
+    """The configured boundary file, read again when it changes (``modified``). Raises geo.BoundaryError."""
+    return geo.read_boundary_file(Path(path), crs, streets)
+
+
+def boundaries(path: Path, crs: str, streets: tuple[geo.StreetName, ...]) -> geo.Boundaries:
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        modified = 0.0
+    return official_boundaries(str(path), crs, modified, streets)

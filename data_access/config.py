@@ -57,3 +57,38 @@ def default_language() -> str:
 def rules_file() -> Path | None:
     text = os.environ.get("CASE_RULES_FILE")
     return Path(text) if text else None
+
+
+# --- the coverage map ------------------------------------------------------------------------
+
+# Tile hosts whose maps are drawn in GCJ-02 or BD-09 rather than WGS84.
+BASEMAP_HOST_CRS = (
+    ("autonavi.com", "GCJ02"), ("amap.com", "GCJ02"), ("map.qq.com", "GCJ02"), ("gtimg.com", "GCJ02"),
+    ("baidu.com", "BD09"), ("bdimg.com", "BD09"),
+)
+
+
+def basemap() -> str | None:
+    """``DASHBOARD_BASEMAP``: a map style URL, or none (the default: no basemap, nothing fetched)."""
+    text = (os.environ.get("DASHBOARD_BASEMAP") or "").strip()
+    return None if text.lower() in ("", "none") else text
+
+
+def basemap_crs() -> str:
+    """``DASHBOARD_BASEMAP_CRS`` as written (checked by the page); else guessed from the basemap's host."""
+    text = (os.environ.get("DASHBOARD_BASEMAP_CRS") or "").strip()
+    if text:
+        return text
+    url = (basemap() or "").lower()
+    return next((crs for host, crs in BASEMAP_HOST_CRS if host in url), "WGS84")
+
+
+def boundary_file() -> Path | None:
+    """``DASHBOARD_BOUNDARY_FILE``: an official GeoJSON file of the street boundaries."""
+    text = (os.environ.get("DASHBOARD_BOUNDARY_FILE") or "").strip()
+    return Path(text) if text else None
+
+
+def boundary_crs() -> str:
+    """``DASHBOARD_BOUNDARY_CRS`` as written (WGS84, GCJ02 or BD09; checked when the file is read)."""
+    return (os.environ.get("DASHBOARD_BOUNDARY_CRS") or "WGS84").strip()

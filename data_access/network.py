@@ -1,0 +1,184 @@
+"""The coverage map's figures: per street, per community, stations with their staff, and coverage.
+
+Counts are grouped in SQL and joined to the street or community rows in one statement each.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Engine, Select, and_, distinct, func, or_, select
+
+from data_access import schema
+from data_access.cases import open_at, overdue
+from data_access.coverage import Coverage, compute_coverage
+from data_access.overview import in_post
+from data_access.rules import CaseRules
+from data_access.scoping import scope_conditions
+from data_access.types import Filters, Scope
+
+S, C, K, E = schema.streets, schema.communities, schema.cases, schema.case_events
+ST, SF, CH = schema.stations, schema.staff, schema.children
+
+# Days since the last home visit, as (upper bound, band); "none" when no visit is recorded.
+VISIT_BANDS = ((30, "le_30"), (60, "le_60"), (90, "le_90"), (None, "gt_90"))
+VISIT_BAND_CODES = (*(band for _, band in VISIT_BANDS), "none")
+
+
+def register_day(filters: Filters, as_of: datetime) -> date:
+    """The day the register of children in difficulty is read at: the period's last day, or as-of if earlier."""
+    return min(filters.period.end - timedelta(days=1), as_of.date())
+
+
+def _counted(key, value, *conditions) -> Select:
+    return select(key.label("key"), value.label("n")).where(*conditions).group_by(key)
+
+
+def _registered(day: date) -> list:
+    return [CH.c.category.is_not(None), CH.c.registered_on <= day,
+            or_(CH.c.exited_on.is_(None), CH.c.exited_on > day)]
+
+
+def street_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> pd.DataFrame:
+    """One row per street: geometry, communities and those with an active director, the supervisor,
+    registered children in difficulty, open and overdue crisis cases, and the two rates derived from them."""
+    day = as_of.date()
+    counts = {
+        "communities": _counted(C.c.street_id, func.count(), *scope_conditions(scope, filters, C.c.street_id, C.c.id)),
+        "communities_with_director": _counted(
+            SF.c.street_id, func.count(distinct(SF.c.community_id)), SF.c.role == "director", *in_post(SF, day),
+            *scope_conditions(scope, filters, SF.c.street_id, SF.c.community_id)),
+        "children": _counted(CH.c.street_id, func.count(), *_registered(register_day(filters, as_of)),
+                             *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id)),
+        "open_cases": _counted(K.c.street_id, func.count(), open_at(as_of),
+                               *scope_conditions(scope, filters, K.c.street_id, K.c.community_id)),
+        "overdue_cases": _counted(K.c.street_id, func.count(), overdue(rules, as_of),
+                                  *scope_conditions(scope, filters, K.c.street_id, K.c.community_id)),
+    }
+    supervisor = _counted(SF.c.street_id, func.min(SF.c.name), SF.c.role == "supervisor", *in_post(SF, day),
+                          *scope_conditions(scope, filters, SF.c.street_id)).subquery("supervisor")
+    subqueries = {name: query.subquery(name) for name, query in counts.items()}
+    joined = S.outerjoin(supervisor, supervisor.c.key == S.c.id)
+    for sub in subqueries.values():
+        joined = joined.outerjoin(sub, sub.c.key == S.c.id)
+    query = (
+        select(
+            S.c.id, S.c.name_zh, S.c.name_en, S.c.lat, S.c.lon, S.c.geometry, S.c.geometry_crs, S.c.geometry_source,
+            supervisor.c.n.label("supervisor"),
+            *(func.coalesce(sub.c.n, 0).label(name) for name, sub in subqueries.items()),
+        )
+        .select_from(joined)
+        .where(*scope_conditions(scope, filters, S.c.id))
+        .order_by(S.c.sort_order)
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    frame["cases_per_100"] = [open_ / children * 100 if children else None
+                              for open_, children in zip(frame["open_cases"], frame["children"])]
+    frame["director_share"] = [with_ / total if total else None
+                               for with_, total in zip(frame["communities_with_director"], frame["communities"])]
+    return frame
+
+
+def community_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
+                      rules: CaseRules) -> pd.DataFrame:
+    """One row per community: position, active director, registered children in difficulty, open and
+    overdue crisis cases, and the last home visit (newest home_visit event of its cases at or before as-of)."""
+    day = as_of.date()
+    directors = select(
+        SF.c.community_id.label("key"), func.count().label("n"), func.min(SF.c.name).label("name"),
+    ).where(
+        SF.c.role == "director", *in_post(SF, day), *scope_conditions(scope, filters, SF.c.street_id, SF.c.community_id)
+    ).group_by(SF.c.community_id).subquery("directors")
+    case_scope = scope_conditions(scope, filters, K.c.street_id, K.c.community_id)
+    counts = {
+        "children": _counted(CH.c.community_id, func.count(), *_registered(register_day(filters, as_of)),
+                             *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id)).subquery("children"),
+        "open_cases": _counted(K.c.community_id, func.count(), open_at(as_of), *case_scope).subquery("open_cases"),
+        "overdue_cases": _counted(K.c.community_id, func.count(), overdue(rules, as_of), *case_scope).subquery("late"),
+    }
+    visits = (
+        select(K.c.community_id.label("key"), func.max(E.c.occurred_at).label("n"))
+        .select_from(E.join(K, E.c.case_id == K.c.id))
+        .where(E.c.kind == "home_visit", E.c.occurred_at <= as_of, *case_scope)
+        .group_by(K.c.community_id)
+        .subquery("visits")
+    )
+    joined = C.join(S, C.c.street_id == S.c.id).outerjoin(directors, directors.c.key == C.c.id)
+    joined = joined.outerjoin(visits, visits.c.key == C.c.id)
+    for sub in counts.values():
+        joined = joined.outerjoin(sub, sub.c.key == C.c.id)
+    query = (
+        select(
+            C.c.id, C.c.street_id, C.c.name_zh, C.c.name_en, C.c.lat, C.c.lon,
+            S.c.name_zh.label("street_zh"), S.c.name_en.label("street_en"),
+            directors.c.name.label("director"), func.coalesce(directors.c.n, 0).label("directors"),
+            *(func.coalesce(sub.c.n, 0).label(name) for name, sub in counts.items()),
+            visits.c.n.label("last_home_visit"),
+        )
+        .select_from(joined)
+        .where(*scope_conditions(scope, filters, C.c.street_id, C.c.id))
+        .order_by(S.c.sort_order, C.c.code)
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    frame["last_home_visit"] = pd.to_datetime(frame["last_home_visit"])
+    frame["has_director"] = frame["directors"] > 0
+    frame["days_since_visit"] = [(as_of - when).days if pd.notna(when) else None for when in frame["last_home_visit"]]
+    frame["visit_band"] = [visit_band(days) for days in frame["days_since_visit"]]
+    return frame
+
+
+def visit_band(days: float | None) -> str:
+    if days is None or pd.isna(days):
+        return "none"
+    for limit, band in VISIT_BANDS:
+        if limit is None or days <= limit:
+            return band
+    return VISIT_BANDS[-1][1]
+
+
+def station_points(engine: Engine, scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    """Stations open or planned at as-of, with the number of staff in post at each.
+
+    District-level stations (no street) are shown to every scope, as in reference.list_stations.
+    """
+    day = as_of.date()
+    staff = _counted(SF.c.station_id, func.count(), SF.c.station_id.is_not(None), *in_post(SF, day)).subquery("staff")
+    conditions = [or_(ST.c.status == "planned", and_(ST.c.status == "open", ST.c.opened_on <= day))]
+    in_scope = scope_conditions(Scope(streets=scope.streets), filters, ST.c.street_id)
+    if in_scope:
+        conditions.append(or_(ST.c.street_id.is_(None), and_(*in_scope)))
+    query = (
+        select(ST, S.c.name_zh.label("street_zh"), S.c.name_en.label("street_en"),
+               func.coalesce(staff.c.n, 0).label("staff"))
+        .select_from(ST.outerjoin(S, ST.c.street_id == S.c.id).outerjoin(staff, staff.c.key == ST.c.id))
+        .where(*conditions)
+        .order_by(ST.c.id)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
+
+
+def ring_stations(engine: Engine, scope: Scope, as_of: datetime) -> pd.DataFrame:
+    """Street stations open at as-of whose rings count for coverage.
+
+    The viewer's scope limits them; the street filter does not, so a community near a street's edge
+    counts as reached by the neighbouring street's station, and the streets add up to the district.
+    """
+    query = (
+        select(ST.c.id, ST.c.street_id, ST.c.name_zh, ST.c.name_en, ST.c.lat, ST.c.lon)
+        .where(ST.c.kind == "street_station", ST.c.status == "open", ST.c.opened_on <= as_of.date(),
+               *scope_conditions(Scope(streets=scope.streets), None, ST.c.street_id))
+        .order_by(ST.c.id)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
+
+
+def coverage_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules,
+                     radius_m: float) -> Coverage:
+    """Communities (with their children in difficulty and directors) within ``radius_m`` of a street station."""
+    communities = community_figures(engine, scope, filters, as_of, rules)
+    return compute_coverage(communities, ring_stations(engine, scope, as_of), radius_m)
