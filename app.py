@@ -1,9 +1,9 @@
-"""Entry point: `streamlit run app.py`. Page config, database check, global filters, navigation."""
+"""Entry point: `streamlit run app.py`. Page config, database check, sign-in, global filters, navigation."""
 
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from dashboard import context, data, layout, setup
+from dashboard import auth, context, data, layout, setup
 from dashboard.i18n import t
 
 st.set_page_config(page_title="福田区未成年人保护数据看板", page_icon="🛡️", layout="wide")
@@ -28,6 +28,7 @@ if not health.ok:
     wait_for_database()
     st.stop()
 
+user = auth.signed_in_user(lang)
 pages = [
     st.Page("views/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", default=True),
     st.Page("views/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="map"),
@@ -36,9 +37,11 @@ pages = [
     st.Page("views/explore.py", title=t("nav.explore", lang), icon=":material/query_stats:", url_path="explore"),
     st.Page("views/data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
 ]
+if user.role == "admin":
+    pages.append(st.Page("views/admin.py", title=t("nav.admin", lang), icon=":material/shield_person:", url_path="admin"))
 page = st.navigation(pages)
 try:
-    context.global_filters(lang)
+    context.global_filters(lang, user)
     page.run()
 except OperationalError:
     st.cache_data.clear()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import urlstate
+from dashboard import auth, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import format_moment, label, t
 from data_access import vocab
@@ -233,6 +233,10 @@ def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
                 f"{child['name']} · {t('gender.' + child['gender'], lang)} · {t('cases.age', lang, age=child['age'])}"
                 + (f" · {label('category', child['category'], lang)}" if child["category"] else "")
             )
+            st.caption(f"{child['id_number']} · {child['guardian_phone']} · {child['address']}")
+            if ctx.scope.show_names and not child["revealed"]:
+                st.button(t("cases.reveal", lang), key=f"reveal-{case['case_no']}", on_click=reveal,
+                          args=(case["case_no"],), help=t("cases.reveal.help", lang))
             st.markdown(f"**{t('col.staff', lang)}**")
             st.markdown(f"{case['staff_name'] or '—'} · {label('staff_role', case['staff_role'], lang)}")
         with cols[1]:
@@ -274,3 +278,9 @@ def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
 
 
 RISK_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
+
+
+def reveal(case_no: str) -> None:
+    """Show one case's personal data in clear, and log that it was shown."""
+    st.session_state["_revealed"] = case_no
+    auth.log("reveal", case_no)

@@ -7,6 +7,10 @@ import pandas as pd
 
 from dashboard.i18n import VOCAB, label, t
 
+# Streamlit sizes charts to fit their height including axes and legends, which squeezes short
+# charts to nothing; fit-x keeps the given height for the plot itself.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
 CATEGORY_COLOURS = {"orphan": "#2F6F8F", "de_facto_unsupported": "#6FA8C7", "other_difficulty": "#E0A040"}
 
 
@@ -19,7 +23,7 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
     )
     domain = [label("category", c, lang) for c in categories]
     return (
-        alt.Chart(data, height=height)
+        alt.Chart(data, height=height, autosize=FIT_WIDTH)
         .mark_bar()
         .encode(
             x=alt.X("month_label:O", title=t("col.month", lang), axis=alt.Axis(labelAngle=0)),
@@ -49,7 +53,7 @@ def band_chart(bands: dict[str, int], key_prefix: str, lang: str, height: int = 
         "order": range(len(bands)),
     })
     return (
-        alt.Chart(data, height=height)
+        alt.Chart(data, height=height, autosize=FIT_WIDTH)
         .mark_bar(color="#2F6F8F")
         .encode(
             y=alt.Y("band:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=0)),
@@ -84,7 +88,115 @@ def stage_funnel_chart(funnel: pd.DataFrame, lang: str) -> alt.Chart:
         text="cases:Q",
         color=alt.condition(alt.datum.cases > data["cases"].max() / 2, alt.value("white"), alt.value("#1F2A33")),
     )
-    # fit-x: the height is the plot's own, not shared with the axes, so a few rows stay readable.
-    return (cells + numbers).properties(
-        height=28 * max(len(street_order), 1), autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+    return (cells + numbers).properties(height=28 * max(len(street_order), 1), autosize=FIT_WIDTH)
+
+
+def subsidy_trend_chart(frame: pd.DataFrame, by: str, measure: str, lang: str, names: dict[str, str],
+                        period: tuple, height: int = 300) -> alt.LayerChart:
+    """Monthly bars stacked by category or street, the selected period shaded, and an x-brush."""
+    if by == "category":
+        series = [label("category", c, lang) for c in frame["category"]]
+        colour = alt.Color("series:N", title=t("col.category", lang), legend=alt.Legend(orient="bottom", labelLimit=0),
+                           scale=alt.Scale(domain=[label("category", c, lang) for c in CATEGORY_COLOURS],
+                                           range=list(CATEGORY_COLOURS.values())))
+    else:
+        series = [names.get(s, s) for s in frame["street"]]
+        colour = alt.Color("series:N", title=t("col.street", lang), legend=alt.Legend(orient="bottom", columns=5),
+                           scale=alt.Scale(scheme="tableau10"), sort=list(names.values()))
+    data = frame.assign(series=series)
+    y_title = t("col.amount" if measure == "amount" else "col.person_times", lang)
+    brush = alt.selection_interval(encodings=["x"], name="brush")
+    shade = alt.Chart(pd.DataFrame({"start": [pd.Timestamp(period[0])], "end": [pd.Timestamp(period[1])]})).mark_rect(
+        color="#5B7083", opacity=0.18).encode(x="start:T", x2="end:T")
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):T", title=t("col.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=0)),
+            y=alt.Y(f"sum({measure}):Q", title=y_title, axis=alt.Axis(format=",.0f")),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title=t("col.month", lang), format="%Y-%m"),
+                alt.Tooltip("series:N", title=" "),
+                alt.Tooltip("sum(person_times):Q", title=t("col.person_times", lang), format=","),
+                alt.Tooltip("sum(amount):Q", title=t("col.amount", lang), format=",.2f"),
+            ],
+        )
+        .add_params(brush)
     )
+    return alt.layer(bars, shade).properties(height=height, autosize=FIT_WIDTH)
+
+
+def standards_chart(frame: pd.DataFrame, lang: str, height: int = 220) -> alt.Chart:
+    """The monthly standard per category as a step line."""
+    data = frame.assign(series=[label("category", c, lang) for c in frame["category"]])
+    return (
+        alt.Chart(data, height=height, autosize=FIT_WIDTH)
+        .mark_line(interpolate="step-after", point=True)
+        .encode(
+            x=alt.X("month:T", title=t("col.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=0)),
+            y=alt.Y("monthly_amount:Q", title=t("col.monthly_amount", lang), axis=alt.Axis(format=",.0f")),
+            color=alt.Color("series:N", title=t("col.category", lang),
+                            legend=alt.Legend(orient="bottom", labelLimit=0, columns=2),
+                            scale=alt.Scale(domain=[label("category", c, lang) for c in CATEGORY_COLOURS],
+                                            range=list(CATEGORY_COLOURS.values()))),
+            tooltip=[alt.Tooltip("month:T", title=t("col.month", lang), format="%Y-%m"),
+                     alt.Tooltip("series:N", title=t("col.category", lang)),
+                     alt.Tooltip("monthly_amount:Q", title=t("col.monthly_amount", lang), format=",.2f")],
+        )
+    )
+
+
+def year_to_date_chart(frame: pd.DataFrame, lang: str, height: int = 220) -> alt.Chart:
+    """Cumulative amount by month of the year, one line per year."""
+    monthly = frame.groupby("month", as_index=False)["amount"].sum()
+    monthly["year"] = monthly["month"].dt.year.astype(str)
+    monthly["month_of_year"] = monthly["month"].dt.month
+    monthly["cumulative"] = monthly.groupby("year")["amount"].cumsum()
+    return (
+        alt.Chart(monthly, height=height, autosize=FIT_WIDTH)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month_of_year:O", title=t("col.month", lang), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("cumulative:Q", title=t("col.cumulative", lang), axis=alt.Axis(format=",.0f")),
+            color=alt.Color("year:N", title=t("col.year", lang), legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("year:N", title=t("col.year", lang)),
+                     alt.Tooltip("month_of_year:O", title=t("col.month", lang)),
+                     alt.Tooltip("cumulative:Q", title=t("col.cumulative", lang), format=",.2f")],
+        )
+    )
+
+
+def grants_chart(frame: pd.DataFrame, lang: str, domain: tuple, height: int = 110) -> alt.Chart:
+    """Grants and donations as markers on the trend's time axis."""
+    data = frame.assign(kind_label=[label("grant_kind", k, lang) for k in frame["kind"]],
+                        description=frame["description_en" if lang == "en" else "description_zh"])
+    return (
+        alt.Chart(data, height=height, autosize=FIT_WIDTH)
+        .mark_point(shape="triangle-up", filled=True, size=160)
+        .encode(
+            x=alt.X("granted_on:T", title=None, scale=alt.Scale(domain=[pd.Timestamp(d).isoformat() for d in domain]),
+                    axis=alt.Axis(format="%Y-%m", labelAngle=0)),
+            y=alt.Y("kind_label:N", title=None, axis=alt.Axis(labelLimit=0)),
+            color=alt.Color("kind_label:N", legend=None),
+            tooltip=[alt.Tooltip("granted_on:T", title=t("col.granted_on", lang), format="%Y-%m-%d"),
+                     alt.Tooltip("kind_label:N", title=t("col.kind", lang)),
+                     alt.Tooltip("amount:Q", title=t("col.amount", lang), format=",.2f"),
+                     alt.Tooltip("recipients:Q", title=t("col.recipients", lang)),
+                     alt.Tooltip("description:N", title=t("col.description", lang))],
+        )
+    )
+
+
+def brushed_months(selection: dict | None) -> tuple | None:
+    """The months an x-brush covers, as (first month, first month after), or None without a brush."""
+    if not selection:
+        return None
+    bounds = next((v for v in selection.values() if isinstance(v, (list, tuple)) and len(v) == 2), None)
+    if bounds is None:
+        return None
+    low, high = (pd.Timestamp(v, unit="ms") if isinstance(v, (int, float)) else pd.Timestamp(v) for v in bounds)
+    low, high = min(low, high), max(low, high)
+    first = low.to_period("M").to_timestamp().date()
+    after = (high.to_period("M") + 1).to_timestamp().date()
+    return first, after

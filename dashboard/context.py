@@ -11,6 +11,7 @@ from dashboard import data, urlstate
 from dashboard.i18n import period_label, t
 from data_access import config
 from data_access.types import Filters, Period, Scope, periods_between
+from data_access.users import User
 
 CONTEXT_KEY = "_view_context"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -21,6 +22,7 @@ class ViewContext:
     lang: str
     as_of: datetime
     synthetic: bool
+    user: User
     scope: Scope
     filters: Filters
     street_name: str
@@ -59,11 +61,15 @@ def as_of_moment(info) -> datetime:
     return datetime.now().replace(second=0, microsecond=0)
 
 
-def global_filters(lang: str) -> ViewContext:
-    """Period and street in the sidebar, bound to ``?period=`` and ``?street=``."""
+def global_filters(lang: str, user: User) -> ViewContext:
+    """Period and street in the sidebar, bound to ``?period=`` and ``?street=``.
+
+    The street list holds only the streets the viewer's scope allows; another street in the URL
+    gets a notice, and a viewer bound to one street always has it selected.
+    """
     info = data.dataset_info()
     as_of = as_of_moment(info)
-    scope = Scope.district()
+    scope = user.scope()
     first = info.first_month or as_of.date()
     periods = periods_between(first, as_of.date())
     codes = [p.code for p in periods]
@@ -101,12 +107,18 @@ def global_filters(lang: str) -> ViewContext:
             return key
         return by_zh.get(raw.strip().removesuffix("街道"))
 
-    urlstate.sync_from_url(
-        "street", "", parse_street,
-        lambda raw: t("notice.bad_param", lang, name="street", value=raw, fallback=t("filter.all_streets", lang)),
-    )
+    choices = ["", *names] if scope.streets is None else list(names)
+    default_street = choices[0]
+
+    def bad_street(raw: str) -> str:
+        fallback = names.get(default_street) or t("filter.all_streets", lang)
+        return t("notice.bad_param", lang, name="street", value=raw, fallback=fallback)
+
+    urlstate.sync_from_url("street", default_street, parse_street, bad_street)
+    if st.session_state["street"] not in choices:
+        st.session_state["street"] = default_street
     st.sidebar.selectbox(
-        t("filter.street", lang), ["", *names], key="street",
+        t("filter.street", lang), choices, key="street",
         format_func=lambda sid: names.get(sid) or t("filter.all_streets", lang),
     )
     urlstate.write_to_url("street")
@@ -116,6 +128,7 @@ def global_filters(lang: str) -> ViewContext:
         lang=lang,
         as_of=as_of,
         synthetic=info.synthetic,
+        user=user,
         scope=scope,
         filters=Filters(period=Period.parse(st.session_state["period"]), street_id=street_id),
         street_name=names.get(street_id) if street_id else t("filter.all_streets", lang),

@@ -88,9 +88,9 @@ def case_holders(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFram
     return cases.case_holders(engine(), scope, filters, as_of)
 
 
-def case_detail(scope: Scope, case_no: str, as_of: datetime) -> cases.CaseDetail | None:
+def case_detail(scope: Scope, case_no: str, as_of: datetime, reveal: bool = False) -> cases.CaseDetail | None:
     """Not cached: every look at a case reads it fresh."""
-    return cases.case_detail(engine(), scope, case_no, as_of, rules())
+    return cases.case_detail(engine(), scope, case_no, as_of, rules(), reveal)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -126,6 +126,41 @@ def subsidy_standards() -> pd.DataFrame:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def grants(period: Period) -> pd.DataFrame:
     return subsidies.grants_in(engine(), period)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def payments_between(scope: Scope, filters: Filters, start: date, end: date, by: str) -> pd.DataFrame:
+    return subsidies.payments_by_month(engine(), scope, filters, start, end, by)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def standards_by_month(start: date, end: date) -> pd.DataFrame:
+    return subsidies.standards_by_month(engine(), start, end)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def standard_changes(start: date, end: date) -> pd.DataFrame:
+    return subsidies.standard_changes(engine(), start, end)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def grants_between(start: date, end: date) -> pd.DataFrame:
+    return subsidies.grants_in(engine(), start=start, end=end)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def quarter_table(scope: Scope, filters: Filters, first: date, last: date) -> pd.DataFrame:
+    return subsidies.quarter_table(engine(), scope, filters, first, last)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def reconciliation_summary(scope: Scope, filters: Filters, start: date, end: date) -> pd.DataFrame:
+    return subsidies.reconciliation_summary(engine(), scope, filters, start, end)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def reconciliation(scope: Scope, filters: Filters, start: date, end: date) -> dict[str, pd.DataFrame]:
+    return subsidies.reconciliation(engine(), scope, filters, start, end)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import urlstate
+from dashboard import auth, exports, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import format_moment, period_label, t
 from data_access import config
@@ -69,3 +70,22 @@ def database_banner(health: Health, lang: str) -> None:
         f"{t('db.detail', lang, detail=health.detail)}",
         icon="🔌",
     )
+
+
+def export_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
+    """CSV and Excel downloads of a table exactly as shown; each download is logged."""
+
+    def csv() -> bytes:
+        auth.log("export", name, {"rows": len(frame), "format": "csv"})
+        return exports.to_csv_bytes(frame)
+
+    def excel() -> bytes:
+        auth.log("export", name, {"rows": len(frame), "format": "xlsx"})
+        return exports.to_excel_bytes(frame, name)
+
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(t("export.csv", lang), csv, file_name=f"{name}.csv", mime="text/csv", key=f"{key}-csv",
+                         width="stretch", disabled=frame.empty)
+    right.download_button(t("export.xlsx", lang), excel, file_name=f"{name}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}-xlsx", width="stretch", disabled=frame.empty)

@@ -23,7 +23,7 @@ def ensure_sample_database(lang: str) -> None:
         return
     with _lock:
         engine = get_engine(config.database_url())
-        if config.DEFAULT_SQLITE_PATH.exists() and holds_data(engine):
+        if config.default_sqlite_path().exists() and holds_data(engine):
             return
         started = time.perf_counter()
         with st.status(t("setup.building", lang), expanded=True) as status:

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, not_, or_, select
 
 from data_access import schema, vocab
-from data_access.masking import mask_name
+from data_access.masking import mask_address, mask_id_number, mask_name, mask_phone
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
 from data_access.sqltime import epoch_seconds
@@ -331,9 +331,13 @@ class CaseDetail:
 
 
 def case_detail(
-    engine: Engine, scope: Scope, case_no: str, as_of: datetime, rules: CaseRules
+    engine: Engine, scope: Scope, case_no: str, as_of: datetime, rules: CaseRules, reveal: bool = False
 ) -> CaseDetail | None:
-    """One case with its timeline, or None when it does not exist or lies outside the scope."""
+    """One case with its timeline, or None when it does not exist or lies outside the scope.
+
+    The child's name, ID number, guardian's phone and address come masked, unless ``reveal`` is
+    asked for by a viewer whose scope allows names.
+    """
     ch, sf, S, C, so, ev = (schema.children, schema.staff, schema.streets, schema.communities, schema.social_orgs,
                             schema.case_events)
     query = (
@@ -343,7 +347,8 @@ def case_detail(
             C.c.name_zh.label("community_zh"), C.c.name_en.label("community_en"),
             sf.c.name.label("staff_name"), sf.c.role.label("staff_role"),
             so.c.name_zh.label("referral_org_zh"), so.c.name_en.label("referral_org_en"),
-            ch.c.name.label("child_name"), ch.c.gender, ch.c.birth_date, ch.c.category,
+            ch.c.name.label("child_name"), ch.c.gender, ch.c.birth_date, ch.c.category, ch.c.id_number,
+            ch.c.guardian_phone, ch.c.address,
             case((open_at(as_of), due_bucket(rules, as_of)), else_=literal("closed")).label("due_status"),
         )
         .join(S, K.c.street_id == S.c.id)
@@ -368,13 +373,18 @@ def case_detail(
     record = dict(row)
     birth = record["birth_date"]
     age = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
+    shown = reveal and scope.show_names
     child = {
-        "name": record["child_name"] if scope.show_names else mask_name(record["child_name"]),
+        "name": record["child_name"] if shown else mask_name(record["child_name"]),
+        "id_number": record["id_number"] if shown else mask_id_number(record["id_number"]),
+        "guardian_phone": record["guardian_phone"] if shown else mask_phone(record["guardian_phone"]),
+        "address": record["address"] if shown else mask_address(record["address"]),
         "gender": record["gender"],
         "age": age,
         "category": record["category"],
+        "revealed": shown,
     }
-    for key in ("child_name", "birth_date", "child_id"):
+    for key in ("child_name", "birth_date", "child_id", "id_number", "guardian_phone", "address"):
         record.pop(key, None)
     if record["due_status"] == "closed":
         kind, when = None, None

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "dashboard.db"
 LANGUAGES = ("zh", "en")
 # A date given without a time means the end of that working day.
 END_OF_DAY = time(18, 0)
@@ -21,8 +20,17 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or default_database_url()
 
 
+def data_dir() -> Path:
+    """``DASHBOARD_DATA_DIR``: where the bundled sample database lives (default var/)."""
+    return Path(os.environ.get("DASHBOARD_DATA_DIR") or PROJECT_ROOT / "var")
+
+
+def default_sqlite_path() -> Path:
+    return data_dir() / "dashboard.db"
+
+
 def default_database_url() -> str:
-    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    return f"sqlite:///{default_sqlite_path()}"
 
 
 def to_local(moment: datetime) -> datetime:
@@ -92,3 +100,13 @@ def boundary_file() -> Path | None:
 def boundary_crs() -> str:
     """``DASHBOARD_BOUNDARY_CRS`` as written (WGS84, GCJ02 or BD09; checked when the file is read)."""
     return (os.environ.get("DASHBOARD_BOUNDARY_CRS") or "WGS84").strip()
+
+
+def idle_timeout() -> timedelta:
+    """``DASHBOARD_IDLE_MINUTES``: sign a viewer out after this long without activity (default 15)."""
+    text = os.environ.get("DASHBOARD_IDLE_MINUTES", "15")
+    try:
+        minutes = float(text)
+    except ValueError as exc:
+        raise ValueError(f"DASHBOARD_IDLE_MINUTES must be a number of minutes, not {text!r}") from exc
+    return timedelta(minutes=max(minutes, 1))

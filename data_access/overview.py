@@ -12,6 +12,7 @@ from data_access import schema, vocab
 from data_access.cases import open_at, overdue
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
+from data_access.subsidies import payment_scope
 from data_access.types import Filters, Period, Scope
 
 
@@ -67,18 +68,21 @@ def in_post(table, day: date):
 def network_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime) -> NetworkFigures:
     S, C, st, sf, so = schema.streets, schema.communities, schema.stations, schema.staff, schema.social_orgs
     day = as_of.date()
-    street_scope = scope_conditions(scope, filters, S.c.id)
+    # Streets, stations, supervisors and organisations belong to a street: a community-bound viewer
+    # sees those of the community's street.
+    by_street = Scope(streets=scope.streets)
+    street_scope = scope_conditions(by_street, filters, S.c.id)
     open_station = [st.c.kind == "street_station", st.c.status == "open", st.c.opened_on <= day]
     with engine.connect() as conn:
         streets = conn.execute(select(func.count()).select_from(S).where(*street_scope)).scalar_one()
         stations_row = conn.execute(
             select(func.count(), func.count(distinct(st.c.street_id)))
-            .where(*open_station, *scope_conditions(scope, filters, st.c.street_id))
+            .where(*open_station, *scope_conditions(by_street, filters, st.c.street_id))
         ).one()
         supervisors = conn.execute(
             select(func.count()).where(
                 schema.staff.c.role == "supervisor", *in_post(sf, day),
-                *scope_conditions(scope, filters, sf.c.street_id),
+                *scope_conditions(by_street, filters, sf.c.street_id),
             )
         ).scalar_one()
         communities = conn.execute(
@@ -93,7 +97,7 @@ def network_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datet
         orgs = dict(
             conn.execute(
                 select(so.c.category, func.count())
-                .where(so.c.registered_on <= day, *scope_conditions(scope, filters, so.c.street_id))
+                .where(so.c.registered_on <= day, *scope_conditions(by_street, filters, so.c.street_id))
                 .group_by(so.c.category)
             ).all()
         )
@@ -161,7 +165,7 @@ def subsidy_figures(engine: Engine, scope: Scope, filters: Filters, period: Peri
     P = schema.subsidy_payments
     period = period or filters.period
     query = select(func.count(), func.count(distinct(P.c.child_id)), func.coalesce(func.sum(P.c.amount), 0)).where(
-        P.c.month >= period.start, P.c.month < period.end, *scope_conditions(scope, filters, P.c.street_id)
+        P.c.month >= period.start, P.c.month < period.end, *payment_scope(scope, filters)
     )
     with engine.connect() as conn:
         count, children, amount = conn.execute(query).one()

@@ -15,7 +15,8 @@ S, C = schema.streets, schema.communities
 
 
 def list_streets(engine: Engine, scope: Scope) -> pd.DataFrame:
-    conditions = scope_conditions(scope, None, S.c.id)
+    """The streets of the scope (a community-bound scope sees its community's street)."""
+    conditions = scope_conditions(Scope(streets=scope.streets), None, S.c.id)
     query = select(S).where(*conditions).order_by(S.c.sort_order)
     with engine.connect() as conn:
         return pd.read_sql(query, conn)

@@ -21,6 +21,14 @@ P, SS, CH, S = schema.subsidy_payments, schema.subsidy_standards, schema.childre
 ANOMALY_KINDS = ("unpaid", "wrong_amount", "ineligible", "duplicate", "no_standard")
 
 
+def payment_scope(scope: Scope, filters: Filters) -> list:
+    """Payments carry their street; their community is the child's."""
+    conditions = scope_conditions(Scope(streets=scope.streets), filters, P.c.street_id)
+    if scope.communities is not None:
+        conditions.append(P.c.child_id.in_(select(CH.c.id).where(CH.c.community_id.in_(sorted(scope.communities)))))
+    return conditions
+
+
 def _window(filters: Filters, start: date | None, end: date | None) -> tuple[date, date]:
     return start or filters.period.start, end or filters.period.end
 
@@ -43,7 +51,7 @@ def payments_by_month(
             func.count(distinct(P.c.child_id)).label("children"),
             func.sum(P.c.amount).label("amount"),
         )
-        .where(P.c.month >= start, P.c.month < end, *scope_conditions(scope, filters, P.c.street_id))
+        .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
         .group_by(P.c.month, group)
         .order_by(P.c.month, group)
     )
@@ -107,7 +115,7 @@ def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, l
         select(label, func.count().label("person_times"), func.count(distinct(P.c.child_id)).label("children"),
                func.sum(P.c.amount).label("amount"))
         .where(P.c.month >= quarters[0].start, P.c.month < quarters[-1].end,
-               *scope_conditions(scope, filters, P.c.street_id))
+               *payment_scope(scope, filters))
         .group_by(label)
     )
     with engine.connect() as conn:
@@ -198,7 +206,7 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
     paid = (
         select(P.c.month, func.count(distinct(P.c.child_id)).label("paid_children"),
                func.count().label("payments"), func.sum(P.c.amount).label("amount"))
-        .where(P.c.month >= start, P.c.month < end, *scope_conditions(scope, filters, P.c.street_id))
+        .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
         .group_by(P.c.month)
     )
     with engine.connect() as conn:
@@ -262,7 +270,7 @@ def wrong_amounts(engine: Engine, scope: Scope, filters: Filters, start: date | 
         .join(S, P.c.street_id == S.c.id)
         .join(SS, _standard_for(P.c.category, P.c.month))
         .where(P.c.amount != SS.c.monthly_amount, P.c.month >= start, P.c.month < end,
-               *scope_conditions(scope, filters, P.c.street_id))
+               *payment_scope(scope, filters))
         .order_by(P.c.month, P.c.payment_no)
     )
     with engine.connect() as conn:
@@ -286,7 +294,7 @@ def paid_ineligible(engine: Engine, scope: Scope, filters: Filters, start: date 
         .join(months, P.c.month == months.c.month)
         .join(CH, P.c.child_id == CH.c.id)
         .join(S, P.c.street_id == S.c.id)
-        .where(not_(and_(*_eligible(months))), *scope_conditions(scope, filters, P.c.street_id))
+        .where(not_(and_(*_eligible(months))), *payment_scope(scope, filters))
         .order_by(P.c.month, P.c.payment_no)
     )
     with engine.connect() as conn:
@@ -300,7 +308,7 @@ def duplicate_payments(engine: Engine, scope: Scope, filters: Filters, start: da
     repeated = (
         select(P.c.child_id, P.c.month, func.count().label("payments"), func.sum(P.c.amount).label("amount"),
                func.min(P.c.amount).label("first"))
-        .where(P.c.month >= start, P.c.month < end, *scope_conditions(scope, filters, P.c.street_id))
+        .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
         .group_by(P.c.child_id, P.c.month)
         .having(func.count() > 1)
         .subquery()
@@ -325,8 +333,37 @@ def payments_without_standard(engine: Engine, scope: Scope, filters: Filters, st
         select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, P.c.amount.label("at_issue"))
         .join(CH, P.c.child_id == CH.c.id)
         .join(S, P.c.street_id == S.c.id)
-        .where(not_(standard), P.c.month >= start, P.c.month < end, *scope_conditions(scope, filters, P.c.street_id))
+        .where(not_(standard), P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
         .order_by(P.c.month, P.c.payment_no)
     )
     with engine.connect() as conn:
         return _finish(pd.read_sql(query, conn), scope)
+
+
+def reconciliation(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                   end: date | None = None) -> dict[str, pd.DataFrame]:
+    """Every list of the reconciliation, by kind (see ANOMALY_KINDS)."""
+    return {
+        "unpaid": unpaid_eligible(engine, scope, filters, start, end),
+        "wrong_amount": wrong_amounts(engine, scope, filters, start, end),
+        "ineligible": paid_ineligible(engine, scope, filters, start, end),
+        "duplicate": duplicate_payments(engine, scope, filters, start, end),
+        "no_standard": payments_without_standard(engine, scope, filters, start, end),
+    }
+
+
+def standard_changes(engine: Engine, start: date, end: date) -> pd.DataFrame:
+    """Standards that took effect after ``start`` and before ``end``, with the amount they replaced."""
+    before = SS.alias("before")
+    query = (
+        select(SS.c.category, SS.c.valid_from, before.c.monthly_amount.label("before"),
+               SS.c.monthly_amount.label("after"))
+        .outerjoin(before, and_(before.c.category == SS.c.category, before.c.valid_to == SS.c.valid_from))
+        .where(SS.c.valid_from > start, SS.c.valid_from < end)
+        .order_by(SS.c.valid_from, SS.c.category)
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    for name in ("before", "after"):
+        frame[name] = frame[name].astype(float)
+    return frame

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -56,11 +57,19 @@ def sample_engine(request, tmp_path_factory) -> Engine:
 
 @pytest.fixture(scope="session")
 def sqlite_sample_url(tmp_path_factory) -> str:
-    """A sample SQLite database file for the app and page tests."""
-    path = tmp_path_factory.mktemp("app") / "sample.db"
+    """The bundled sample database, built in a directory of its own, for the app and page tests."""
+    path = tmp_path_factory.mktemp("app") / "dashboard.db"
     url = f"sqlite:///{path}"
     build_database(make_engine(url))
     return url
+
+
+def serve_sample(monkeypatch, url: str) -> None:
+    """Point the app at a sample database as its bundled default (demo mode, no DATABASE_URL)."""
+    path = Path(url.removeprefix("sqlite:///"))
+    assert path.name == "dashboard.db", "the bundled database is always named dashboard.db"
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(path.parent))
 
 
 @pytest.fixture

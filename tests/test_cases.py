@@ -236,9 +236,14 @@ def test_case_detail(sample_engine, rules, as_of):
     queue = cases.case_queue(sample_engine, DISTRICT, Q2, CaseFilters(), as_of, rules, page_size=1)
     number = queue.rows.loc[0, "case_no"]
     masked = cases.case_detail(sample_engine, DISTRICT, number, as_of, rules)
-    named = cases.case_detail(sample_engine, Scope.district(show_names=True), number, as_of, rules)
-    assert "*" in masked.child["name"] and "*" not in named.child["name"]
+    refused = cases.case_detail(sample_engine, DISTRICT, number, as_of, rules, reveal=True)
+    named = cases.case_detail(sample_engine, Scope.district(show_names=True), number, as_of, rules, reveal=True)
+    for field in ("name", "id_number", "guardian_phone", "address"):
+        assert "*" in masked.child[field] and "*" in refused.child[field], field
+        assert "*" not in named.child[field], field
     assert masked.child["name"][0] == named.child["name"][0]
+    assert masked.child["id_number"][-4:] == named.child["id_number"][-4:]
+    assert not masked.child["revealed"] and named.child["revealed"]
     assert masked.due_status == queue.rows.loc[0, "due_status"]
     assert masked.due_at == queue.rows.loc[0, "due_at"]
     assert list(masked.events["occurred_at"]) == sorted(masked.events["occurred_at"])

@@ -10,6 +10,8 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import serve_sample
+
 from data_access import geo
 from sample_data.geography import STREETS, street_cells
 
@@ -20,7 +22,7 @@ CANDIDATES = Path("/work/shared/geo_candidates")
 
 @pytest.fixture
 def app(sqlite_sample_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_sample_url)
+    serve_sample(monkeypatch, sqlite_sample_url)
     for name in ("DASHBOARD_AS_OF", "DASHBOARD_BASEMAP", "DASHBOARD_BASEMAP_CRS", "DASHBOARD_BOUNDARY_FILE",
                  "DASHBOARD_BOUNDARY_CRS"):
         monkeypatch.delenv(name, raising=False)

@@ -8,13 +8,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import serve_sample
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["views/overview.py", "views/map.py", "views/cases.py", "views/subsidies.py", "views/explore.py", "views/data.py"]
 
 
 @pytest.fixture
 def app(sqlite_sample_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_sample_url)
+    serve_sample(monkeypatch, sqlite_sample_url)
     monkeypatch.delenv("DASHBOARD_AS_OF", raising=False)
     st.cache_data.clear()
 
@@ -128,10 +130,8 @@ def test_database_without_tables_says_what_to_do(app, monkeypatch, tmp_path):
 
 
 def test_first_run_builds_the_sample_database(monkeypatch, tmp_path):
-    from data_access import config
-
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setattr(config, "DEFAULT_SQLITE_PATH", tmp_path / "var" / "dashboard.db")
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path / "var"))
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception

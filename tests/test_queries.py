@@ -211,3 +211,15 @@ def test_dataset_info_without_recorded_facts_uses_the_newest_event(tmp_path, as_
     info = dataset.read_dataset_info(engine)
     assert not info.synthetic
     assert datetime(2021, 4, 30, 18) - timedelta(days=2) < info.data_as_of <= datetime(2021, 4, 30, 18)
+
+
+def test_a_community_scope_sees_its_own_payments(sample_engine):
+    with sample_engine.connect() as conn:
+        community, expected = conn.execute(text(
+            "SELECT c.community_id, COUNT(*) FROM subsidy_payments p JOIN children c ON c.id = p.child_id "
+            "WHERE p.month >= :a AND p.month < :b GROUP BY c.community_id ORDER BY COUNT(*) DESC LIMIT 1"),
+            {"a": date(2022, 4, 1), "b": date(2022, 7, 1)}).one()
+    street = community.rsplit("-", 1)[0]
+    scope = Scope(streets=frozenset({street}), communities=frozenset({community}), show_names=True)
+    assert overview.subsidy_figures(sample_engine, scope, Q2).person_times == expected
+    assert subsidies.payments_by_month(sample_engine, scope, Q2)["person_times"].sum() == expected

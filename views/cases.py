@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import casework, charts, context, data, exports, layout, urlstate
+from dashboard import auth, casework, charts, context, data, exports, layout, urlstate
 from dashboard.i18n import format_moment, label, t
 from data_access.cases import DUE_BUCKETS
 
@@ -52,8 +52,10 @@ urlstate.write_to_url("page")
 
 
 def export_table() -> pd.DataFrame:
-    """The whole filtered queue, with the columns and masking of the screen."""
+    """The whole filtered queue, with the columns and masking of the screen; every export is logged."""
     rows = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, 1, max(queue.total, 1)).rows
+    auth.log("export", "cases", {"rows": len(rows), "street": filters.street_id, "community": filters.community_id,
+                                 **{k: v for k, v in case_filters.__dict__.items() if v not in (None, (), "")}})
     return casework.display_queue(rows, ctx, rules)
 
 
@@ -83,11 +85,15 @@ else:
 urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30] or None, lambda raw: "")
 selected = st.session_state["case"]
 if selected:
-    detail = data.case_detail(ctx.scope, selected, ctx.as_of)
+    revealed = st.session_state.get("_revealed") == selected
+    detail = data.case_detail(ctx.scope, selected, ctx.as_of, reveal=revealed)
     if detail is None:
         st.warning(t("cases.not_found", lang, case_no=selected), icon="⚠️")
         st.session_state["case"] = ""
     else:
+        if st.session_state.get("_viewed") != selected:
+            auth.log("case_view", selected)
+            st.session_state["_viewed"] = selected
         casework.case_detail_panel(detail, ctx, rules)
 urlstate.write_to_url("case")
 

@@ -1,80 +1,143 @@
-"""Children-in-difficulty subsidies: what was paid, by month and category."""
+"""Children-in-difficulty subsidies: where the money goes, and whether everyone eligible was paid
+on time and in full."""
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, context, data, layout
+from dashboard import charts, context, data, layout, subsidy_tables, urlstate
 from dashboard.i18n import format_moment, format_yuan, label, period_label, t
+from data_access.subsidies import ANOMALY_KINDS
+from data_access.types import Period, add_months
 
 ctx = context.current()
 lang = ctx.lang
-layout.page_header(ctx, "subsidies.title")
+suffix = "en" if lang == "en" else "zh"
+notices = layout.page_header(ctx, "subsidies.title")
+period = ctx.period
+info = data.dataset_info()
+first_month = info.first_month or period.start
+after_last = Period.containing(ctx.as_of.date(), "month").end
+MONEY = {t(key, lang) for key in ("col.amount", "col.average", "col.due", "col.paid_amount", "col.gap",
+                                  "col.standard", "col.at_issue")}
+
+
+def show(table: pd.DataFrame, **options) -> None:
+    money = {c: st.column_config.NumberColumn(c, format="%,.2f") for c in table.columns if c in MONEY}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=money, **options)
+
+
+urlstate.sync_from_url("by", "category", lambda raw: raw if raw in ("category", "street") else None,
+                       lambda raw: t("notice.bad_param", lang, name="by", value=raw, fallback=t("subsidies.by.category", lang)))
+urlstate.sync_from_url("measure", "amount", lambda raw: raw if raw in ("amount", "person_times") else None,
+                       lambda raw: t("notice.bad_param", lang, name="measure", value=raw,
+                                     fallback=t("subsidies.measure.amount", lang)))
+layout.show_notices(notices)
 
 figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of).subsidies
-months = data.payments_by_month(ctx.scope, ctx.filters)
+cols = st.columns(3)
+layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}")
+layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(figures.amount), lang))
+layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}")
+if figures.person_times == 0:
+    registered = sum(data.key_figures(ctx.scope, ctx.filters, ctx.as_of).children_by_category.values())
+    key = "subsidies.no_children" if registered == 0 else "subsidies.none"
+    st.info(t(key, lang, period=period_label(period, lang), scope=ctx.street_name))
 
-cols = st.columns(3, border=True)
-cols[0].metric(t("kpi.person_times", lang), f"{figures.person_times:,}")
-cols[1].metric(t("kpi.amount", lang), format_yuan(float(figures.amount), lang))
-cols[2].metric(t("kpi.children_paid", lang), f"{figures.children:,}")
+# --- trend --------------------------------------------------------------------------------------
+st.subheader(t("subsidies.trend", lang))
+controls = st.columns([1, 1, 1])
+controls[0].segmented_control(t("subsidies.by", lang), ["category", "street"], key="by", required=True,
+                              format_func=lambda v: t(f"subsidies.by.{v}", lang))
+controls[1].segmented_control(t("subsidies.measure", lang), ["amount", "person_times"], key="measure", required=True,
+                              format_func=lambda v: t(f"subsidies.measure.{v}", lang))
+urlstate.write_to_url("by")
+urlstate.write_to_url("measure")
+by, measure = st.session_state["by"], st.session_state["measure"]
 
-st.subheader(t("subsidies.by_month", lang))
-if months.empty:
-    st.info(t("subsidies.none", lang, period=period_label(ctx.period, lang)))
+trend = data.payments_between(ctx.scope, ctx.filters, first_month, after_last, by)
+streets = data.streets(ctx.scope)
+names = dict(zip(streets["id"], streets[f"name_{suffix}"]))
+window = (period.start, min(period.end, after_last))
+if trend.empty:
+    st.info(t("empty.no_data", lang))
 else:
-    st.altair_chart(charts.subsidy_by_month_chart(months, lang), width="stretch")
-    table = months.assign(
-        month=months["month"].dt.strftime("%Y-%m"),
-        category=[label("category", c, lang) for c in months["category"]],
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "month": t("col.month", lang),
-            "category": t("col.category", lang),
-            "person_times": st.column_config.NumberColumn(t("col.person_times", lang), format="localized"),
-            "children": st.column_config.NumberColumn(t("col.children", lang), format="localized"),
-            "amount": st.column_config.NumberColumn(t("col.amount", lang), format="%,.2f"),
-        },
-    )
+    event = st.altair_chart(charts.subsidy_trend_chart(trend, by, measure, lang, names, window), width="stretch",
+                            on_select="rerun", key="trend")
+    st.caption(t("subsidies.trend.caption", lang))
+    brushed = charts.brushed_months(event.selection.get("brush") if event else None)
+    if brushed:
+        start, end = max(brushed[0], window[0]), min(brushed[1], window[1])
+        if start < end:
+            window = (start, end)
+            st.info(t("subsidies.brushed", lang, first=start.strftime("%Y-%m"),
+                      last=(add_months(end, -1)).strftime("%Y-%m")))
+        else:
+            st.warning(t("subsidies.brush_outside", lang))
+grants = data.grants_between(first_month, after_last)
+if not grants.empty:
+    st.altair_chart(charts.grants_chart(grants, lang, (first_month, after_last)), width="stretch")
 
-st.subheader(t("subsidies.standards", lang))
-standards = data.subsidy_standards()
-st.dataframe(
-    standards.assign(
-        category=[label("category", c, lang) for c in standards["category"]],
-        valid_from=[format_moment(d) for d in standards["valid_from"]],
-        valid_to=[format_moment(d) for d in standards["valid_to"]],
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "category": t("col.category", lang),
-        "valid_from": t("col.valid_from", lang),
-        "valid_to": t("col.valid_to", lang),
-        "monthly_amount": st.column_config.NumberColumn(t("col.monthly_amount", lang), format="%,.2f"),
-    },
-)
+left, right = st.columns(2)
+with left:
+    st.subheader(t("subsidies.standards", lang))
+    st.altair_chart(charts.standards_chart(data.standards_by_month(first_month, after_last), lang), width="stretch")
+    changes = data.standard_changes(*window)
+    if not changes.empty:
+        st.warning(t("subsidies.standard_changed", lang, changes="；".join(
+            t("subsidies.standard_change", lang, category=label("category", row.category, lang),
+              date=format_moment(row.valid_from), before=f"{row.before:,.0f}", after=f"{row.after:,.0f}")
+            for row in changes.itertuples())))
+with right:
+    st.subheader(t("subsidies.ytd", lang))
+    year = Period("year", period.year)
+    two_years = data.payments_between(ctx.scope, ctx.filters, year.previous().start, min(year.end, after_last),
+                                      "category")
+    if two_years.empty:
+        st.info(t("empty.no_data", lang))
+    else:
+        st.altair_chart(charts.year_to_date_chart(two_years, lang), width="stretch")
+
+# --- quarters ------------------------------------------------------------------------------------
+st.subheader(t("subsidies.quarters", lang))
+quarters = subsidy_tables.quarters(data.quarter_table(ctx.scope, ctx.filters, first_month, ctx.as_of.date()), lang)
+show(quarters.style.apply(
+    lambda row: ["background-color: #E3EEF4" if row.iloc[0] == period.code else "" for _ in row], axis=1))
+layout.export_buttons(quarters, f"subsidy-quarters-{ctx.as_of:%Y%m%d}", lang, "quarters")
+
+# --- reconciliation -------------------------------------------------------------------------------
+st.subheader(t("subsidies.reconciliation", lang))
+st.caption(t("subsidies.reconciliation.caption", lang))
+start, end = window
+window_name = f"{start:%Y%m}-{add_months(end, -1):%Y%m}"
+summary = subsidy_tables.summary(data.reconciliation_summary(ctx.scope, ctx.filters, start, end), lang)
+show(summary)
+layout.export_buttons(summary, f"subsidy-reconciliation-{window_name}", lang, "summary")
+
+lists = data.reconciliation(ctx.scope, ctx.filters, start, end)
+tabs = st.tabs([f"{t('subsidies.kind.' + kind, lang)} ({len(lists[kind])})" for kind in ANOMALY_KINDS])
+for tab, kind in zip(tabs, ANOMALY_KINDS):
+    with tab:
+        found = lists[kind]
+        if found.empty:
+            st.success(t("subsidies.clean", lang))
+            continue
+        st.markdown(t("subsidies.at_issue_total", lang, count=len(found),
+                      amount=format_yuan(float(found["at_issue"].sum()), lang)))
+        table = subsidy_tables.anomalies(kind, found, lang)
+        show(table)
+        layout.export_buttons(table, f"subsidy-{kind}-{window_name}", lang, kind)
 
 st.subheader(t("subsidies.grants", lang))
-grants = data.grants(ctx.period)
-if grants.empty:
+in_period = data.grants(period)
+if in_period.empty:
     st.info(t("subsidies.no_grants", lang))
 else:
-    st.dataframe(
-        grants.assign(
-            kind=[label("grant_kind", k, lang) for k in grants["kind"]],
-            granted_on=[format_moment(d) for d in grants["granted_on"]],
-        )[["granted_on", "kind", "amount", "recipients", f"description_{'en' if lang == 'en' else 'zh'}"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "granted_on": t("col.granted_on", lang),
-            "kind": t("col.kind", lang),
-            "amount": st.column_config.NumberColumn(t("col.amount", lang), format="%,.2f"),
-            "recipients": t("col.recipients", lang),
-            "description_zh": t("col.description", lang),
-            "description_en": t("col.description", lang),
-        },
-    )
+    grants_table = pd.DataFrame({
+        t("col.granted_on", lang): [format_moment(d) for d in in_period["granted_on"]],
+        t("col.kind", lang): [label("grant_kind", k, lang) for k in in_period["kind"]],
+        t("col.amount", lang): in_period["amount"],
+        t("col.recipients", lang): in_period["recipients"],
+        t("col.description", lang): in_period[f"description_{suffix}"],
+    })
+    show(grants_table)
+    layout.export_buttons(grants_table, f"grants-{period.code}", lang, "grants")

@@ -50,7 +50,8 @@ def _healthy(url: str) -> bool:
 
 
 def sample_database(directory: Path) -> str:
-    url = f"sqlite:///{directory / 'sample.db'}"
+    """The bundled sample database, built in ``directory``; the app serves it in demo mode."""
+    url = f"sqlite:///{directory / 'dashboard.db'}"
     engine = make_engine(url)
     build_database(engine)
     engine.dispose()
@@ -60,8 +61,8 @@ def sample_database(directory: Path) -> str:
 @contextmanager
 def running_app(db_url: str, log_path: Path):
     """`streamlit run app.py` on a free port; yields the base URL once /_stcore/health answers ok."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
-    env["DATABASE_URL"] = db_url
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
+    env["DASHBOARD_DATA_DIR"] = str(Path(db_url.removeprefix("sqlite:///")).parent)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with log_path.open("w+") as log:
