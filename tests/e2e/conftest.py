@@ -59,10 +59,17 @@ def sample_database(directory: Path) -> str:
 
 
 @contextmanager
-def running_app(db_url: str, log_path: Path):
-    """`streamlit run app.py` on a free port; yields the base URL once /_stcore/health answers ok."""
+def running_app(db_url: str, log_path: Path, demo: bool = True):
+    """`streamlit run app.py` on a free port; yields the base URL once /_stcore/health answers ok.
+
+    With ``demo`` the database is served as the bundled sample (demo mode); without it, through
+    DATABASE_URL, so viewers must sign in.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
-    env["DASHBOARD_DATA_DIR"] = str(Path(db_url.removeprefix("sqlite:///")).parent)
+    if demo:
+        env["DASHBOARD_DATA_DIR"] = str(Path(db_url.removeprefix("sqlite:///")).parent)
+    else:
+        env["DATABASE_URL"] = db_url
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with log_path.open("w+") as log:
