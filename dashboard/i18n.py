@@ -307,7 +307,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth.error.disabled": ("该账户已停用，请联系系统管理员。", "This account is disabled; ask an administrator."),
     "auth.sso": ("使用统一身份认证登录", "Sign in with single sign-on"),
     "auth.sso_unknown": ("身份 {identity} 没有看板账户，请联系系统管理员。", "The identity {identity} has no dashboard account; ask an administrator."),
-    "auth.demo": ("演示模式 DEMO · 合成数据，无需登录", "DEMO · synthetic data, no sign-in"),
+    "auth.demo": ("演示模式 DEMO", "DEMO mode"),
     "auth.demo_role": ("以此角色查看", "View as"),
     "cases.reveal": ("显示完整信息", "Show in full"),
     "cases.reveal.help": ("显示本个案儿童的姓名、证件号、联系电话和住址；此操作将记入审计日志。",
