@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import cases, dataset, overview, reference, subsidies
+from data_access import cases, dataset, network, overview, reference, subsidies
 from data_access.cases import CaseFilters
 from data_access.config import PROJECT_ROOT
 from data_access.engine import make_engine
@@ -41,7 +41,14 @@ def page_calls(engine, rules):
             overview.key_figures(engine, scope, filters, as_of, rules),
             subsidies.payments_by_month(engine, scope, filters, add_months(month, -11), add_months(month, 1)),
         ),
-        "map": lambda: (reference.list_streets(engine, scope), reference.list_stations(engine, scope, filters)),
+        "map": lambda: (
+            network.street_figures(engine, scope, filters, as_of, rules),
+            network.community_figures(engine, scope, filters, as_of, rules),
+            network.station_points(engine, scope, filters, as_of),
+            network.ring_stations(engine, scope, as_of),
+            network.coverage_figures(engine, scope, filters, as_of, rules, 1500.0),
+            reference.list_social_orgs(engine, scope, filters, as_of),
+        ),
         "cases": lambda: (
             cases.needs_action_matrix(engine, scope, filters, CaseFilters(), as_of, rules),
             cases.case_queue(engine, scope, filters, CaseFilters(), as_of, rules, page=1, page_size=50),
@@ -51,9 +58,13 @@ def page_calls(engine, rules):
             cases.stage_funnel(engine, scope, filters, CaseFilters(), as_of, rules),
         ),
         "subsidies": lambda: (
-            overview.subsidy_figures(engine, scope, filters),
-            subsidies.payments_by_month(engine, scope, filters),
-            subsidies.standards(engine),
+            overview.key_figures(engine, scope, filters, as_of, rules),
+            subsidies.payments_by_month(engine, scope, filters, date(2021, 1, 1), add_months(month, 1)),
+            subsidies.payments_by_month(engine, scope, filters, date(2021, 1, 1), add_months(month, 1), by="street"),
+            subsidies.standards_by_month(engine, date(2021, 1, 1), add_months(month, 1)),
+            subsidies.quarter_table(engine, scope, filters, date(2021, 1, 1), as_of.date()),
+            subsidies.reconciliation_summary(engine, scope, filters),
+            subsidies.reconciliation(engine, scope, filters),
             subsidies.grants_in(engine, filters.period),
         ),
         "explore": lambda: (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -62,6 +63,15 @@ def sqlite_sample_url(tmp_path_factory) -> str:
     url = f"sqlite:///{path}"
     build_database(make_engine(url))
     return url
+
+
+@pytest.fixture
+def sample_copy_url(sqlite_sample_url, tmp_path) -> str:
+    """A private copy of the sample database (named like the bundled one), for a test to change."""
+    path = tmp_path / "dashboard.db"
+    with sqlite3.connect(sqlite_sample_url.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
+    return f"sqlite:///{path}"
 
 
 def serve_sample(monkeypatch, url: str) -> None:

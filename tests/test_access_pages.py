@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,14 +19,10 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def sample_copy(sqlite_sample_url, tmp_path):
+def sample_copy(sample_copy_url):
     """A private copy of the sample database, with one supervisor account."""
-    path = tmp_path / "dashboard.db"
-    with sqlite3.connect(sqlite_sample_url.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as copy:
-        source.backup(copy)
-    url = f"sqlite:///{path}"
-    users.add_user(make_engine(url), "li.fubao", "supervisor", PASSWORD, "fubao")
-    return url
+    users.add_user(make_engine(sample_copy_url), "li.fubao", "supervisor", PASSWORD, "fubao")
+    return sample_copy_url
 
 
 def start(monkeypatch, *, demo_url: str | None = None, database_url: str | None = None, state: dict | None = None,

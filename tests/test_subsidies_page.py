@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -35,13 +34,9 @@ def run(monkeypatch):
 
 
 @pytest.fixture
-def altered(sqlite_sample_url, tmp_path):
+def altered(sample_copy_url):
     """A copy of the sample database to change for one test."""
-    path = tmp_path / "dashboard.db"
-    with sqlite3.connect(sqlite_sample_url.removeprefix("sqlite:///")) as source, sqlite3.connect(path) as copy:
-        source.backup(copy)
-    url = f"sqlite:///{path}"
-    return url, make_engine(url)
+    return sample_copy_url, make_engine(sample_copy_url)
 
 
 def texts(at: AppTest) -> str:
