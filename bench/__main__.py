@@ -65,7 +65,7 @@ def page_calls(engine, rules):
             subsidies.quarter_table(engine, scope, filters, date(2021, 1, 1), as_of.date()),
             subsidies.reconciliation_summary(engine, scope, filters),
             subsidies.reconciliation(engine, scope, filters),
-            subsidies.grants_in(engine, filters.period),
+            subsidies.grants_in(engine, scope, filters.period),
         ),
         "explore": lambda: (
             reference.list_communities(engine, scope, filters),

@@ -28,13 +28,22 @@ def single_sign_on() -> bool:
         return False
 
 
-def log(action: str, target: str | None = None, detail: dict | None = None) -> None:
+def username() -> str | None:
     user = st.session_state.get(USER_KEY)
-    audit.record(data.engine(), user.username if user else None, action, target, detail)
+    return user.username if user else None
+
+
+def log(action: str, target: str | None = None, detail: dict | None = None, who: str | None = None) -> None:
+    """Audit an action of the viewer (or of ``who``, for callbacks that run outside the session)."""
+    audit.record(data.engine(), who or username(), action, target, detail)
 
 
 def sign_out(reason: str = "user") -> None:
-    user = st.session_state.pop(USER_KEY, None)
+    """Forget everything of the session but its language, so the next viewer starts clean."""
+    user = st.session_state.get(USER_KEY)
+    for key in list(st.session_state):
+        if key not in ("lang", "_url_lang"):
+            del st.session_state[key]
     if user and not demo_mode():
         audit.record(data.engine(), user.username, "sign_out", user.username, {"reason": reason})
     if single_sign_on() and getattr(st.user, "is_logged_in", False):
@@ -54,6 +63,12 @@ def signed_in_user(lang: str) -> User:
     if demo_mode():
         return _demo_user(lang)
     if user:
+        # A disabled account or a changed role takes effect at the next interaction.
+        user = users.find_user(data.engine(), user.username)
+        if user is None:
+            sign_out("account disabled")
+            st.rerun()
+        st.session_state[USER_KEY] = user
         _sign_out_button(user, lang)
         return user
     if single_sign_on():
@@ -72,7 +87,7 @@ def _sign_in_form(lang: str) -> None:
     st.title(t("app.title", lang))
     if st.session_state.pop("_signed_out_idle", False):
         st.info(t("auth.idle", lang, minutes=int(config.idle_timeout().total_seconds() // 60)))
-    with st.form("sign-in", border=True):
+    with st.form("sign-in", border=True, clear_on_submit=True):
         st.subheader(t("auth.sign_in", lang))
         username = st.text_input(t("auth.username", lang))
         password = st.text_input(t("auth.password", lang), type="password")

@@ -124,8 +124,8 @@ def subsidy_standards() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def grants(period: Period) -> pd.DataFrame:
-    return subsidies.grants_in(engine(), period)
+def grants(scope: Scope, period: Period) -> pd.DataFrame:
+    return subsidies.grants_in(engine(), scope, period)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -144,8 +144,8 @@ def standard_changes(start: date, end: date) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def grants_between(start: date, end: date) -> pd.DataFrame:
-    return subsidies.grants_in(engine(), start=start, end=end)
+def grants_between(scope: Scope, start: date, end: date) -> pd.DataFrame:
+    return subsidies.grants_in(engine(), scope, start=start, end=end)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -36,7 +38,12 @@ def page_header(ctx: ViewContext, title_key: str):
 
 def show_notices(area) -> None:
     for notice in urlstate.pop_notices():
-        area.warning(notice, icon="⚠️")
+        area.warning(escape_markdown(notice), icon="⚠️")
+
+
+def escape_markdown(text: str) -> str:
+    """Text from a URL shown literally: no links, emphasis or HTML from a crafted link."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+!|~:])", r"\\\1", text)
 
 
 def kpi(container, label: str, value: object, note: str | None = None, delta: str | None = None) -> None:
@@ -75,12 +82,14 @@ def database_banner(health: Health, lang: str) -> None:
 def export_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     """CSV and Excel downloads of a table exactly as shown; each download is logged."""
 
+    who = auth.username()  # downloads are built outside the session, so remember the viewer now
+
     def csv() -> bytes:
-        auth.log("export", name, {"rows": len(frame), "format": "csv"})
+        auth.log("export", name, {"rows": len(frame), "format": "csv"}, who)
         return exports.to_csv_bytes(frame)
 
     def excel() -> bytes:
-        auth.log("export", name, {"rows": len(frame), "format": "xlsx"})
+        auth.log("export", name, {"rows": len(frame), "format": "xlsx"}, who)
         return exports.to_excel_bytes(frame, name)
 
     left, right, _ = st.columns([1, 1, 4])

@@ -364,7 +364,7 @@ def case_detail(
         if row is None:
             return None
         events = pd.read_sql(
-            select(ev.c.occurred_at, ev.c.kind, ev.c.stage, sf.c.name.label("staff_name"), ev.c.note)
+            select(ev.c.occurred_at, ev.c.kind, ev.c.stage, sf.c.name.label("staff_name"))
             .outerjoin(sf, ev.c.staff_id == sf.c.id)
             .where(ev.c.case_id == row["id"], ev.c.occurred_at <= as_of)
             .order_by(ev.c.occurred_at, ev.c.id),

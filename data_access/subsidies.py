@@ -87,13 +87,15 @@ def standards_by_month(engine: Engine, start: date, end: date) -> pd.DataFrame:
     return frame
 
 
-def grants_in(engine: Engine, period: Period | None = None, start: date | None = None,
+def grants_in(engine: Engine, scope: Scope, period: Period | None = None, start: date | None = None,
               end: date | None = None) -> pd.DataFrame:
+    """Grants in the window: district-wide ones and those of the scope's streets."""
     g = schema.grants
     start, end = (period.start, period.end) if period else (start, end)
+    streets = scope_conditions(Scope(streets=scope.streets), None, g.c.street_id)
     query = (
         select(g.c.kind, g.c.granted_on, g.c.amount, g.c.recipients, g.c.description_zh, g.c.description_en)
-        .where(g.c.granted_on >= start, g.c.granted_on < end)
+        .where(g.c.granted_on >= start, g.c.granted_on < end, or_(g.c.street_id.is_(None), *streets))
         .order_by(g.c.granted_on)
     )
     with engine.connect() as conn:
@@ -235,7 +237,9 @@ def _finish(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     for name in ("amount", "standard", "at_issue"):
         if name in frame:
             frame[name] = frame[name].astype(float).round(2)
-    frame["child_name"] = [n if scope.show_names else mask_name(n) for n in frame["child_name"]]
+    # Lists of many children never carry names in clear, whatever the scope: names are revealed
+    # one case at a time, and logged, on the case page only.
+    frame["child_name"] = [mask_name(n) for n in frame["child_name"]]
     return frame
 
 

@@ -146,7 +146,7 @@ def authenticate(engine: Engine, username: str, password: str, now: datetime | N
     locked for FAILURE_WINDOW; failures are counted on the account and audited once, at the lock."""
     now = now or datetime.now()
     with engine.begin() as conn:
-        row = conn.execute(select(U).where(U.c.username == username)).mappings().first()
+        row = conn.execute(select(U).where(U.c.username == username).with_for_update()).mappings().first()
         if row is None or not row["password_hash"]:
             _verify(_DUMMY_HASH, password)
             raise SignInError("invalid")

@@ -176,7 +176,7 @@ def test_reference_lists(sample_engine, as_of):
 
 
 def test_grants_and_standards(sample_engine):
-    grants = subsidies.grants_in(sample_engine, Period.parse("2022-03"))
+    grants = subsidies.grants_in(sample_engine, DISTRICT, Period.parse("2022-03"))
     assert list(grants["kind"]) == ["donation"] and grants["amount"].sum() == 46000
     standards = subsidies.standards(sample_engine)
     assert 2454.0 in set(standards["monthly_amount"])

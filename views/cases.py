@@ -1,5 +1,7 @@
 """Crisis-case queue: what is overdue, what is critical, who holds it."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +17,7 @@ notices = layout.page_header(ctx, "cases.title")
 communities = data.communities(ctx.scope, ctx.filters)
 holders = data.case_holders(ctx.scope, ctx.filters, ctx.as_of)
 filters, case_filters = casework.case_filters(ctx, rules, communities, holders)
-urlstate.sync_from_url("page", 1, lambda raw: int(raw) if raw.isdigit() and int(raw) >= 1 else None,
+urlstate.sync_from_url("page", 1, lambda raw: int(raw) if re.fullmatch(r"[1-9][0-9]{0,5}", raw) else None,
                        lambda raw: t("notice.bad_param", lang, name="page", value=raw, fallback="1"))
 layout.show_notices(notices)
 
@@ -55,7 +57,8 @@ def export_table() -> pd.DataFrame:
     """The whole filtered queue, with the columns and masking of the screen; every export is logged."""
     rows = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, 1, max(queue.total, 1)).rows
     auth.log("export", "cases", {"rows": len(rows), "street": filters.street_id, "community": filters.community_id,
-                                 **{k: v for k, v in case_filters.__dict__.items() if v not in (None, (), "")}})
+                                 **{k: v for k, v in case_filters.__dict__.items() if v not in (None, (), "")}},
+             ctx.user.username)
     return casework.display_queue(rows, ctx, rules)
 
 
@@ -88,7 +91,7 @@ if selected:
     revealed = st.session_state.get("_revealed") == selected
     detail = data.case_detail(ctx.scope, selected, ctx.as_of, reveal=revealed)
     if detail is None:
-        st.warning(t("cases.not_found", lang, case_no=selected), icon="⚠️")
+        st.warning(layout.escape_markdown(t("cases.not_found", lang, case_no=selected)), icon="⚠️")
         st.session_state["case"] = ""
     else:
         if st.session_state.get("_viewed") != selected:

@@ -16,6 +16,8 @@ st.subheader(t("data.source", lang))
 st.markdown(t("data.database", lang, url=f"`{describe_url(config.database_url())}`"))
 st.markdown(t("data.synthetic", lang) if ctx.synthetic else t("data.real", lang))
 
+if ctx.user.role not in ("admin", "analyst"):
+    st.stop()
 st.subheader(t("data.tables", lang))
 counts = data.table_counts()
 st.dataframe(

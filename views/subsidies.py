@@ -73,7 +73,7 @@ else:
                       last=(add_months(end, -1)).strftime("%Y-%m")))
         else:
             st.warning(t("subsidies.brush_outside", lang))
-grants = data.grants_between(first_month, after_last)
+grants = data.grants_between(ctx.scope, first_month, after_last)
 if not grants.empty:
     st.altair_chart(charts.grants_chart(grants, lang, (first_month, after_last)), width="stretch")
 
@@ -128,7 +128,7 @@ for tab, kind in zip(tabs, ANOMALY_KINDS):
         layout.export_buttons(table, f"subsidy-{kind}-{window_name}", lang, kind)
 
 st.subheader(t("subsidies.grants", lang))
-in_period = data.grants(period)
+in_period = data.grants(ctx.scope, period)
 if in_period.empty:
     st.info(t("subsidies.no_grants", lang))
 else:

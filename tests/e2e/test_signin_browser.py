@@ -21,11 +21,12 @@ def signed_in_server(chromium_path, tmp_path_factory):
         yield base, url
 
 
-def sign_in(page, password: str) -> None:
+def sign_in(page, password: str, outcome: str) -> None:
+    """Fill in the form and wait until ``outcome`` (a selector) shows."""
     page.get_by_role("textbox", name="Username").fill("li.fubao")
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_timeout(500)
+    page.wait_for_selector(outcome, timeout=60_000)
     page.wait_for_selector(READY, timeout=60_000)
 
 
@@ -38,11 +39,10 @@ def test_sign_in_through_the_form_and_stay_in_the_street(new_page, signed_in_ser
     assert page.get_by_text("DEMO").count() == 0
     page.screenshot(path=SCREENSHOTS / "sign-in-en.png")
 
-    sign_in(page, "wrong password!")
-    assert page.get_by_text("The username or password is not right.").is_visible()
+    sign_in(page, "wrong password!", "text=The username or password is not right.")
     assert page.locator("[data-testid='stMetric']").count() == 0
 
-    sign_in(page, PASSWORD)
+    sign_in(page, PASSWORD, "[data-testid='stMetric']")
     assert_no_exception(page)
     assert metric_value(page, "Street work stations") == "1"
 
@@ -50,7 +50,7 @@ def test_sign_in_through_the_form_and_stay_in_the_street(new_page, signed_in_ser
     assert_no_exception(page)
     # A fresh page load is a new session: the viewer signs in again, then sees Fubao only.
     if page.get_by_role("textbox", name="Username").count():
-        sign_in(page, PASSWORD)
+        sign_in(page, PASSWORD, "[data-testid='stDataFrame']")
     text = page.locator("[data-testid='stMain']").inner_text()
     assert "Scope: Fubao" in text
     log = audit.search(make_engine(url), username="li.fubao")
