@@ -37,9 +37,13 @@ pages = [
     st.Page("views/explore.py", title=t("nav.explore", lang), icon=":material/query_stats:", url_path="explore"),
     st.Page("views/data.py", title=t("nav.data", lang), icon=":material/database:", url_path="data"),
 ]
-if user.role == "admin":
+if user and user.role == "admin":
     pages.append(st.Page("views/admin.py", title=t("nav.admin", lang), icon=":material/shield_person:", url_path="admin"))
-page = st.navigation(pages)
+# Navigation comes before the sign-in form, so a deep link (say /cases) still opens after signing in.
+page = st.navigation(pages, position="sidebar" if user else "hidden")
+if user is None:
+    auth.sign_in_screen(lang)
+    st.stop()
 try:
     context.global_filters(lang, user)
     page.run()

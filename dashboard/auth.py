@@ -50,8 +50,8 @@ def sign_out(reason: str = "user") -> None:
         st.logout()
 
 
-def signed_in_user(lang: str) -> User:
-    """The viewer; draws the sign-in form (and stops the script) until someone has signed in."""
+def signed_in_user(lang: str) -> User | None:
+    """The viewer, or None until someone has signed in (then show sign_in_screen)."""
     now = datetime.now()
     user: User | None = st.session_state.get(USER_KEY)
     last = st.session_state.get(ACTIVE_KEY)
@@ -71,11 +71,14 @@ def signed_in_user(lang: str) -> User:
         st.session_state[USER_KEY] = user
         _sign_out_button(user, lang)
         return user
+    return None
+
+
+def sign_in_screen(lang: str) -> None:
     if single_sign_on():
         _single_sign_on(lang)
     else:
         _sign_in_form(lang)
-    st.stop()
 
 
 def _sign_out_button(user: User, lang: str) -> None:
