@@ -57,6 +57,3 @@ def anomalies(kind: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         table[t("col.standard", lang)] = frame["standard"]
     table[t("col.at_issue", lang)] = frame["at_issue"]
     return pd.DataFrame(table)
-
-
-MONEY_FORMAT = "%,.2f"
