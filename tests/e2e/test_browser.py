@@ -18,7 +18,8 @@ PAGES = {
     "/cases": ("cases", ["[data-testid='stDataFrame']"]),
     "/subsidies": ("subsidies", ["[data-testid='stMetric']", VEGA, "[data-testid='stDataFrame']"]),
     "/explore": ("explore", ["[data-testid='stDataFrame']"]),
-    "/data": ("data", ["[data-testid='stDataFrame']"]),
+    # The demo's default role is leadership, who see where the data comes from but not the row counts.
+    "/data": ("data", ["[data-testid='stMarkdown']"]),
 }
 
 
