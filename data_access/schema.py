@@ -220,7 +220,7 @@ subsidy_payments = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("payment_no", String(24), nullable=False, unique=True),
-    Column("child_id", ForeignKey("children.id"), nullable=False, index=True),
+    Column("child_id", ForeignKey("children.id"), nullable=False),
     Column("month", Date, nullable=False, comment="first day of the month paid for"),
     Column("category", String(30), nullable=False, comment="the child's category when paid"),
     Column("street_id", ForeignKey("streets.id"), nullable=False),
@@ -230,6 +230,8 @@ subsidy_payments = Table(
     CheckConstraint("amount >= 0", name="amount_not_negative"),
     # Covers the monthly aggregates (by month, street and category) without reading the table.
     Index("ix_subsidy_payments_month_street", "month", "street_id", "category", "child_id", "amount"),
+    # "Was this child paid for this month?" in one seek (the reconciliation asks it per child and month).
+    Index("ix_subsidy_payments_child_month", "child_id", "month"),
 )
 
 grants = Table(
