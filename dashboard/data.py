@@ -114,23 +114,16 @@ def stage_funnel(scope: Scope, filters: Filters, case_filters: cases.CaseFilters
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def payments_by_month(scope: Scope, filters: Filters, start: date | None = None, end: date | None = None) -> pd.DataFrame:
-    return subsidies.payments_by_month(engine(), scope, filters, start, end)
+def payments_by_month(scope: Scope, filters: Filters, start: date | None = None, end: date | None = None,
+                      by: str = "category") -> pd.DataFrame:
+    return subsidies.payments_by_month(engine(), scope, filters, start, end, by)
 
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def subsidy_standards() -> pd.DataFrame:
-    return subsidies.standards(engine())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def grants(scope: Scope, period: Period) -> pd.DataFrame:
     return subsidies.grants_in(engine(), scope, period)
 
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def payments_between(scope: Scope, filters: Filters, start: date, end: date, by: str) -> pd.DataFrame:
-    return subsidies.payments_by_month(engine(), scope, filters, start, end, by)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -33,13 +33,14 @@ urlstate.sync_from_url("measure", "amount", lambda raw: raw if raw in ("amount",
                                      fallback=t("subsidies.measure.amount", lang)))
 layout.show_notices(notices)
 
-figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of).subsidies
+key_figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
+figures = key_figures.subsidies
 cols = st.columns(3)
 layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}")
 layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(figures.amount), lang))
 layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}")
 if figures.person_times == 0:
-    registered = sum(data.key_figures(ctx.scope, ctx.filters, ctx.as_of).children_by_category.values())
+    registered = sum(key_figures.children_by_category.values())
     key = "subsidies.no_children" if registered == 0 else "subsidies.none"
     st.info(t(key, lang, period=period_label(period, lang), scope=ctx.street_name))
 
@@ -54,7 +55,7 @@ urlstate.write_to_url("by")
 urlstate.write_to_url("measure")
 by, measure = st.session_state["by"], st.session_state["measure"]
 
-trend = data.payments_between(ctx.scope, ctx.filters, first_month, after_last, by)
+trend = data.payments_by_month(ctx.scope, ctx.filters, first_month, after_last, by)
 streets = data.streets(ctx.scope)
 names = dict(zip(streets["id"], streets[f"name_{suffix}"]))
 window = (period.start, min(period.end, after_last))
@@ -90,7 +91,7 @@ with left:
 with right:
     st.subheader(t("subsidies.ytd", lang))
     year = Period("year", period.year)
-    two_years = data.payments_between(ctx.scope, ctx.filters, year.previous().start, min(year.end, after_last),
+    two_years = data.payments_by_month(ctx.scope, ctx.filters, year.previous().start, min(year.end, after_last),
                                       "category")
     if two_years.empty:
         st.info(t("empty.no_data", lang))
