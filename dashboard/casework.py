@@ -106,7 +106,8 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
 
 def _sync_dates(ctx: ViewContext) -> None:
     raw = (st.query_params.get("from", ""), st.query_params.get("to", ""))
-    if "reported" in st.session_state and (raw == st.session_state.get("_url_reported") or raw == ("", "")):
+    named = "from" in st.query_params or "to" in st.query_params  # an empty from= clears the dates
+    if "reported" in st.session_state and (raw == st.session_state.get("_url_reported") or not named):
         return
     st.session_state["reported"] = ()
     if raw == ("", ""):

@@ -45,6 +45,33 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
     )
 
 
+RISK_COLOURS = {"critical": "#C0392B", "high": "#E67E22", "medium": "#E5C04A", "low": "#4A86C5"}
+
+
+def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang: str, height: int = 260) -> alt.Chart:
+    """Cases reported per month, stacked by risk level; ``risks`` is (level, label) from the case rules."""
+    labels = dict(risks)
+    data = frame.assign(risk_label=[labels.get(r, r) for r in frame["risk_level"]],
+                        month_label=frame["month"].dt.strftime("%Y-%m"),
+                        risk_order=[list(labels).index(r) if r in labels else len(labels) for r in frame["risk_level"]])
+    return (
+        alt.Chart(data, height=height, autosize=FIT_WIDTH)
+        .mark_bar()
+        .encode(
+            x=alt.X("month_label:O", title=t("col.month", lang), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(cases):Q", title=t("col.cases", lang), axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("risk_label:N", title=t("col.risk_level", lang),
+                            scale=alt.Scale(domain=list(labels.values()),
+                                            range=[RISK_COLOURS.get(level, "#888888") for level in labels]),
+                            legend=alt.Legend(orient="bottom", labelLimit=0)),
+            order=alt.Order("risk_order:Q"),
+            tooltip=[alt.Tooltip("month_label:O", title=t("col.month", lang)),
+                     alt.Tooltip("risk_label:N", title=t("col.risk_level", lang)),
+                     alt.Tooltip("cases:Q", title=t("col.cases", lang))],
+        )
+    )
+
+
 def band_chart(bands: dict[str, int], key_prefix: str, lang: str, height: int = 200) -> alt.Chart:
     """Horizontal bars, one per band in the given order; labels from the catalogue."""
     data = pd.DataFrame({

@@ -72,6 +72,22 @@ def key_figures(scope: Scope, filters: Filters, as_of: datetime) -> overview.Key
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def street_pressure(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    return overview.street_pressure(engine(), scope, filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def cases_by_month(scope: Scope, filters: Filters, start: date, end: date, as_of: datetime) -> pd.DataFrame:
+    return overview.cases_by_month(engine(), scope, filters, start, end, as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def median_response_hours(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
+                          as_of: datetime) -> float | None:
+    return cases.median_response_hours(engine(), scope, filters, case_filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def case_queue(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime, page: int,
                page_size: int) -> cases.QueuePage:
     return cases.case_queue(engine(), scope, filters, case_filters, as_of, rules(), page, page_size)

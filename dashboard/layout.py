@@ -46,12 +46,19 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>#+!|~:])", r"\\\1", text)
 
 
-def kpi(container, label: str, value: object, note: str | None = None, delta: str | None = None) -> None:
-    """A key figure in a bordered card, with an optional line under it."""
+def kpi(container, label: str, value: object, note: str | None = None, delta: str | None = None, *,
+        delta_color: str = "normal", help: str | None = None, link: tuple[str, str, dict] | None = None) -> None:
+    """A key figure in a bordered card, with an optional line under it and a link to the page that explains it.
+
+    ``link`` is (page, label, query parameters); ``delta_color="inverse"`` where a rise is bad news.
+    """
     with container.container(border=True):
-        st.metric(label, value, delta=delta)
+        st.metric(label, value, delta=delta, delta_color=delta_color, help=help)
         if note:
             st.caption(note)
+        if link:
+            page, text, params = link
+            st.page_link(page, label=text, icon=":material/arrow_forward:", query_params=params)
 
 
 RISK_BADGE_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}

@@ -1,17 +1,24 @@
-"""The key figures of the overview: network, children in difficulty, cases, subsidies."""
+"""The key figures of the overview: network, children in difficulty, cases, subsidies, training.
+
+Stock figures (the register, open and overdue cases, staff in post) are read at a moment; flows
+(cases reported, first responses, payments) over a period. ``key_figures`` reads both for the chosen
+period and for the one before it, so every card can show its change.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, distinct, func, or_, select
+import pandas as pd
+from sqlalchemy import Engine, case, distinct, func, or_, select
 
 from data_access import schema, vocab
-from data_access.cases import open_at, overdue
+from data_access.cases import CaseFilters, median_response_hours, open_at, overdue
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
+from data_access.sqltime import month_start
 from data_access.subsidies import payment_scope
 from data_access.types import Filters, Period, Scope
 
@@ -39,6 +46,7 @@ class CaseFigures:
     open_by_risk: dict[str, int]
     overdue: int
     reported_in_period: int
+    median_response_hours: float | None
 
     @property
     def open_total(self) -> int:
@@ -53,12 +61,45 @@ class SubsidyFigures:
 
 
 @dataclass(frozen=True)
-class KeyFigures:
-    network: NetworkFigures
+class TrainingFigures:
+    """Staff in post and those who completed this calendar year's training, per role."""
+
+    in_post: dict[str, int]
+    trained: dict[str, int]
+
+    @property
+    def in_post_total(self) -> int:
+        return sum(self.in_post.values())
+
+    @property
+    def trained_total(self) -> int:
+        return sum(self.trained.values())
+
+    @property
+    def rate(self) -> float | None:
+        return self.trained_total / self.in_post_total if self.in_post_total else None
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """The figures of one period: the register at its end, cases, payments and training."""
+
+    moment: datetime
     children_by_category: dict[str, int]
     cases: CaseFigures
     subsidies: SubsidyFigures
-    subsidies_previous: SubsidyFigures
+    training: TrainingFigures
+
+    @property
+    def children_total(self) -> int:
+        return sum(self.children_by_category.values())
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    network: NetworkFigures
+    current: PeriodFigures
+    previous: PeriodFigures
 
 
 def in_post(table, day: date):
@@ -139,24 +180,27 @@ def children_by_category(engine: Engine, scope: Scope, filters: Filters, day: da
     return {category: found.get(category, 0) for category in vocab.CHILD_CATEGORIES}
 
 
-def case_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> CaseFigures:
+def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period, moment: datetime,
+                 rules: CaseRules) -> CaseFigures:
+    """Cases open and overdue at ``moment``; reported in ``period`` and their median first response."""
     K = schema.cases
     where = scope_conditions(scope, filters, K.c.street_id, K.c.community_id)
-    period = filters.period
     with engine.connect() as conn:
         by_risk = dict(
-            conn.execute(select(K.c.risk_level, func.count()).where(open_at(as_of), *where).group_by(K.c.risk_level)).all()
+            conn.execute(select(K.c.risk_level, func.count()).where(open_at(moment), *where).group_by(K.c.risk_level)).all()
         )
-        late = conn.execute(select(func.count()).where(overdue(rules, as_of), *where)).scalar_one()
+        late = conn.execute(select(func.count()).where(overdue(rules, moment), *where)).scalar_one()
         reported = conn.execute(
             select(func.count()).where(
-                K.c.reported_at >= period.start, K.c.reported_at < period.end, K.c.reported_at <= as_of, *where
+                K.c.reported_at >= period.start, K.c.reported_at < period.end, K.c.reported_at <= moment, *where
             )
         ).scalar_one()
+    median = median_response_hours(engine, scope, replace(filters, period=period), CaseFilters(), moment, rules)
     return CaseFigures(
         open_by_risk={rule.level: by_risk.get(rule.level, 0) for rule in rules.risks},
         overdue=late,
         reported_in_period=reported,
+        median_response_hours=median,
     )
 
 
@@ -172,12 +216,88 @@ def subsidy_figures(engine: Engine, scope: Scope, filters: Filters, period: Peri
     return SubsidyFigures(count, children, Decimal(str(amount)).quantize(Decimal("0.01")))
 
 
+def training_figures(engine: Engine, scope: Scope, filters: Filters, day: date) -> TrainingFigures:
+    """Staff in post on ``day`` per role, and those trained between 1 January of that year and ``day``."""
+    sf = schema.staff
+    trained = case((sf.c.trained_on.between(date(day.year, 1, 1), day), 1), else_=0)
+    query = (
+        select(sf.c.role, func.count(), func.coalesce(func.sum(trained), 0))
+        .where(*in_post(sf, day), *scope_conditions(Scope(streets=scope.streets), filters, sf.c.street_id))
+        .group_by(sf.c.role)
+    )
+    with engine.connect() as conn:
+        rows = {role: (count, done) for role, count, done in conn.execute(query)}
+    return TrainingFigures(
+        in_post={role: rows.get(role, (0, 0))[0] for role in vocab.STAFF_ROLES},
+        trained={role: int(rows.get(role, (0, 0))[1]) for role in vocab.STAFF_ROLES},
+    )
+
+
+def period_figures(engine: Engine, scope: Scope, filters: Filters, period: Period, moment: datetime,
+                   rules: CaseRules) -> PeriodFigures:
+    """Every period figure; the register and the staff are read on the period's last day (at most ``moment``)."""
+    day = min(period.end - timedelta(days=1), moment.date())
+    return PeriodFigures(
+        moment=moment,
+        children_by_category=children_by_category(engine, scope, filters, day),
+        cases=case_figures(engine, scope, filters, period, moment, rules),
+        subsidies=subsidy_figures(engine, scope, filters, period),
+        training=training_figures(engine, scope, filters, day),
+    )
+
+
 def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> KeyFigures:
-    register_day = min(filters.period.end - timedelta(days=1), as_of.date())
+    """The chosen period's figures (cases as of ``as_of``) and the previous period's (cases as of its end)."""
+    previous = filters.period.previous()
+    previous_end = min(datetime.combine(previous.end, datetime.min.time()), as_of)
     return KeyFigures(
         network=network_figures(engine, scope, filters, as_of),
-        children_by_category=children_by_category(engine, scope, filters, register_day),
-        cases=case_figures(engine, scope, filters, as_of, rules),
-        subsidies=subsidy_figures(engine, scope, filters),
-        subsidies_previous=subsidy_figures(engine, scope, filters, filters.period.previous()),
+        current=period_figures(engine, scope, filters, filters.period, as_of, rules),
+        previous=period_figures(engine, scope, filters, previous, previous_end, rules),
     )
+
+
+def cases_by_month(engine: Engine, scope: Scope, filters: Filters, start: date, end: date,
+                   as_of: datetime) -> pd.DataFrame:
+    """Cases reported per month and risk level, for the months from ``start`` up to ``end`` (exclusive)."""
+    K = schema.cases
+    month = month_start(K.c.reported_at).label("month")
+    query = (
+        select(month, K.c.risk_level, func.count().label("cases"))
+        .where(
+            K.c.reported_at >= start, K.c.reported_at < end, K.c.reported_at <= as_of,
+            *scope_conditions(scope, filters, K.c.street_id, K.c.community_id),
+        )
+        .group_by(month, K.c.risk_level)
+        .order_by(month, K.c.risk_level)
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def street_pressure(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> pd.DataFrame:
+    """Streets ranked by pressure: overdue cases first, then open critical cases, then all open cases."""
+    S, K = schema.streets, schema.cases
+    late = case((overdue(rules, as_of), 1), else_=0)
+    critical = case((K.c.risk_level == "critical", 1), else_=0)
+    counts = (
+        select(K.c.street_id.label("key"), func.count().label("open_cases"),
+               func.sum(late).label("overdue_cases"), func.sum(critical).label("critical_cases"))
+        .where(open_at(as_of), *scope_conditions(scope, filters, K.c.street_id, K.c.community_id))
+        .group_by(K.c.street_id)
+        .subquery("counts")
+    )
+    query = (
+        select(S.c.id, S.c.name_zh, S.c.name_en,
+               *(func.coalesce(counts.c[name], 0).label(name) for name in ("open_cases", "overdue_cases", "critical_cases")))
+        .select_from(S.outerjoin(counts, counts.c.key == S.c.id))
+        .where(*scope_conditions(Scope(streets=scope.streets), filters, S.c.id))
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    for name in ("open_cases", "overdue_cases", "critical_cases"):
+        frame[name] = frame[name].astype(int)
+    return frame.sort_values(["overdue_cases", "critical_cases", "open_cases", "id"],
+                             ascending=[False, False, False, True], ignore_index=True)

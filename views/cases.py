@@ -126,6 +126,11 @@ with left:
     bands = data.response_bands(ctx.scope, filters, case_filters, ctx.as_of)
     st.altair_chart(charts.band_chart(bands, "cases.response", lang), width="stretch")
 with right:
+    median = data.median_response_hours(ctx.scope, filters, case_filters, ctx.as_of)
+    pair = st.columns(2)
+    layout.kpi(pair[0], t("kpi.reported", lang), f"{sum(bands.values()):,}")
+    layout.kpi(pair[1], t("kpi.median_response", lang),
+               t("kpi.hours", lang, hours=median) if median is not None else "—")
     closing = data.close_times(ctx.scope, filters, case_filters, ctx.as_of)
     layout.kpi(st, t("cases.closed_in_period", lang), closing.closed)
     layout.kpi(st, t("cases.mean_close_days", lang),

@@ -1,56 +1,162 @@
-"""Overview: the district at a glance for the bureau's leadership."""
+"""Overview: the district at a glance for the bureau's leadership; ``?mode=meeting`` puts it on a projector."""
 
+from datetime import timedelta
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, context, data, layout
-from dashboard.i18n import format_yuan, label, period_label, t
+from dashboard import auth, briefing, charts, context, data, gaps, layout, links, meeting
+from dashboard.i18n import format_share, format_yuan, label, period_label, signed, t
 from data_access.types import Period, add_months
 
-ctx = context.current()
-lang = ctx.lang
-layout.page_header(ctx, "overview.title")
-figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
-net = figures.network
 
-st.subheader(t("overview.network", lang))
-cols = st.columns(5)
-layout.kpi(cols[0], t("kpi.stations", lang), net.street_stations,
-           t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets))
-layout.kpi(cols[1], t("kpi.supervisors", lang), net.supervisors)
-layout.kpi(cols[2], t("kpi.directors", lang), net.directors,
-           t("kpi.directors_note", lang, covered=net.communities_with_director, communities=net.communities))
-layout.kpi(cols[3], t("kpi.orgs", lang), net.organisations_total, t("kpi.orgs_note", lang, **net.organisations))
-layout.kpi(cols[4], t("kpi.rescue", lang), net.rescue_rooms, t("kpi.rescue_note", lang, beds=net.planned_beds))
+def cards(ctx: context.ViewContext, figures) -> None:
+    lang, now, before = ctx.lang, figures.current, figures.previous
+    rules = data.rules()
+    versus = t("kpi.vs_previous", lang, period=period_label(ctx.period.previous(), lang))
+    at_start = t("kpi.vs_moment", lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
+    to_map = (links.MAP, t("overview.link.map", lang), links.map_view(ctx, metric="children"))
 
-st.subheader(t("overview.children", lang))
-cols = st.columns(len(figures.children_by_category) + 1)
-layout.kpi(cols[0], t("kpi.children_total", lang), sum(figures.children_by_category.values()))
-for col, (category, count) in zip(cols[1:], figures.children_by_category.items()):
-    layout.kpi(col, label("category", category, lang), count)
+    st.subheader(t("overview.children", lang))
+    cols = st.columns(len(now.children_by_category) + 1)
+    layout.kpi(cols[0], t("kpi.children_total", lang), f"{now.children_total:,}", at_start,
+               signed(now.children_total - before.children_total), link=to_map)
+    for col, (category, count) in zip(cols[1:], now.children_by_category.items()):
+        layout.kpi(col, label("category", category, lang), f"{count:,}", at_start,
+                   signed(count - before.children_by_category[category]), link=to_map)
 
-st.subheader(t("overview.cases", lang))
-cases = figures.cases
-cols = st.columns(3)
-layout.kpi(cols[0], t("kpi.open_cases", lang), cases.open_total, " ".join(
-    layout.risk_badge(data.rules().risk(level), lang, f" {count}") for level, count in cases.open_by_risk.items()
-))
-layout.kpi(cols[1], t("kpi.overdue", lang), cases.overdue)
-layout.kpi(cols[2], t("kpi.reported", lang), cases.reported_in_period)
+    st.subheader(t("overview.cases", lang))
+    cases, earlier = now.cases, before.cases
+    cols = st.columns(5)
+    layout.kpi(cols[0], t("kpi.open_cases", lang), f"{cases.open_total:,}", " ".join(
+        layout.risk_badge(rules.risk(level), lang, f" {count}") for level, count in cases.open_by_risk.items()),
+        signed(cases.open_total - earlier.open_total), delta_color="inverse", help=t("kpi.help.open", lang),
+        link=(links.CASES, t("overview.link.queue", lang), links.cases(ctx)))
+    critical = cases.open_by_risk.get("critical", 0)
+    layout.kpi(cols[1], t("kpi.critical_open", lang), f"{critical:,}", at_start,
+               signed(critical - earlier.open_by_risk.get("critical", 0)), delta_color="inverse",
+               link=(links.CASES, t("overview.link.critical", lang), links.cases(ctx, risk="critical")))
+    layout.kpi(cols[2], t("kpi.overdue", lang), f"{cases.overdue:,}", at_start, signed(cases.overdue - earlier.overdue),
+               delta_color="inverse", help=t("kpi.help.overdue", lang),
+               link=(links.CASES, t("overview.link.overdue", lang), links.cases(ctx, due="overdue")))
+    median, median_before = cases.median_response_hours, earlier.median_response_hours
+    layout.kpi(cols[3], t("kpi.median_response", lang),
+               t("kpi.hours", lang, hours=median) if median is not None else "—", versus,
+               signed(median - median_before, 1) if None not in (median, median_before) else None,
+               delta_color="inverse", help=t("kpi.help.median", lang),
+               link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
+    layout.kpi(cols[4], t("kpi.reported", lang), f"{cases.reported_in_period:,}", versus,
+               signed(cases.reported_in_period - earlier.reported_in_period), delta_color="off",
+               link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
 
-st.subheader(t("overview.subsidies", lang))
-now, before = figures.subsidies, figures.subsidies_previous
-versus = t("kpi.vs_previous", lang, period=period_label(ctx.period.previous(), lang))
-cols = st.columns(3)
-layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}", versus,
-           delta=f"{now.person_times - before.person_times:+,}")
-layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(now.amount), lang), versus,
-           delta=f"{float(now.amount - before.amount):+,.2f}")
-layout.kpi(cols[2], t("kpi.children_paid", lang), f"{now.children:,}")
+    st.subheader(t("overview.subsidies", lang))
+    paid, paid_before = now.subsidies, before.subsidies
+    to_subsidies = (links.SUBSIDIES, t("overview.link.subsidies", lang), links.subsidies(ctx))
+    cols = st.columns(3)
+    layout.kpi(cols[0], t("kpi.person_times", lang), f"{paid.person_times:,}", versus,
+               signed(paid.person_times - paid_before.person_times), delta_color="off", link=to_subsidies)
+    layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(paid.amount), lang), versus,
+               signed(float(paid.amount - paid_before.amount), 2), delta_color="off", link=to_subsidies)
+    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{paid.children:,}", versus,
+               signed(paid.children - paid_before.children), delta_color="off", link=to_subsidies)
 
-this_month = Period.containing(ctx.as_of.date(), "month")
-recent = data.payments_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end)
-st.caption(t("chart.subsidy_trend", lang))
-if recent.empty:
-    st.info(t("empty.no_data", lang))
+    st.subheader(t("overview.workforce", lang))
+    net, training = figures.network, now.training
+    to_network = (links.MAP, t("overview.link.map", lang), links.map_view(ctx, metric="director_share"))
+    cols = st.columns(5)
+    layout.kpi(cols[0], t("kpi.stations", lang), net.street_stations,
+               t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets), link=to_network)
+    layout.kpi(cols[1], t("kpi.supervisors", lang), net.supervisors, link=to_network)
+    layout.kpi(cols[2], t("kpi.directors", lang), net.directors,
+               t("kpi.directors_note", lang, covered=net.communities_with_director, communities=net.communities),
+               link=to_network)
+    layout.kpi(cols[3], t("kpi.orgs", lang), net.organisations_total, t("kpi.orgs_note", lang, **net.organisations),
+               link=(links.MAP, t("overview.link.map", lang), links.map_view(ctx, layers="streets,stations,orgs")))
+    rate, rate_before = training.rate, before.training.rate
+    layout.kpi(cols[4], t("kpi.training", lang), format_share(rate),
+               t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
+               f"{signed((rate - rate_before) * 100, 1)} pp" if None not in (rate, rate_before) else None,
+               help=t("kpi.help.training", lang),
+               link=(links.EXPLORE, t("overview.link.staff", lang), links.shared(ctx)))
+
+
+def trends(ctx: context.ViewContext) -> None:
+    lang = ctx.lang
+    st.subheader(t("overview.trends", lang))
+    this_month = Period.containing(ctx.as_of.date(), "month")
+    first = add_months(this_month.start, -11)
+    left, right = st.columns(2)
+    with left:
+        st.caption(t("chart.cases_trend", lang))
+        reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
+        if reported.empty:
+            st.info(t("empty.no_data", lang))
+        else:
+            st.altair_chart(charts.cases_by_month_chart(reported, briefing.risk_labels(data.rules(), lang), lang),
+                            width="stretch")
+    with right:
+        st.caption(t("chart.subsidy_trend_short", lang))
+        paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
+        if paid.empty:
+            st.info(t("empty.no_data", lang))
+        else:
+            st.altair_chart(charts.subsidy_by_month_chart(paid, lang, height=260), width="stretch")
+
+
+def pressure_and_gaps(ctx: context.ViewContext, pressure: pd.DataFrame, found: list[gaps.Gap]) -> None:
+    lang = ctx.lang
+    suffix = "en" if lang == "en" else "zh"
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(t("overview.pressure", lang))
+        st.caption(t("overview.pressure.caption", lang))
+        st.dataframe(
+            pd.DataFrame({
+                t("col.street", lang): pressure[f"name_{suffix}"],
+                t("col.overdue_cases", lang): pressure["overdue_cases"],
+                t("col.critical_cases", lang): pressure["critical_cases"],
+                t("col.open_cases", lang): pressure["open_cases"],
+                t("col.queue", lang): [links.url(links.CASES, links.cases(ctx, street=sid)) for sid in pressure["id"]],
+            }),
+            column_config={t("col.queue", lang): st.column_config.LinkColumn(
+                display_text=t("overview.link.open", lang), width="small")},
+            hide_index=True, width="stretch",
+        )
+    with right:
+        st.subheader(t("overview.gaps", lang))
+        if not found:
+            st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
+        for gap in found:
+            with st.container(border=True):
+                st.markdown(f"**{gap.text}**  \n{gap.action}")
+                st.page_link(gap.page, label=gap.link_text,
+                             icon=":material/arrow_forward:", query_params=gap.params)
+
+
+def overview(ctx: context.ViewContext) -> None:
+    lang = ctx.lang
+    layout.page_header(ctx, "overview.title")
+    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
+    pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    found = gaps.find_gaps(ctx, figures, pressure)
+
+    top = st.columns([5, 1, 1], vertical_alignment="center")
+    top[0].markdown(briefing.summary_paragraph(ctx, figures, lang))
+    top[1].page_link(links.OVERVIEW, label=t("overview.meeting", lang), icon=":material/co_present:",
+                     query_params={**links.shared(ctx), "mode": "meeting"})
+    who = auth.username()
+    top[2].download_button(
+        t("overview.briefing", lang), lambda: briefing.download(ctx, figures, pressure, found, who),
+        file_name=briefing.file_name(ctx), mime="text/html", icon=":material/description:",
+        help=t("overview.briefing.help", lang), key="briefing",
+    )
+    cards(ctx, figures)
+    trends(ctx)
+    pressure_and_gaps(ctx, pressure, found)
+
+
+view = context.current()
+if st.query_params.get("mode") == "meeting":
+    meeting.show(view)
 else:
-    st.altair_chart(charts.subsidy_by_month_chart(recent, lang, height=260), width="stretch")
+    overview(view)

@@ -1,0 +1,184 @@
+"""The one-click briefing: a self-contained HTML file for the chosen period and street that prints on A4.
+
+Charts are embedded as SVG (rendered locally by vl-convert), styles are inline, and nothing is
+fetched from anywhere, so the file opens and prints on a machine with no network. The summary
+paragraph is written from the figures by the catalogue's templates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from dashboard import auth, charts, data
+from dashboard.context import ViewContext
+from dashboard.gaps import Gap
+from dashboard.i18n import format_moment, format_share, format_yuan, label, period_label, signed, t
+from data_access.overview import KeyFigures
+from data_access.rules import CaseRules
+from data_access.types import Period, add_months
+
+CHART_WIDTH = 640
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def risk_labels(rules: CaseRules, lang: str) -> list[tuple[str, str]]:
+    return [(r.level, r.label_en if lang == "en" else r.label_zh) for r in rules.risks]
+
+
+def long_date(day: date, lang: str) -> str:
+    if lang == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def scope_name(ctx: ViewContext) -> str:
+    if ctx.filters.street_id is None:
+        return "the district" if ctx.lang == "en" else "全区"
+    return f"{ctx.street_name} street" if ctx.lang == "en" else f"{ctx.street_name}街道"
+
+
+def change_phrase(now: Decimal, before: Decimal, lang: str) -> str:
+    if not before:
+        return t("summary.change.none", lang)
+    ratio = float((now - before) / before)
+    if abs(ratio) < 0.0005:
+        return t("summary.change.flat", lang)
+    return t("summary.change.up" if ratio > 0 else "summary.change.down", lang, pct=f"{abs(ratio):.1%}")
+
+
+def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
+    """The figures in the bureau's register, e.g. 截至2022年6月30日，全区在册困境儿童…人……"""
+    now, before, net = figures.current, figures.previous, figures.network
+    cases, paid = now.cases, now.subsidies
+    scope = scope_name(ctx)
+    register_day = min(ctx.period.end - timedelta(days=1), ctx.as_of.date())
+    response = t("summary.response", lang, hours=cases.median_response_hours) \
+        if cases.median_response_hours is not None else ""
+    network_key = "summary.network" if net.streets and net.streets_with_station == net.streets else \
+        "summary.network.partial"
+    parts = [
+        t("summary.children", lang, date=long_date(register_day, lang), scope=scope, total=f"{now.children_total:,}",
+          **{k: f"{v:,}" for k, v in now.children_by_category.items()}),
+        t("summary.subsidies", lang, period=period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
+          wan=f"{float(paid.amount) / 10000:,.2f}", amount=f"{float(paid.amount):,.2f}",
+          change=change_phrase(paid.amount, before.subsidies.amount, lang)),
+        t("summary.cases", lang, open=f"{cases.open_total:,}", critical=f"{cases.open_by_risk.get('critical', 0):,}",
+          overdue=f"{cases.overdue:,}", reported=f"{cases.reported_in_period:,}", response=response),
+        t(network_key, lang, streets=net.streets, streets_with_station=net.streets_with_station)
+        + t("summary.workforce", lang, supervisors=net.supervisors, directors=net.directors,
+            covered=net.communities_with_director, communities=net.communities, orgs=net.organisations_total,
+            rate=format_share(now.training.rate)),
+    ]
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str, str, str, str]]:
+    """(indicator, this period, previous period, change) for the briefing's table."""
+    now, before = figures.current, figures.previous
+
+    def whole(name: str, a: int, b: int | None) -> tuple[str, str, str, str]:
+        return name, f"{a:,}", "—" if b is None else f"{b:,}", "—" if b is None else signed(a - b)
+
+    rows = [whole(t("overview.children", lang), now.children_total, before.children_total)]
+    rows += [whole(label("category", c, lang), n, before.children_by_category[c])
+             for c, n in now.children_by_category.items()]
+    cases, earlier = now.cases, before.cases
+    rows.append(whole(t("kpi.open_cases", lang), cases.open_total, earlier.open_total))
+    rows += [whole(name, cases.open_by_risk[level], earlier.open_by_risk[level]) for level, name in
+             risk_labels(rules, lang)]
+    rows.append(whole(t("kpi.overdue", lang), cases.overdue, earlier.overdue))
+    rows.append(whole(t("kpi.reported", lang), cases.reported_in_period, earlier.reported_in_period))
+    hours = [c.median_response_hours for c in (cases, earlier)]
+    rows.append((t("kpi.median_response", lang), *(t("kpi.hours", lang, hours=h) if h is not None else "—" for h in hours),
+                 signed(hours[0] - hours[1], 1) if None not in hours else "—"))
+    paid, paid_before = now.subsidies, before.subsidies
+    rows.append(whole(t("kpi.person_times", lang), paid.person_times, paid_before.person_times))
+    rows.append((t("kpi.amount", lang), format_yuan(float(paid.amount), lang), format_yuan(float(paid_before.amount), lang),
+                 signed(float(paid.amount - paid_before.amount), 2)))
+    rows.append(whole(t("kpi.children_paid", lang), paid.children, paid_before.children))
+    net = figures.network
+    rows.append((t("kpi.stations", lang), f"{net.street_stations} ({net.streets_with_station}/{net.streets})", "—", "—"))
+    rows.append(whole(t("kpi.supervisors", lang), net.supervisors, None))
+    rows.append((t("kpi.directors", lang), f"{net.directors} ({net.communities_with_director}/{net.communities})",
+                 "—", "—"))
+    rows.append((t("kpi.orgs", lang), t("kpi.orgs_note", lang, **net.organisations), "—", "—"))
+    rates = [now.training.rate, before.training.rate]
+    rows.append((t("kpi.training", lang), *(format_share(r) for r in rates),
+                 f"{signed((rates[0] - rates[1]) * 100, 1)} pp" if None not in rates else "—"))
+    return rows
+
+
+def chart_svg(chart: alt.Chart) -> str:
+    return chart.properties(width=CHART_WIDTH).to_svg()
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                       autoescape=select_autoescape(["html"]))
+
+
+def render(*, lang: str, title: str, subtitle: str, summary: str, kpis: list, kpi_header: list[str],
+           charts_svg: list[tuple[str, str]], pressure: list[tuple], pressure_header: list[str], gaps: list[Gap],
+           footer: list[str], headings: dict[str, str]) -> str:
+    return _templates().get_template("briefing.html").render(
+        lang="zh-CN" if lang == "zh" else "en", title=title, subtitle=subtitle, summary=summary, kpis=kpis,
+        kpi_header=kpi_header, charts=charts_svg, pressure=pressure, pressure_header=pressure_header, gaps=gaps,
+        footer=footer, headings=headings,
+    )
+
+
+def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: list[Gap]) -> str:
+    """The briefing's HTML for the view context."""
+    lang, rules = ctx.lang, data.rules()
+    suffix = "en" if lang == "en" else "zh"
+    this_month = Period.containing(ctx.as_of.date(), "month")
+    first = add_months(this_month.start, -11)
+    svgs = []
+    reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
+    if not reported.empty:
+        svgs.append((t("chart.cases_trend", lang),
+                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang, height=200))))
+    paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
+    if not paid.empty:
+        svgs.append((t("chart.subsidy_trend_short", lang), chart_svg(charts.subsidy_by_month_chart(paid, lang, 200))))
+    footer = [t("briefing.generated", lang, moment=format_moment(datetime.now().replace(microsecond=0)),
+                as_of=format_moment(ctx.as_of))]
+    if ctx.synthetic:
+        footer.append(t("briefing.synthetic", lang))
+    return render(
+        lang=lang,
+        title=t("briefing.title", lang),
+        subtitle=t("briefing.subtitle", lang, period=period_label(ctx.period, lang), scope=ctx.street_name),
+        summary=summary_paragraph(ctx, figures, lang),
+        kpis=kpi_rows(figures, rules, lang),
+        kpi_header=[t(k, lang) for k in ("col.indicator", "col.this_period", "col.previous_period", "col.change")],
+        charts_svg=svgs,
+        pressure=list(zip(pressure[f"name_{suffix}"], pressure["overdue_cases"], pressure["critical_cases"],
+                          pressure["open_cases"])),
+        pressure_header=[t(k, lang) for k in ("col.street", "col.overdue_cases", "col.critical_cases",
+                                              "col.open_cases")],
+        gaps=gaps,
+        footer=footer,
+        headings={key: t(f"{key}", lang) for key in ("briefing.summary", "briefing.kpis", "briefing.charts",
+                                                      "overview.pressure", "overview.gaps", "overview.no_gaps")},
+    )
+
+
+def file_name(ctx: ViewContext) -> str:
+    street = ctx.filters.street_id or "district"
+    return f"briefing-{ctx.period.code}-{street}-{ctx.lang}.html"
+
+
+def download(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: list[Gap], who: str | None) -> str:
+    """The briefing for a download button; the download is logged like every export."""
+    auth.log("export", "briefing", {"period": ctx.period.code, "street": ctx.filters.street_id, "lang": ctx.lang}, who)
+    return build(ctx, figures, pressure, gaps)

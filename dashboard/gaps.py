@@ -1,0 +1,75 @@
+"""Gaps and actions: what the leadership should follow up, each with the page that lists it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import data, links
+from dashboard.context import ViewContext
+from dashboard.i18n import format_yuan, t
+from data_access.overview import KeyFigures
+from data_access.types import Period
+
+OUTSIDE_RADIUS_KM = 1.5
+NAMES_SHOWN = 5
+LINK_TEXT = {links.CASES: "overview.link.queue", links.MAP: "overview.link.map",
+             links.SUBSIDIES: "overview.link.subsidies", links.EXPLORE: "overview.link.staff"}
+
+
+@dataclass(frozen=True)
+class Gap:
+    kind: str
+    count: int
+    text: str
+    action: str
+    page: str
+    params: dict[str, str]
+    link_text: str
+
+
+def subsidy_window(ctx: ViewContext) -> tuple:
+    """The months the subsidy page reconciles by default: the period, up to the as-of month."""
+    after_last = Period.containing(ctx.as_of.date(), "month").end
+    return ctx.period.start, min(ctx.period.end, after_last)
+
+
+def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> list[Gap]:
+    """The gaps in the chosen scope, most urgent first; only those that are there."""
+    lang, now = ctx.lang, figures.current
+    suffix = "en" if lang == "en" else "zh"
+    found: list[Gap] = []
+
+    def add(kind: str, count: int, page: str, params: dict[str, str], **values) -> None:
+        if count:
+            found.append(Gap(kind, count, t(f"gap.{kind}", lang, n=f"{count:,}", **values),
+                             t(f"gap.{kind}.action", lang), page, params, t(LINK_TEXT[page], lang)))
+
+    late = pressure[pressure["overdue_cases"] > 0]
+    worst = "、".join(late[f"name_{suffix}"].head(3)) if lang == "zh" else ", ".join(late[f"name_{suffix}"].head(3))
+    add("overdue", now.cases.overdue, links.CASES, links.cases(ctx, due="overdue"), streets=worst or "—")
+    add("critical", now.cases.open_by_risk.get("critical", 0), links.CASES, links.cases(ctx, risk="critical"))
+
+    network = figures.network
+    add("no_director", network.communities - network.communities_with_director, links.MAP, links.map_view(ctx))
+    coverage = data.coverage(ctx.scope, ctx.filters, ctx.as_of, OUTSIDE_RADIUS_KM)
+    outside = coverage.outside
+    names = ("、" if lang == "zh" else ", ").join(outside[f"name_{suffix}"].head(NAMES_SHOWN))
+    if len(outside) > NAMES_SHOWN:
+        names += "…"
+    add("outside", len(outside), links.MAP, links.map_view(ctx, radius=f"{OUTSIDE_RADIUS_KM:g}"),
+        km=f"{OUTSIDE_RADIUS_KM:g} km", names=names)
+
+    lists = data.reconciliation(ctx.scope, ctx.filters, *subsidy_window(ctx))
+    unpaid = lists.pop("unpaid")
+    add("unpaid", len(unpaid), links.SUBSIDIES, links.subsidies(ctx),
+        amount=format_yuan(float(unpaid["at_issue"].abs().sum()), lang))
+    problems = sum(len(frame) for frame in lists.values())
+    at_issue = sum(float(frame["at_issue"].abs().sum()) for frame in lists.values())
+    add("anomalies", problems, links.SUBSIDIES, links.subsidies(ctx), amount=format_yuan(at_issue, lang))
+
+    training = now.training
+    rate = f"{training.rate:.0%}" if training.rate is not None else "—"
+    add("training", training.in_post_total - training.trained_total, links.EXPLORE, links.shared(ctx), rate=rate)
+    return found

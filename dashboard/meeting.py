@@ -1,0 +1,122 @@
+"""Meeting mode (``/?mode=meeting``): the overview on a projector, one topic per screen, large type."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import briefing, charts, data, gaps, layout, links
+from dashboard.context import ViewContext
+from dashboard.i18n import format_share, period_label, signed, t
+from data_access.types import Period, add_months
+
+SCREENS = ("network", "cases", "subsidies", "gaps")
+LARGE_TYPE = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+[data-testid="stMetricValue"] { font-size: 4rem; line-height: 1.1; }
+[data-testid="stMetricLabel"] p { font-size: 1.5rem; }
+[data-testid="stMetricDelta"] { font-size: 1.3rem; }
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.45rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
+</style>
+"""
+
+
+def screen_from_url() -> str:
+    raw = st.query_params.get("screen", SCREENS[0])
+    return raw if raw in SCREENS else SCREENS[0]
+
+
+def go(screen: str) -> None:
+    st.query_params["screen"] = screen
+
+
+def show(ctx: ViewContext) -> None:
+    lang = ctx.lang
+    screen = screen_from_url()
+    st.html(LARGE_TYPE)
+    layout.page_header(ctx, f"meeting.screen.{screen}")
+    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
+    {"network": network, "cases": cases, "subsidies": subsidies, "gaps": gaps_and_actions}[screen](ctx, figures)
+
+    st.divider()
+    index = SCREENS.index(screen)
+    nav = st.columns([1, 1, 2, 1], vertical_alignment="center")
+    nav[0].button(t("meeting.previous", lang), icon=":material/arrow_back:", disabled=index == 0, width="stretch",
+                  on_click=go, args=(SCREENS[max(index - 1, 0)],), key="meeting-previous")
+    nav[1].button(t("meeting.next", lang), icon=":material/arrow_forward:", disabled=index == len(SCREENS) - 1,
+                  width="stretch", type="primary", on_click=go, args=(SCREENS[min(index + 1, len(SCREENS) - 1)],),
+                  key="meeting-next")
+    nav[2].markdown(t("meeting.position", lang, n=index + 1, total=len(SCREENS)) + " · " +
+                    " · ".join(f"**{t(f'meeting.screen.{s}', lang)}**" if s == screen else t(f"meeting.screen.{s}", lang)
+                               for s in SCREENS))
+    nav[3].page_link(links.OVERVIEW, label=t("meeting.exit", lang), icon=":material/close:",
+                     query_params=links.shared(ctx))
+
+
+def network(ctx: ViewContext, figures) -> None:
+    lang, net, training = ctx.lang, figures.network, figures.current.training
+    top = st.columns(3)
+    layout.kpi(top[0], t("kpi.stations", lang), net.street_stations,
+               t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets))
+    layout.kpi(top[1], t("kpi.supervisors", lang), net.supervisors)
+    layout.kpi(top[2], t("kpi.directors", lang), net.directors,
+               t("kpi.directors_note", lang, covered=net.communities_with_director, communities=net.communities))
+    bottom = st.columns(3)
+    layout.kpi(bottom[0], t("kpi.orgs", lang), net.organisations_total, t("kpi.orgs_note", lang, **net.organisations))
+    layout.kpi(bottom[1], t("kpi.rescue", lang), net.rescue_rooms, t("kpi.rescue_note", lang, beds=net.planned_beds))
+    layout.kpi(bottom[2], t("kpi.training", lang), format_share(training.rate),
+               t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total))
+
+
+def cases(ctx: ViewContext, figures) -> None:
+    lang, now, before = ctx.lang, figures.current.cases, figures.previous.cases
+    rules = data.rules()
+    cols = st.columns(4)
+    layout.kpi(cols[0], t("kpi.open_cases", lang), f"{now.open_total:,}", " ".join(
+        layout.risk_badge(rules.risk(level), lang, f" {count}") for level, count in now.open_by_risk.items()),
+        signed(now.open_total - before.open_total), delta_color="inverse")
+    critical = now.open_by_risk.get("critical", 0)
+    layout.kpi(cols[1], t("kpi.critical_open", lang), f"{critical:,}", None,
+               signed(critical - before.open_by_risk.get("critical", 0)), delta_color="inverse")
+    layout.kpi(cols[2], t("kpi.overdue", lang), f"{now.overdue:,}", None, signed(now.overdue - before.overdue),
+               delta_color="inverse")
+    median = now.median_response_hours
+    layout.kpi(cols[3], t("kpi.median_response", lang), t("kpi.hours", lang, hours=median) if median is not None else "—")
+    this_month = Period.containing(ctx.as_of.date(), "month")
+    reported = data.cases_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end, ctx.as_of)
+    st.caption(t("chart.cases_trend", lang))
+    if reported.empty:
+        st.info(t("empty.no_data", lang))
+    else:
+        st.altair_chart(charts.cases_by_month_chart(reported, briefing.risk_labels(rules, lang), lang, height=320),
+                        width="stretch")
+
+
+def subsidies(ctx: ViewContext, figures) -> None:
+    lang, now, before = ctx.lang, figures.current.subsidies, figures.previous.subsidies
+    versus = t("kpi.vs_previous", lang, period=period_label(ctx.period.previous(), lang))
+    cols = st.columns(3)
+    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}", versus,
+               signed(now.person_times - before.person_times), delta_color="off")
+    wan = "{:,.2f} 万元" if lang == "zh" else "{:,.0f} yuan"
+    layout.kpi(cols[1], t("kpi.amount", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)), versus,
+               briefing.change_phrase(now.amount, before.amount, lang), delta_color="off")
+    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{now.children:,}", versus,
+               signed(now.children - before.children), delta_color="off")
+    this_month = Period.containing(ctx.as_of.date(), "month")
+    paid = data.payments_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end)
+    st.caption(t("chart.subsidy_trend_short", lang))
+    if paid.empty:
+        st.info(t("empty.no_data", lang))
+    else:
+        st.altair_chart(charts.subsidy_by_month_chart(paid, lang, height=320), width="stretch")
+
+
+def gaps_and_actions(ctx: ViewContext, figures) -> None:
+    lang = ctx.lang
+    found = gaps.find_gaps(ctx, figures, data.street_pressure(ctx.scope, ctx.filters, ctx.as_of))
+    if not found:
+        st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
+    for number, gap in enumerate(found, start=1):
+        st.markdown(f"{number}. **{gap.text}**  \n{gap.action}")
