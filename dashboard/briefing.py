@@ -7,6 +7,7 @@ paragraph is written from the figures by the catalogue's templates.
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -117,7 +118,10 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str
 
 
 def chart_svg(chart: alt.Chart) -> str:
-    return chart.properties(width=CHART_WIDTH).to_svg()
+    """The chart as SVG markup, rendered locally (vl-convert), with no link to anything outside."""
+    out = io.StringIO()
+    chart.properties(width=CHART_WIDTH).save(out, format="svg")
+    return out.getvalue()
 
 
 @cache
@@ -162,7 +166,7 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
         kpis=kpi_rows(figures, rules, lang),
         kpi_header=[t(k, lang) for k in ("col.indicator", "col.this_period", "col.previous_period", "col.change")],
         charts_svg=svgs,
-        pressure=list(zip(pressure[f"name_{suffix}"], pressure["overdue_cases"], pressure["critical_cases"],
+        pressure=list(zip(pressure[f"street_{suffix}"], pressure["overdue_cases"], pressure["critical_cases"],
                           pressure["open_cases"])),
         pressure_header=[t(k, lang) for k in ("col.street", "col.overdue_cases", "col.critical_cases",
                                               "col.open_cases")],

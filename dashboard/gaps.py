@@ -47,7 +47,7 @@ def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> 
                              t(f"gap.{kind}.action", lang), page, params, t(LINK_TEXT[page], lang)))
 
     late = pressure[pressure["overdue_cases"] > 0]
-    worst = "、".join(late[f"name_{suffix}"].head(3)) if lang == "zh" else ", ".join(late[f"name_{suffix}"].head(3))
+    worst = "、".join(late[f"street_{suffix}"].head(3)) if lang == "zh" else ", ".join(late[f"street_{suffix}"].head(3))
     add("overdue", now.cases.overdue, links.CASES, links.cases(ctx, due="overdue"), streets=worst or "—")
     add("critical", now.cases.open_by_risk.get("critical", 0), links.CASES, links.cases(ctx, risk="critical"))
 

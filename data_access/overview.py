@@ -290,7 +290,7 @@ def street_pressure(engine: Engine, scope: Scope, filters: Filters, as_of: datet
         .subquery("counts")
     )
     query = (
-        select(S.c.id, S.c.name_zh, S.c.name_en,
+        select(S.c.id.label("street_id"), S.c.name_zh.label("street_zh"), S.c.name_en.label("street_en"),
                *(func.coalesce(counts.c[name], 0).label(name) for name in ("open_cases", "overdue_cases", "critical_cases")))
         .select_from(S.outerjoin(counts, counts.c.key == S.c.id))
         .where(*scope_conditions(Scope(streets=scope.streets), filters, S.c.id))
@@ -299,5 +299,5 @@ def street_pressure(engine: Engine, scope: Scope, filters: Filters, as_of: datet
         frame = pd.read_sql(query, conn)
     for name in ("open_cases", "overdue_cases", "critical_cases"):
         frame[name] = frame[name].astype(int)
-    return frame.sort_values(["overdue_cases", "critical_cases", "open_cases", "id"],
+    return frame.sort_values(["overdue_cases", "critical_cases", "open_cases", "street_id"],
                              ascending=[False, False, False, True], ignore_index=True)

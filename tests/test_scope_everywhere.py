@@ -35,7 +35,7 @@ def query_functions():
 
 def arguments(function, engine, scope, rules, as_of, filters: Filters, other_case: str) -> dict:
     known = {
-        "engine": engine, "scope": scope, "rules": rules, "as_of": as_of, "filters": filters, "case_filters": CaseFilters(),
+        "engine": engine, "scope": scope, "rules": rules, "as_of": as_of, "moment": as_of, "filters": filters, "case_filters": CaseFilters(),
         "period": filters.period, "start": date(2021, 1, 1), "end": date(2022, 7, 1), "first": date(2021, 1, 1),
         "last": date(2022, 6, 30), "day": date(2022, 6, 30), "case_no": other_case, "radius_km": 1.5,
         "radius_m": 1500.0,

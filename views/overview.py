@@ -112,11 +112,11 @@ def pressure_and_gaps(ctx: context.ViewContext, pressure: pd.DataFrame, found: l
         st.caption(t("overview.pressure.caption", lang))
         st.dataframe(
             pd.DataFrame({
-                t("col.street", lang): pressure[f"name_{suffix}"],
+                t("col.street", lang): pressure[f"street_{suffix}"],
                 t("col.overdue_cases", lang): pressure["overdue_cases"],
                 t("col.critical_cases", lang): pressure["critical_cases"],
                 t("col.open_cases", lang): pressure["open_cases"],
-                t("col.queue", lang): [links.url(links.CASES, links.cases(ctx, street=sid)) for sid in pressure["id"]],
+                t("col.queue", lang): [links.url(links.CASES, links.cases(ctx, street=sid)) for sid in pressure["street_id"]],
             }),
             column_config={t("col.queue", lang): st.column_config.LinkColumn(
                 display_text=t("overview.link.open", lang), width="small")},
