@@ -113,7 +113,7 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str
     rows.append((t("kpi.orgs", lang), t("kpi.orgs_note", lang, **net.organisations), "—", "—"))
     rates = [now.training.rate, before.training.rate]
     rows.append((t("kpi.training", lang), *(format_share(r) for r in rates),
-                 f"{signed((rates[0] - rates[1]) * 100, 1)} pp" if None not in rates else "—"))
+                 t("kpi.points", lang, change=signed((rates[0] - rates[1]) * 100, 1)) if None not in rates else "—"))
     return rows
 
 

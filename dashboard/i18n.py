@@ -77,6 +77,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.hours": ("{hours:.1f} 小时", "{hours:.1f} h"),
     "kpi.critical_open": ("一级·红在办", "Open critical cases"),
     "kpi.training": ("年度培训完成率", "Training completed this year"),
+    "kpi.points": ("{change} 个百分点", "{change} pp"),
     "kpi.training_note": ("{trained}/{staff} 名在岗人员", "{trained} of {staff} staff in post"),
     "kpi.help.open": ("截至数据时点仍未结案的个案。", "Cases not closed at the data's as-of moment."),
     "kpi.help.overdue": ("首次响应或回访已超过个案规则时限的在办个案。",
@@ -668,11 +669,11 @@ def format_moment(moment: datetime | date | None) -> str:
 
 
 def signed(value: float, decimals: int = 0) -> str:
-    """A change with its sign: +5, −3 (a true minus sign), 0."""
+    """A change with its sign: +5, -3, 0 (st.metric reads the sign to pick the arrow)."""
     text = f"{abs(value):,.{decimals}f}"
     if round(value, decimals) == 0:
         return text
-    return ("+" if value > 0 else "−") + text
+    return ("+" if value > 0 else "-") + text
 
 
 def format_share(share: float | None) -> str:

@@ -13,9 +13,9 @@ SCREENS = ("network", "cases", "subsidies", "gaps")
 LARGE_TYPE = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
-[data-testid="stMetricValue"] { font-size: 4rem; line-height: 1.1; }
-[data-testid="stMetricLabel"] p { font-size: 1.5rem; }
-[data-testid="stMetricDelta"] { font-size: 1.3rem; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 4.5rem !important; line-height: 1.15; }
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { font-size: 1.6rem !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.4rem !important; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.45rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
 </style>
@@ -27,19 +27,28 @@ def screen_from_url() -> str:
     return raw if raw in SCREENS else SCREENS[0]
 
 
+def projector(chart):
+    """Axis and legend text large enough to read from the back of the room."""
+    return chart.configure_axis(labelFontSize=15, titleFontSize=16).configure_legend(labelFontSize=15,
+                                                                                   titleFontSize=16)
+
+
 def go(screen: str) -> None:
     st.query_params["screen"] = screen
 
 
 def show(ctx: ViewContext) -> None:
-    lang = ctx.lang
     screen = screen_from_url()
     st.html(LARGE_TYPE)
     layout.page_header(ctx, f"meeting.screen.{screen}")
+    navigation(ctx, screen)
     figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
     {"network": network, "cases": cases, "subsidies": subsidies, "gaps": gaps_and_actions}[screen](ctx, figures)
 
-    st.divider()
+
+def navigation(ctx: ViewContext, screen: str) -> None:
+    """Previous, next, where we are, and the way out; above the content, so it never scrolls away."""
+    lang = ctx.lang
     index = SCREENS.index(screen)
     nav = st.columns([1, 1, 2, 1], vertical_alignment="center")
     nav[0].button(t("meeting.previous", lang), icon=":material/arrow_back:", disabled=index == 0, width="stretch",
@@ -89,8 +98,8 @@ def cases(ctx: ViewContext, figures) -> None:
     if reported.empty:
         st.info(t("empty.no_data", lang))
     else:
-        st.altair_chart(charts.cases_by_month_chart(reported, briefing.risk_labels(rules, lang), lang, height=320),
-                        width="stretch")
+        st.altair_chart(projector(charts.cases_by_month_chart(reported, briefing.risk_labels(rules, lang), lang,
+                                                              height=240)), width="stretch")
 
 
 def subsidies(ctx: ViewContext, figures) -> None:
@@ -110,7 +119,7 @@ def subsidies(ctx: ViewContext, figures) -> None:
     if paid.empty:
         st.info(t("empty.no_data", lang))
     else:
-        st.altair_chart(charts.subsidy_by_month_chart(paid, lang, height=320), width="stretch")
+        st.altair_chart(projector(charts.subsidy_by_month_chart(paid, lang, height=240)), width="stretch")
 
 
 def gaps_and_actions(ctx: ViewContext, figures) -> None:

@@ -75,7 +75,7 @@ def cards(ctx: context.ViewContext, figures) -> None:
     rate, rate_before = training.rate, before.training.rate
     layout.kpi(cols[4], t("kpi.training", lang), format_share(rate),
                t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
-               f"{signed((rate - rate_before) * 100, 1)} pp" if None not in (rate, rate_before) else None,
+               t("kpi.points", lang, change=signed((rate - rate_before) * 100, 1)) if None not in (rate, rate_before) else None,
                help=t("kpi.help.training", lang),
                link=(links.EXPLORE, t("overview.link.staff", lang), links.shared(ctx)))
 

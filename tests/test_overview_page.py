@@ -1,0 +1,183 @@
+"""The overview page: every link leads to a page showing the same number; meeting mode; the briefing."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl
+
+import pytest
+from sqlalchemy import text
+
+from dashboard import briefing, data, gaps
+from data_access.engine import make_engine
+from tests.test_pages import app, metric, text_of  # noqa: F401  (app is a fixture)
+
+CASE_LINKS = {"打开个案队列", "查看逾期个案", "查看一级·红个案"}
+
+
+def links_of(at) -> list[tuple[str, dict[str, str]]]:
+    return [(link.proto.label, dict(parse_qsl(link.proto.query_string, keep_blank_values=True)))
+            for link in at.get("page_link")]
+
+
+def queue_total(app, params: dict[str, str]) -> int:
+    at = app("views/cases.py", **params)
+    assert not at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("共 "))
+    return int(re.match(r"共 (\d+) 件", caption).group(1))
+
+
+def test_case_links_show_the_card_numbers(app):
+    at = app(period="2022Q2")
+    expected = {"": int(metric(at, "在办危机个案")), "overdue": int(metric(at, "逾期个案")),
+                "critical": int(metric(at, "一级·红在办"))}
+    checked = 0
+    for label, params in links_of(at):
+        if label not in CASE_LINKS:
+            continue
+        assert params["period"] == "2022Q2" and params["lang"] == "zh"
+        wanted = params["due"] or params["risk"]
+        assert queue_total(app, params) == expected[wanted], (label, params)
+        checked += 1
+    assert checked >= 5  # three cards and the gaps for overdue and critical cases
+
+
+def test_the_indicator_link_shows_the_reported_cases_and_the_median(app):
+    at = app(period="2022Q2")
+    params = next(p for label, p in links_of(at) if label == "查看个案指标")
+    cases = app("views/cases.py", **params)
+    assert metric(cases, "本期新接报") == metric(at, "本期新接报")
+    assert metric(cases, "首次响应中位时长") == metric(at, "首次响应中位时长") == "36.8 小时"
+
+
+def test_the_subsidy_link_shows_the_same_payments(app):
+    at = app(period="2022Q2", lang="en")
+    params = next(p for label, p in links_of(at) if label == "See the subsidies")
+    paid = app("views/subsidies.py", **params)
+    for name in ("Person-times paid", "Amount paid", "Children paid"):
+        assert metric(paid, name) == metric(at, name)
+    assert metric(at, "Person-times paid") == "556" and metric(at, "Amount paid") == "641,800.00 yuan"
+
+
+def test_the_map_link_shows_the_registered_children(app):
+    at = app(period="2022Q2")
+    params = next(p for label, p in links_of(at) if label == "查看覆盖地图" and p["metric"] == "children")
+    shown = app("views/map.py", **params)
+    assert not shown.exception
+    assert f"/{metric(at, '合计')}，" in text_of(shown)
+
+
+def test_each_street_row_opens_that_streets_queue(app):
+    at = app(period="2022Q2")
+    table = at.dataframe[0].value
+    street_column, queue_column = table.columns[0], table.columns[-1]
+    assert list(table.columns[1:4]) == ["逾期", "一级·红", "在办"]
+    for row in table.head(3).itertuples(index=False):
+        url = row[-1]
+        assert url.startswith("/cases?")
+        params = dict(parse_qsl(url.split("?", 1)[1], keep_blank_values=True))
+        assert queue_total(app, params) == row[3], (row[0], url)
+    assert street_column == "街道" and queue_column == "个案队列"
+
+
+def test_a_street_overview_links_keep_the_street(app):
+    at = app(period="2022Q2", street="fubao")
+    for label, params in links_of(at):
+        assert params.get("street") == "fubao", label
+    open_cases = int(metric(at, "在办危机个案"))
+    params = next(p for label, p in links_of(at) if label == "打开个案队列" and not p["due"] and not p["risk"])
+    assert queue_total(app, params) == open_cases
+
+
+def test_the_summary_paragraph_is_written_from_the_figures(app):
+    at = app(period="2022Q2")
+    summary = text_of(at)
+    assert "截至2022年6月30日，全区在册困境儿童185人" in summary
+    assert "2022年第二季度累计发放困境儿童补贴556人次、64.18万元" in summary
+
+
+# --- meeting mode ------------------------------------------------------------------------------
+
+
+def test_meeting_mode_steps_through_the_screens(app):
+    at = app(mode="meeting", period="2022Q2")
+    titles = []
+    for _ in range(4):
+        assert not at.exception
+        titles.append(at.title[0].value)
+        assert "统计期间：2022年第二季度" in text_of(at)
+        next_button = at.button(key="meeting-next")
+        if next_button.disabled:
+            break
+        next_button.click().run()
+    assert titles == ["服务网络", "危机个案", "困境儿童补贴", "短板与待办"]
+    assert at.query_params["screen"] == "gaps" and at.query_params["mode"] == "meeting"
+    at.button(key="meeting-previous").click().run()
+    assert at.title[0].value == "困境儿童补贴"
+    assert at.button(key="meeting-previous").disabled is False
+
+
+def test_meeting_mode_shows_the_figures_in_english(app):
+    at = app(mode="meeting", screen="cases", lang="en", period="2022Q2")
+    assert at.title[0].value == "Crisis cases"
+    assert metric(at, "Open crisis cases") == "108" and metric(at, "Overdue cases") == "16"
+    assert at.button(key="meeting-previous").disabled is False
+
+
+def test_an_unknown_meeting_screen_starts_at_the_first(app):
+    at = app(mode="meeting", screen="'; DROP TABLE cases; --")
+    assert not at.exception
+    assert at.title[0].value == "服务网络"
+    assert at.button(key="meeting-previous").disabled is True
+
+
+# --- the briefing -------------------------------------------------------------------------------
+
+EXTERNAL = re.compile(r"(?:https?:|ftp:|file:)?//(?!www\.w3\.org/)[^\s\"'<>]+", re.IGNORECASE)
+
+
+def briefing_for(app, **params) -> str:
+    at = app(**params)
+    ctx = at.session_state["_view_context"]
+    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
+    pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    return briefing.build(ctx, figures, pressure, gaps.find_gaps(ctx, figures, pressure))
+
+
+def test_the_briefing_holds_the_figures_and_nothing_from_outside(app):
+    html = briefing_for(app, period="2022Q2")
+    for figure in ("556人次、64.18万元", "641,800.00 元", "截至2022年6月30日", "福田区未成年人保护工作简报",
+                   "逾期个案 16 件", "合成示例数据"):
+        assert figure in html, figure
+    assert html.count("<svg") == 2
+    assert EXTERNAL.findall(html) == []
+    for tag in ("<script", "<link", "<img", "<iframe", "@import", "url("):
+        assert tag not in html.lower(), tag
+
+
+def test_the_briefing_in_english_for_one_street(app):
+    html = briefing_for(app, period="2022Q2", lang="en", street="huaqiangbei")
+    assert "Futian Minor Protection Briefing" in html and 'lang="en"' in html
+    assert "Huaqiangbei street has" in html
+    assert "福田区" not in html and EXTERNAL.findall(html) == []
+
+
+def test_downloading_the_briefing_is_audited(app, sample_copy_url, monkeypatch):
+    from tests.conftest import serve_sample
+
+    serve_sample(monkeypatch, sample_copy_url)
+    at = app(period="2022Q2")
+    ctx = at.session_state["_view_context"]
+    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
+    pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    html = briefing.download(ctx, figures, pressure, [], "demo")
+    assert "556" in html
+    with make_engine(sample_copy_url).connect() as conn:
+        rows = conn.execute(text("SELECT action, target FROM audit_log WHERE target = 'briefing'")).all()
+    assert rows == [("export", "briefing")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_briefing_file_is_named_for_what_it_holds(app, lang):
+    at = app(period="2022Q1", street="fubao", lang=lang)
+    assert briefing.file_name(at.session_state["_view_context"]) == f"briefing-2022Q1-fubao-{lang}.html"
