@@ -69,7 +69,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
         t("summary.children", lang, date=long_date(register_day, lang), scope=scope, total=f"{now.children_total:,}",
           **{k: f"{v:,}" for k, v in now.children_by_category.items()}),
         t("summary.subsidies", lang, period=period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
-          wan=f"{float(paid.amount) / 10000:,.2f}", amount=f"{float(paid.amount):,.2f}",
+          amount=f"{float(paid.amount) / 10000:,.2f}" if lang == "zh" else f"{float(paid.amount):,.2f}",
           change=change_phrase(paid.amount, before.subsidies.amount, lang)),
         t("summary.cases", lang, open=f"{cases.open_total:,}", critical=f"{cases.open_by_risk.get('critical', 0):,}",
           overdue=f"{cases.overdue:,}", reported=f"{cases.reported_in_period:,}", response=response),
