@@ -22,6 +22,27 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { di
 """
 
 
+# A presenter's clicker sends PageDown/PageUp or the arrow keys: press the matching button. The
+# listener is installed once per browser tab and looks the buttons up by their keys at each press.
+KEYS = """
+<script>
+if (!window.meetingKeys) {
+  window.meetingKeys = true;
+  document.addEventListener("keydown", (event) => {
+    if (!new URLSearchParams(window.location.search).has("mode")) return;
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName)) return;
+    const which = {ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous"}[event.key];
+    const button = which && document.querySelector(`.st-key-meeting-${which} button`);
+    if (button && !button.disabled) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+}
+</script>
+"""
+
+
 def screen_from_url() -> str:
     raw = st.query_params.get("screen", SCREENS[0])
     return raw if raw in SCREENS else SCREENS[0]
@@ -40,6 +61,7 @@ def go(screen: str) -> None:
 def show(ctx: ViewContext) -> None:
     screen = screen_from_url()
     st.html(LARGE_TYPE)
+    st.html(KEYS, unsafe_allow_javascript=True)
     layout.page_header(ctx, f"meeting.screen.{screen}")
     navigation(ctx, screen)
     figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)

@@ -66,6 +66,16 @@ def test_meeting_mode_on_the_projector(page, app_url, external_requests, lang):
     assert "screen=cases" in page.url
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for(state="visible", timeout=15_000)
     page.screenshot(path=SCREENSHOTS / f"meeting-cases-{lang}.png")
+    # A presenter's clicker: PageDown moves on, the left arrow goes back.
+    page.locator("h1").first.click()
+    page.keyboard.press("PageDown")
+    page.wait_for_timeout(500)
+    page.wait_for_selector(READY, timeout=60_000)
+    assert "screen=subsidies" in page.url
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_timeout(500)
+    page.wait_for_selector(READY, timeout=60_000)
+    assert "screen=cases" in page.url
     assert external_requests == []
 
 
