@@ -481,7 +481,6 @@ def case_holders(engine: Engine, scope: Scope, filters: Filters, as_of: datetime
         return pd.read_sql(query, conn)
 
 
-
 def median_response_hours(
     engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules
 ) -> float | None:
@@ -499,3 +498,23 @@ def median_response_hours(
             select(hours).where(*where).order_by(hours).limit(2 - answered % 2).offset((answered - 1) // 2)
         ).scalars().all()
     return float(sum(middle)) / len(middle)
+
+
+def contact_before(moment: datetime):
+    """The case's last contact with the child or family at or before ``moment``, read from its events."""
+    E = schema.case_events
+    return (
+        select(func.max(E.c.occurred_at))
+        .where(E.c.case_id == K.c.id, E.c.kind.in_(vocab.CONTACT_EVENT_KINDS), E.c.occurred_at <= moment)
+        .scalar_subquery()
+    )
+
+
+def overdue_then(rules: CaseRules, moment: datetime) -> ColumnElement[bool]:
+    """``overdue`` as it stood at a past ``moment``: the follow-up clock runs from the last contact before it,
+    not from the case's latest contact, which may have come later."""
+    waiting = awaiting_response(moment)
+    response = or_(*(and_(K.c.risk_level == r.level, K.c.reported_at < moment - r.first_response) for r in rules.risks))
+    contact = func.coalesce(contact_before(moment), K.c.first_response_at)
+    follow_up = or_(*(and_(K.c.risk_level == r.level, contact < moment - r.follow_up) for r in rules.risks))
+    return and_(open_at(moment), or_(and_(waiting, response), and_(not_(waiting), follow_up)))

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, distinct, func, or_, select
 
 from data_access import schema, vocab
-from data_access.cases import CaseFilters, median_response_hours, open_at, overdue
+from data_access.cases import CaseFilters, median_response_hours, open_at, overdue, overdue_then
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
 from data_access.sqltime import month_start
@@ -181,15 +181,19 @@ def children_by_category(engine: Engine, scope: Scope, filters: Filters, day: da
 
 
 def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period, moment: datetime,
-                 rules: CaseRules) -> CaseFigures:
-    """Cases open and overdue at ``moment``; reported in ``period`` and their median first response."""
+                 rules: CaseRules, past: bool = False) -> CaseFigures:
+    """Cases open and overdue at ``moment``; reported in ``period`` and their median first response.
+
+    ``past``: ``moment`` is before the data's as-of, so overdue is replayed from the case events.
+    """
     K = schema.cases
     where = scope_conditions(scope, filters, K.c.street_id, K.c.community_id)
     with engine.connect() as conn:
         by_risk = dict(
             conn.execute(select(K.c.risk_level, func.count()).where(open_at(moment), *where).group_by(K.c.risk_level)).all()
         )
-        late = conn.execute(select(func.count()).where(overdue(rules, moment), *where)).scalar_one()
+        late_then = overdue_then(rules, moment) if past else overdue(rules, moment)
+        late = conn.execute(select(func.count()).where(late_then, *where)).scalar_one()
         reported = conn.execute(
             select(func.count()).where(
                 K.c.reported_at >= period.start, K.c.reported_at < period.end, K.c.reported_at <= moment, *where
@@ -234,13 +238,13 @@ def training_figures(engine: Engine, scope: Scope, filters: Filters, day: date) 
 
 
 def period_figures(engine: Engine, scope: Scope, filters: Filters, period: Period, moment: datetime,
-                   rules: CaseRules) -> PeriodFigures:
+                   rules: CaseRules, past: bool = False) -> PeriodFigures:
     """Every period figure; the register and the staff are read on the period's last day (at most ``moment``)."""
     day = min(period.end - timedelta(days=1), moment.date())
     return PeriodFigures(
         moment=moment,
         children_by_category=children_by_category(engine, scope, filters, day),
-        cases=case_figures(engine, scope, filters, period, moment, rules),
+        cases=case_figures(engine, scope, filters, period, moment, rules, past),
         subsidies=subsidy_figures(engine, scope, filters, period),
         training=training_figures(engine, scope, filters, day),
     )
@@ -253,7 +257,7 @@ def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
     return KeyFigures(
         network=network_figures(engine, scope, filters, as_of),
         current=period_figures(engine, scope, filters, filters.period, as_of, rules),
-        previous=period_figures(engine, scope, filters, previous, previous_end, rules),
+        previous=period_figures(engine, scope, filters, previous, previous_end, rules, past=previous_end < as_of),
     )
 
 

@@ -132,3 +132,27 @@ def test_a_period_with_nothing_in_it_gives_zeros_and_no_median(sample_engine, ru
     assert figures.cases.open_total == 0 and figures.cases.median_response_hours is None
     assert figures.subsidies.person_times == 0 and figures.training.trained_total == 0
     assert overview.cases_by_month(sample_engine, DISTRICT, Q2, date(2018, 1, 1), date(2019, 1, 1), early).empty
+
+
+def test_overdue_at_a_past_moment_is_replayed_from_the_events(sample_engine, raw_cases, as_of, rules):
+    moment = datetime(2022, 4, 1)
+    events = frame(sample_engine, "SELECT e.occurred_at, c.id AS case_id FROM case_events e JOIN cases c "
+                                  "ON c.id = e.case_id WHERE e.kind IN ('first_response', 'home_visit', 'phone_contact')")
+    events["occurred_at"] = pd.to_datetime(events["occurred_at"])
+    cases = frame(sample_engine, "SELECT id, risk_level, reported_at, first_response_at, closed_at FROM cases")
+    for column in ("reported_at", "first_response_at", "closed_at"):
+        cases[column] = pd.to_datetime(cases[column])
+    last = events[events["occurred_at"] <= moment].groupby("case_id")["occurred_at"].max()
+    expected = 0
+    for row in open_at(cases, moment).itertuples():
+        rule = rules.risk(row.risk_level)
+        if pd.isna(row.first_response_at) or row.first_response_at > moment:
+            expected += row.reported_at + rule.first_response < moment
+        else:
+            contact = last.get(row.id, row.first_response_at)
+            expected += contact + rule.follow_up < moment
+    previous = overview.key_figures(sample_engine, DISTRICT, Q2, as_of, rules).previous
+    assert previous.cases.overdue == expected > 0
+    # At the as-of moment the replay and the case's own last-contact column agree.
+    now = overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules)
+    assert overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules, past=True).overdue == now.overdue
