@@ -205,7 +205,8 @@ def quality_counts(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
 def _child_columns():
     return [CH.c.id.label("child_id"), CH.c.file_no, CH.c.name.label("child_name"), CH.c.id_number, CH.c.gender,
             CH.c.birth_date, CH.c.category, CH.c.street_id, S.c.name_zh.label("street_zh"),
-            S.c.name_en.label("street_en"), CH.c.community_id]
+            S.c.name_en.label("street_en"), CH.c.community_id, C.c.name_zh.label("community_zh"),
+            C.c.name_en.label("community_en")]
 
 
 def _masked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -233,6 +234,7 @@ def incomplete_files(engine: Engine, scope: Scope, filters: Filters, as_of: date
     query = (
         select(*_child_columns(), CH.c.guardian_phone, CH.c.address, *flags)
         .join(S, CH.c.street_id == S.c.id)
+        .outerjoin(C, CH.c.community_id == C.c.id)
         .where(_incomplete(as_of), *_children_scope(scope, filters))
         .order_by(S.c.sort_order, CH.c.file_no)
         .limit(limit)
@@ -250,6 +252,7 @@ def duplicate_files(engine: Engine, scope: Scope, filters: Filters, limit: int =
     query = (
         select(*_child_columns(), groups.c.files)
         .join(S, CH.c.street_id == S.c.id)
+        .outerjoin(C, CH.c.community_id == C.c.id)
         .join(groups, and_(func.trim(CH.c.name) == groups.c.name, CH.c.birth_date == groups.c.birth_date))
         .where(*_children_scope(scope, filters))
         .order_by(groups.c.name, groups.c.birth_date, CH.c.file_no)
@@ -266,7 +269,7 @@ def children_without_community(engine: Engine, scope: Scope, filters: Filters,
                                limit: int = ROW_LIMIT) -> pd.DataFrame:
     """Children with no community, or with a community of another street."""
     query = (
-        select(*_child_columns(), C.c.name_zh.label("community_zh"), C.c.name_en.label("community_en"))
+        select(*_child_columns())
         .join(S, CH.c.street_id == S.c.id)
         .outerjoin(C, CH.c.community_id == C.c.id)
         .where(_without_community(), *_children_scope(scope, filters))
