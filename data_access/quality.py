@@ -250,7 +250,7 @@ def duplicate_files(engine: Engine, scope: Scope, filters: Filters, limit: int =
     """Every file of a person (same name and birth date) who has more than one, grouped together."""
     groups = _duplicate_groups(scope, filters)
     query = (
-        select(*_child_columns(), groups.c.files)
+        select(*_child_columns(), groups.c.files, groups.c.name.label("group_name"))
         .join(S, CH.c.street_id == S.c.id)
         .outerjoin(C, CH.c.community_id == C.c.id)
         .join(groups, and_(func.trim(CH.c.name) == groups.c.name, CH.c.birth_date == groups.c.birth_date))
@@ -260,9 +260,9 @@ def duplicate_files(engine: Engine, scope: Scope, filters: Filters, limit: int =
     )
     frame = _read(engine, query)
     # The group number lets a masked list still show which files belong together.
-    frame["group"] = (frame[["child_name", "birth_date"]].astype(str).agg("|".join, axis=1)
+    frame["group"] = (frame[["group_name", "birth_date"]].astype(str).agg("|".join, axis=1)
                       .factorize()[0] + 1) if not frame.empty else pd.Series(dtype=int)
-    return _masked(frame)
+    return _masked(frame.drop(columns=["group_name"]))
 
 
 def children_without_community(engine: Engine, scope: Scope, filters: Filters,
