@@ -53,9 +53,10 @@ def _cards(ctx: ViewContext, counts: QualityCounts) -> None:
     for slot, check in zip(slots[1:], CHECKS):
         count = counts.count(check)
         with slot.container(border=True):
-            st.metric(t(f"quality.check.{check}", lang), f"{count:,}" if count else t("quality.none", lang),
-                      help=t(f"quality.help.{check}", lang))
-            if count and may_see_rows(ctx.user.role, check):
+            st.metric(t(f"quality.check.{check}", lang), f"{count:,}", help=t(f"quality.help.{check}", lang))
+            if not count:
+                st.markdown(f":green-badge[:material/check_circle: {t('quality.none', lang)}]")
+            elif may_see_rows(ctx.user.role, check):
                 st.button(t("quality.show", lang), key=f"quality-show-{check}", on_click=_select, args=(check,),
                           icon=":material/table_rows:", type="tertiary")
 
@@ -74,7 +75,7 @@ def _detail(ctx: ViewContext, check: str, count: int) -> None:
         st.page_link("views/cases.py", label=t("quality.to_cases", lang), icon=":material/emergency:",
                      query_params={**_shared_params(ctx), "due": "overdue"})
     if count == 0:
-        st.success(t("quality.clean", lang))
+        st.success(t("quality.clean", lang), icon=":material/check_circle:")
         return
     rows = data.quality_rows(check, ctx.scope, ctx.filters, ctx.as_of)
     if check == "unregistered_payments":

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import quality_panel
+from dashboard.i18n import t
 from data_access import quality
 from data_access.rules import load_rules
 from tests.conftest import serve_sample
@@ -65,8 +66,11 @@ def test_every_role_sees_the_panel_with_counts_in_its_scope(monkeypatch, planted
     at = open_data(monkeypatch, planted_url, role)
     assert "数据质量" in [s.value for s in at.subheader]
     assert metric(at, "档案信息不完整") == "1"
-    assert metric(at, "在办个案无负责人") == "✅ 无"
-    assert metric(at, "坐标不在福田区内") == ("✅ 无" if role in ("supervisor", "director") else "1")
+    assert metric(at, "在办个案无负责人") == "0"
+    assert metric(at, "坐标不在福田区内") == ("0" if role in ("supervisor", "director") else "1")
+    # Every check with nothing to report says so with a green tick, not an empty table.
+    ticks = [m.value for m in at.markdown if m.value.startswith(":green-badge[:material/check_circle: 无此类问题]")]
+    assert len(ticks) == [metric(at, t(f"quality.check.{c}", "zh")) for c in quality.CHECKS].count("0")
     district = {"leader", "analyst", "admin"}
     # Of the sample's 14 cases past their cadence, one is in fubao, in its community fubao-04 (石厦).
     assert metric(at, "超过回访周期未联系") == ("14" if role in district else "1")
@@ -101,7 +105,7 @@ def test_show_rows_puts_the_check_in_the_url_and_close_removes_it(monkeypatch, p
     assert at.query_params["check"] == "outside_district"
     [table] = quality_tables(at)
     assert list(table["Kind"]) == ["station"]
-    assert "**Coordinates outside the district: 1**" in [m.value for m in at.markdown]
+    assert "**Outside the district: 1**" in [m.value for m in at.markdown]
     at.button(key="quality-close").click().run()
     assert "check" not in at.query_params
     assert not quality_tables(at)
