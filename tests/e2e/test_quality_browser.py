@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from dashboard.i18n import label, t
+from data_access import audit
+from data_access.engine import make_engine
 from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +24,7 @@ def view_as(page, role: str, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_opening_a_check_from_its_card(page, app_url, external_requests, lang):
+def test_opening_a_check_from_its_card(page, app_url, sample_db_url, external_requests, lang):
     page.set_viewport_size({"width": 1400, "height": 1700})
     open_page(page, f"{app_url}/data?period=2022Q2&lang={lang}")
     assert_no_exception(page)
@@ -41,4 +46,13 @@ def test_opening_a_check_from_its_card(page, app_url, external_requests, lang):
     assert t("quality.col.days_without", lang) in " ".join(table.locator("[role='columnheader']").all_inner_texts())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"data-quality-{lang}.png", full_page=True)
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name=t("export.csv", lang)).click()
+    assert info.value.suggested_filename == "data-quality-no_contact-20220630.csv"
+    rows = list(csv.reader(io.StringIO(info.value.path().read_bytes().decode("utf-8-sig"))))
+    assert rows[0][-1] == t("quality.col.days_without", lang) and len(rows) == 1 + 14
+    page.wait_for_selector(READY, timeout=60_000)
+    exports = audit.search(make_engine(sample_db_url), action="export")
+    assert "data-quality-no_contact-20220630" in set(exports["target"])
     assert external_requests == []
