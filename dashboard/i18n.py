@@ -398,6 +398,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "quality.none": ("无此类问题", "None found"),
     "quality.show": ("查看明细", "Show rows"),
     "quality.close": ("收起明细", "Close"),
+    "quality.count_only": ("仅显示数量", "Count only"),
     "quality.counts_only": ("局领导视图只显示数量，不列出涉及个人的记录。", "Leadership sees the counts only, not the records about people."),
     "quality.rows_title": ("{check}：{count:,} 条", "{check}: {count:,}"),
     "quality.truncated": ("只列出前 {shown:,} 条（共 {total:,} 条）。", "Only the first {shown:,} of {total:,} are listed."),

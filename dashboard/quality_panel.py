@@ -59,6 +59,8 @@ def _cards(ctx: ViewContext, counts: QualityCounts) -> None:
             elif may_see_rows(ctx.user.role, check):
                 st.button(t("quality.show", lang), key=f"quality-show-{check}", on_click=_select, args=(check,),
                           icon=":material/table_rows:", type="tertiary")
+            else:
+                st.caption(t("quality.count_only", lang))
 
 
 def _detail(ctx: ViewContext, check: str, count: int) -> None:

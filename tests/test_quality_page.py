@@ -78,6 +78,8 @@ def test_every_role_sees_the_panel_with_counts_in_its_scope(monkeypatch, planted
     shows = [b.key for b in at.button if b.key and b.key.startswith("quality-show-")]
     if role == "leader":
         assert shows == ["quality-show-outside_district"]
+        # incomplete files, contact overdue and the sample's two payments after leaving the register
+        assert [c.value for c in at.caption].count("仅显示数量") == 3
     else:
         assert "quality-show-incomplete" in shows
 
