@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from data_access import cases, config, dataset, geo, network, overview, reference, subsidies
+from data_access import cases, config, dataset, geo, network, overview, quality, reference, subsidies
 from data_access.coverage import Coverage
 from data_access.engine import get_engine
 from data_access.rules import CaseRules, load_rules
@@ -209,3 +209,28 @@ def boundaries(path: Path, crs: str, streets: tuple[geo.StreetName, ...]) -> geo
     except OSError:
         modified = 0.0
     return official_boundaries(str(path), crs, modified, streets)
+
+
+# --- data quality ---------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def quality_counts(scope: Scope, filters: Filters, as_of: datetime) -> quality.QualityCounts:
+    return quality.quality_counts(engine(), scope, filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def quality_rows(check: str, scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
+    """The rows behind one check of quality.CHECKS (an unknown check raises ValueError)."""
+    if check not in quality.CHECKS:
+        raise ValueError(f"unknown data-quality check {check!r}; expected one of {', '.join(quality.CHECKS)}")
+    e = engine()
+    return {
+        "incomplete": lambda: quality.incomplete_files(e, scope, filters, as_of),
+        "duplicates": lambda: quality.duplicate_files(e, scope, filters),
+        "no_community": lambda: quality.children_without_community(e, scope, filters),
+        "no_holder": lambda: quality.cases_without_holder(e, scope, filters, as_of),
+        "no_contact": lambda: quality.cases_without_contact(e, scope, filters, as_of, rules()),
+        "unregistered_payments": lambda: quality.unregistered_payments(e, scope, filters, as_of),
+        "outside_district": lambda: quality.places_outside_district(e, scope, filters),
+    }[check]()

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, layout
+from dashboard import context, data, layout, quality_panel
 from dashboard.i18n import label, t
 from data_access import config
 from data_access.engine import describe_url
@@ -15,6 +15,8 @@ layout.page_header(ctx, "data.title")
 st.subheader(t("data.source", lang))
 st.markdown(t("data.database", lang, url=f"`{describe_url(config.database_url())}`"))
 st.markdown(t("data.synthetic", lang) if ctx.synthetic else t("data.real", lang))
+
+quality_panel.show(ctx)
 
 if ctx.user.role not in ("admin", "analyst"):
     st.stop()
