@@ -78,7 +78,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "id.birth_mismatch": ("出生日期 {birth} 与身份证号中的 {id_birth} 不一致",
                           "Birth date {birth} disagrees with {id_birth} in the ID number"),
     "id.taken": ("身份证号已属于档案 {file_no}", "The ID number already belongs to file {file_no}"),
-    "key.duplicate": ("与第 {other} 行重复（{key}）", "Duplicates row {other} ({key})"),
+    "key.duplicate": ("与第 {other} 行重复（{value}）", "Duplicates row {other} ({value})"),
     "ref.child": ("未找到儿童“{value}”（按档案编号或身份证号）", "No child “{value}” (by file number or ID number)"),
     "ref.case": ("未找到个案“{value}”", "No case “{value}”"),
     "ref.staff": ("未找到工作人员编号“{value}”", "No staff member “{value}”"),
@@ -726,7 +726,7 @@ def _check_duplicates(kind: Kind, result: Validation) -> None:
             if key in seen:
                 shown = " / ".join(row.cells[p] for p, f in result.columns.items() if f.column in columns)
                 row.problems.append(Problem(row.number, row.headers.get(columns[0]), "key.duplicate",
-                                            {"other": seen[key], "key": shown}))
+                                            {"other": seen[key], "value": shown}))
             else:
                 seen[key] = row.number
 
