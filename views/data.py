@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, layout
+from dashboard import context, data, import_panel, layout
 from dashboard.i18n import label, t
 from data_access import config
 from data_access.engine import describe_url
@@ -29,3 +29,6 @@ st.dataframe(
     hide_index=True,
     height="content",
 )
+
+if ctx.user.role == "admin":
+    import_panel.render(ctx)
