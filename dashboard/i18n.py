@@ -404,7 +404,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.file": ("文件", "File"),
     "import.preview": ("预览（前 10 行；表头后为对应字段）", "Preview (first 10 rows; each header shows the field it maps to)"),
     "import.no_problems": ("检查通过：{rows} 行均无问题。", "Checked: no problems in {rows} rows."),
-    "import.problems": ("{file} 有 {count} 处问题：", "{file} has {count} problems:"),
+    "import.problems": ("{file} 有 {count} 处问题：", "Problems in {file}: {count}"),
     "import.col.row": ("行", "Row"),
     "import.col.column": ("列", "Column"),
     "import.col.reason": ("问题", "Problem"),

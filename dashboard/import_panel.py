@@ -28,20 +28,23 @@ def render(ctx: ViewContext) -> None:
     if upload is None:
         st.session_state.pop(RESULT_KEY, None)
         return
+    stored = st.session_state.get(RESULT_KEY)
+    if stored and stored[0] == (upload.file_id, kind, mode):
+        _preview(stored[1], lang)
+        _problems(stored[1], lang)
+        _written(stored[1], lang)
+        return
     content, name = upload.getvalue(), Path(upload.name).name
     check = importer.run_import(data.engine(), kind, content, name, mode=mode, dry_run=True)
     _preview(check, lang)
     _problems(check, lang)
     _counts(check, lang, "import.would")
-
     blocked = check.blocked or (mode == "all-or-nothing" and bool(check.problems))
     if st.button(t("import.write", lang), type="primary", disabled=blocked, key="import-write"):
         done = importer.run_import(data.engine(), kind, content, name, mode=mode, username=ctx.user.username)
         st.cache_data.clear()
-        st.session_state[RESULT_KEY] = (upload.file_id, done)
-    stored = st.session_state.get(RESULT_KEY)
-    if stored and stored[0] == upload.file_id:
-        _written(stored[1], lang)
+        st.session_state[RESULT_KEY] = ((upload.file_id, kind, mode), done)
+        st.rerun()  # so every figure on the page, the row counts included, is read again
 
 
 def _preview(result: importer.ImportResult, lang: str) -> None:

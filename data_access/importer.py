@@ -188,7 +188,24 @@ class Field:
     past: bool = False  # a date that cannot lie in the future
 
     def display(self, lang: str) -> str:
-        return self.headers[1] if lang == "en" else self.headers[0]
+        return EN_LABELS.get(self.column, self.headers[1]) if lang == "en" else self.headers[0]
+
+
+# English names of the fields, as the preview and the docs show them.
+EN_LABELS = {
+    "file_no": "File number", "name": "Name", "id_number": "ID number", "gender": "Sex", "birth_date": "Date of birth",
+    "street_id": "Street", "community_id": "Community", "category": "Category", "registered_on": "Registered on",
+    "exited_on": "Exited on", "exit_reason": "Exit reason", "guardian_phone": "Guardian's phone", "address": "Address",
+    "case_no": "Case number", "child_id": "Child", "risk_level": "Risk level", "stage": "Stage",
+    "crisis_type": "Crisis type", "source": "Source", "mandatory_report": "Mandatory report",
+    "flag_self_harm": "Self-harm thoughts", "flag_safety_plan": "Safety plan",
+    "flag_temp_guardianship": "Temporary guardianship", "assigned_staff_id": "Staff in charge",
+    "referral_target": "Referral target", "reported_at": "Reported at", "first_response_at": "First response at",
+    "last_contact_at": "Last contact at", "closed_at": "Closed at", "case_id": "Case number", "occurred_at": "Time",
+    "kind": "Event", "staff_id": "Staff number", "note": "Note", "payment_no": "Payment number", "month": "Month",
+    "amount": "Amount", "paid_on": "Paid on", "id": "Staff number", "role": "Role", "started_on": "Started on",
+    "ended_on": "Ended on", "trained_on": "Trained on",
+}
 
 
 @dataclass(frozen=True)
@@ -491,9 +508,15 @@ class Validation:
 
     def preview(self, lang: str, limit: int = 10) -> pd.DataFrame:
         """The first rows as read, headed by the column each file header maps to."""
-        names = [f"{self.columns[i].display(lang)} ← {h}" if i in self.columns else h for i, h in enumerate(self.header)]
+        names = [self._preview_name(i, h, lang) for i, h in enumerate(self.header)]
         cells = [(r.cells + [""] * len(names))[: len(names)] for r in self.rows[:limit]]
         return pd.DataFrame(cells, columns=names)
+
+    def _preview_name(self, position: int, header: str, lang: str) -> str:
+        if position not in self.columns:
+            return header
+        name = self.columns[position].display(lang)
+        return name if _norm(name) == _norm(header) else f"{name} ← {header}"
 
 
 def _header_map(kind: Kind) -> dict[str, Field]:
@@ -552,7 +575,7 @@ def _map_header(kind: Kind, result: Validation) -> None:
     for f in kind.fields:
         if f.required and f.column not in seen:
             result.file_problems.append(Problem(1, f.headers[0], "header.missing", {
-                "column": f"{f.headers[0]} / {f.headers[1]}", "accepted": "、".join(f.headers)}))
+                "column": f"{f.display('zh')} / {f.display('en')}", "accepted": "、".join(f.headers)}))
 
 
 PARSERS: dict[str, Callable[[str], object]] = {
