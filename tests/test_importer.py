@@ -333,3 +333,14 @@ def test_check_character_against_hand_computed_fake_numbers():
     assert idcard.problem("99030420100101006X") is None
     assert idcard.problem("990304201001010069") == ("id.check", {"expected": "X"})
     assert idcard.problem("99030420100101006x") == ("id.chars", {})
+
+
+def test_the_docs_list_every_accepted_header():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text(encoding="utf-8")
+    for name, kind in importer.SPECS.items():
+        section = docs.split(f"### {name}\n", 1)[1].split("###", 1)[0]
+        for f in kind.fields:
+            for header in f.headers:
+                assert f"`{header}`" in section, (name, header)
