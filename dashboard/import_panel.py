@@ -35,13 +35,14 @@ def render(ctx: ViewContext) -> None:
         _written(stored[1], lang)
         return
     content, name = upload.getvalue(), Path(upload.name).name
-    check = importer.run_import(data.engine(), kind, content, name, mode=mode, dry_run=True)
+    check = importer.run_import(data.engine(), kind, content, name, mode=mode, dry_run=True, scope=ctx.scope)
     _preview(check, lang)
     _problems(check, lang)
     _counts(check, lang, "import.would")
     blocked = check.blocked or (mode == "all-or-nothing" and bool(check.problems))
     if st.button(t("import.write", lang), type="primary", disabled=blocked, key="import-write"):
-        done = importer.run_import(data.engine(), kind, content, name, mode=mode, username=ctx.user.username)
+        done = importer.run_import(data.engine(), kind, content, name, mode=mode, username=ctx.user.username,
+                                   scope=ctx.scope)
         st.cache_data.clear()
         st.session_state[RESULT_KEY] = ((upload.file_id, kind, mode), done)
         st.rerun()  # so every figure on the page, the row counts included, is read again

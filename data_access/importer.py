@@ -27,9 +27,11 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, String, Table, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import audit, config, idcard, schema, vocab
 from data_access.engine import make_engine
+from data_access.types import Scope
 
 MODES = ("all-or-nothing", "skip-bad")
 KINDS = ("children", "cases", "case_events", "payments", "staff")
@@ -44,6 +46,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file.xlsx": ("不是有效的 Excel .xlsx 文件（{detail}）", "Not a valid Excel .xlsx file ({detail})"),
     "file.empty": ("文件是空的", "The file is empty"),
     "file.no_rows": ("文件只有表头，没有数据行", "The file has a header but no data rows"),
+    "file.sheet": ("只读取第一个工作表“{sheet}”（文件中还有：{others}）；请把数据放在第一个工作表",
+                   "Only the first sheet, “{sheet}”, is read (the file also has: {others}); put the data in the first sheet"),
+    "file.write_failed": ("数据库拒绝写入，已全部撤销：{detail}", "The database refused the rows; everything was undone: {detail}"),
     "header.unknown": ("未知的列“{header}”（可用的列见 docs/import.md）",
                        "Unknown column “{header}” (the accepted columns are in docs/import.md)"),
     "header.missing": ("缺少必填列“{column}”（可写作：{accepted}）",
@@ -68,6 +73,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "value.street": ("未知街道“{value}”", "Unknown street “{value}”"),
     "value.community": ("未知社区“{value}”", "Unknown community “{value}”"),
     "value.community_street": ("社区“{value}”不属于街道“{street}”", "Community “{value}” is not in street “{street}”"),
+    "value.out_of_scope": ("“{value}”不在您可管理的范围内", "“{value}” is outside what you may manage"),
+    "value.closed_at": ("阶段为结案时须填写结案时间", "A closed case needs its closing time"),
+    "value.not_closed": ("填写了结案时间，但阶段不是结案", "A closing time is given but the stage is not closed"),
     "value.category_needed": ("该儿童不是在册困境儿童，须填写儿童类别",
                               "The child is not registered as a child in difficulty; give the category"),
     "id.length": ("身份证号应为 18 位，实为 {length} 位", "An ID number has 18 characters, this one {length}"),
@@ -295,8 +303,9 @@ class FileProblem(Exception):
         self.problem = Problem(None, None, key, values)
 
 
-def read_rows(data: bytes, file_name: str) -> list[list[str]]:
-    """The file's records as lists of text cells (header first), blank records kept as []."""
+def read_rows(data: bytes, file_name: str) -> tuple[list[list[str]], list[str]]:
+    """The file's records as lists of text cells (header first), blank records kept as [];
+    and the names of a workbook's sheets (the first is the one read)."""
     suffix = Path(file_name).suffix.lower()
     if suffix == ".xlsx":
         return _read_xlsx(data)
@@ -305,7 +314,7 @@ def read_rows(data: bytes, file_name: str) -> list[list[str]]:
     if not data.strip():
         raise FileProblem("file.empty")
     text_ = _decode(data)
-    return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text_, newline=""))]
+    return [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text_, newline=""))], []
 
 
 def _decode(data: bytes) -> str:
@@ -319,7 +328,7 @@ def _decode(data: bytes) -> str:
     raise FileProblem("file.encoding")
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes) -> tuple[list[list[str]], list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -327,7 +336,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileProblem("file.xlsx", detail=type(exc).__name__) from exc
     try:
-        sheet = book.worksheets[0]
+        sheet, names = book.worksheets[0], book.sheetnames
         rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         book.close()
@@ -335,7 +344,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         rows.pop()
     if not rows:
         raise FileProblem("file.empty")
-    return rows
+    return rows, names
 
 
 def _cell_text(value: object) -> str:
@@ -526,12 +535,13 @@ def _header_map(kind: Kind) -> dict[str, Field]:
 REASON_HEADERS = {_norm(pair[i]) for pair in [MESSAGES["report.reason"]] for i in (0, 1)}
 
 
-def validate(conn: Connection, kind_name: str, data: bytes, file_name: str, today: date | None = None) -> Validation:
+def validate(conn: Connection, kind_name: str, data: bytes, file_name: str, today: date | None = None,
+             scope: Scope | None = None) -> Validation:
     """Read and check a file; nothing is written."""
     kind = SPECS[kind_name]
     result = Validation(kind_name, file_name)
     try:
-        records = read_rows(data, file_name)
+        records, sheets = read_rows(data, file_name)
     except FileProblem as exc:
         result.file_problems.append(exc.problem)
         return result
@@ -545,12 +555,14 @@ def validate(conn: Connection, kind_name: str, data: bytes, file_name: str, toda
     result.rows = [Row(n, cells) for n, cells in enumerate(records[1:], start=2) if any(cells)]
     if not result.rows:
         result.file_problems.append(Problem(None, None, "file.no_rows"))
+    if result.file_problems and len(sheets) > 1:
+        result.file_problems.append(Problem(None, None, "file.sheet", {"sheet": sheets[0], "others": "、".join(sheets[1:])}))
     if result.file_problems:
         return result
     today = today or (config.as_of_override() or datetime.now()).date()
     for row in result.rows:
         _parse_row(kind, result, row, today)
-    _check_references(conn, kind, result)
+    _check_references(conn, kind, result, scope or Scope.district())
     _check_duplicates(kind, result)
     return result
 
@@ -616,7 +628,7 @@ def _parse_value(kind: Kind, f: Field, value: str, today: date) -> object:
     return value  # text, and references resolved later
 
 
-def _check_references(conn: Connection, kind: Kind, result: Validation) -> None:
+def _check_references(conn: Connection, kind: Kind, result: Validation, scope: Scope) -> None:
     refs = {"child": [], "case": [], "staff": []}
     for row in result.rows:
         for f in kind.fields:
@@ -635,6 +647,7 @@ def _check_references(conn: Connection, kind: Kind, result: Validation) -> None:
     found = load_lookups(conn, refs["child"], refs["case"], refs["staff"])
     for row in result.rows:
         _resolve_row(kind, row, found)
+        _check_scope(row, scope)
 
 
 def _resolve_row(kind: Kind, row: Row, found: Lookups) -> None:
@@ -669,6 +682,13 @@ def _resolve_row(kind: Kind, row: Row, found: Lookups) -> None:
                 values[column] = False
         for later in ("first_response_at", "closed_at"):
             _not_before(row, later, "reported_at")
+        if not values.get("community_id") and not row.problems:
+            row.problems.append(Problem(row.number, headers.get("community_id", "社区 / community"), "value.required"))
+        if "closed_at" in headers and values.get("stage"):
+            if values["stage"] == "closed" and values.get("closed_at") is None and not _has_problem(row, "closed_at"):
+                bad("closed_at", "value.closed_at")
+            if values["stage"] != "closed" and values.get("closed_at") is not None:
+                bad("closed_at", "value.not_closed")
     if kind.name == "payments" and child is not None:
         if values.get("category") is None:
             values["category"] = child["category"]
@@ -676,6 +696,19 @@ def _resolve_row(kind: Kind, row: Row, found: Lookups) -> None:
                 bad("child_id", "value.category_needed")
     if kind.name == "staff":
         _not_before(row, "ended_on", "started_on")
+
+
+def _has_problem(row: Row, column: str) -> bool:
+    return any(p.column == row.headers.get(column) for p in row.problems)
+
+
+def _check_scope(row: Row, scope: Scope) -> None:
+    """An importer bound to a street or community may only write rows of it."""
+    for column, allowed in (("street_id", scope.streets), ("community_id", scope.communities)):
+        value = row.values.get(column)
+        if allowed is not None and value and value not in allowed:
+            header = row.headers.get(column) or row.headers.get("child_id")
+            row.problems.append(Problem(row.number, header, "value.out_of_scope", {"value": value}))
 
 
 def _not_before(row: Row, later: str, earlier: str) -> None:
@@ -844,8 +877,12 @@ def run_import(
     dry_run: bool = False,
     username: str | None = None,
     today: date | None = None,
+    scope: Scope | None = None,
 ) -> ImportResult:
-    """Validate a file and upsert its rows in one transaction (rolled back on a dry run)."""
+    """Validate a file and upsert its rows in one transaction (rolled back on a dry run).
+
+    ``scope`` (default: the whole district) limits the streets and communities rows may belong to.
+    """
     if kind not in SPECS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
     if mode not in MODES:
@@ -853,10 +890,15 @@ def run_import(
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
-            validation = validate(conn, kind, data, file_name, today)
+            validation = validate(conn, kind, data, file_name, today, scope)
             result = ImportResult(kind, Path(file_name).name, mode, dry_run, validation)
             if not result.blocked:
-                _write(conn, SPECS[kind], validation.good_rows, result)
+                try:
+                    _write(conn, SPECS[kind], validation.good_rows, result)
+                except SQLAlchemyError as exc:
+                    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+                    validation.file_problems.append(Problem(None, None, "file.write_failed", {"detail": detail}))
+                    result.inserted = result.updated = result.unchanged = 0
                 if not dry_run:
                     audit.record(conn, username, "import", result.file_name,
                                  {"kind": kind, "mode": mode, **result.counts()})

@@ -344,3 +344,52 @@ def test_the_docs_list_every_accepted_header():
         for f in kind.fields:
             for header in f.headers:
                 assert f"`{header}`" in section, (name, header)
+
+
+def test_a_xlsx_whose_first_sheet_is_not_the_data_says_which_sheet_is_read(shared_engine):
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["本表为儿童档案导入模板"])
+    book.create_sheet("数据").append(CHILD_HEADER)
+    out = io.BytesIO()
+    book.save(out)
+    before = snapshot(shared_engine, "children")
+    result = run(shared_engine, "children", out.getvalue(), "template.xlsx")
+    keys = [(p.row, p.column, p.key) for p in result.problems]
+    assert (1, "本表为儿童档案导入模板", "header.unknown") in keys
+    assert (None, None, "file.sheet") in keys
+    sheet = next(p for p in result.problems if p.key == "file.sheet").reason("zh")
+    assert "“说明”" in sheet and "数据" in sheet
+    assert snapshot(shared_engine, "children") == before
+
+
+def test_a_street_scope_refuses_rows_of_other_streets(shared_engine):
+    from data_access.types import Scope
+
+    before = snapshot(shared_engine, "children")
+    result = run(shared_engine, "children", children_file(child()), "a.csv", scope=Scope.street("fubao"))
+    assert [(p.row, p.column, p.key) for p in result.problems] == [(2, "街道", "value.out_of_scope")]
+    assert snapshot(shared_engine, "children") == before
+
+
+@pytest.mark.parametrize("stage, closed_at, key", [("结案", "", "value.closed_at"), ("干预", "2022-06-02 10:00", "value.not_closed")])
+def test_the_closing_time_agrees_with_the_stage(shared_engine, stage, closed_at, key):
+    row = [*GOOD_CASE[:3], stage, *GOOD_CASE[4:8], closed_at]
+    result = run(shared_engine, "cases", csv_bytes([CASE_HEADER, row]), "c.csv")
+    assert [(p.row, p.column, p.key) for p in result.problems] == [(2, "结案时间", key)]
+
+
+def test_a_database_error_while_writing_undoes_everything_and_says_so(shared_engine, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    def refuse(conn, kind, rows, result):
+        conn.execute(importer.insert(schema.audit_log).values(at=importer.datetime(2022, 1, 1), action="import"))
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: children.id_number"))
+
+    monkeypatch.setattr(importer, "_write", refuse)
+    before = snapshot(shared_engine, "children")
+    result = run(shared_engine, "children", children_file(child()), "a.csv")
+    assert [p.key for p in result.problems] == ["file.write_failed"]
+    assert "UNIQUE constraint failed" in result.problems[0].text("a.csv", "en")
+    assert not result.written and result.blocked
+    assert snapshot(shared_engine, "children") == before
