@@ -13,6 +13,7 @@ from dashboard.i18n import t
 from data_access import importer
 
 RESULT_KEY = "_import_result"
+CHECK_KEY = "_import_check"
 
 
 def render(ctx: ViewContext) -> None:
@@ -27,6 +28,7 @@ def render(ctx: ViewContext) -> None:
     upload = st.file_uploader(t("import.file", lang), type=["csv", "xlsx"], key="import-file")
     if upload is None:
         st.session_state.pop(RESULT_KEY, None)
+        st.session_state.pop(CHECK_KEY, None)
         return
     stored = st.session_state.get(RESULT_KEY)
     if stored and stored[0] == (upload.file_id, kind, mode):
@@ -35,7 +37,7 @@ def render(ctx: ViewContext) -> None:
         _written(stored[1], lang)
         return
     content, name = upload.getvalue(), Path(upload.name).name
-    check = importer.run_import(data.engine(), kind, content, name, mode=mode, dry_run=True, scope=ctx.scope)
+    check = _checked(ctx, (upload.file_id, kind, mode), content, name)
     _preview(check, lang)
     _problems(check, lang)
     _counts(check, lang, "import.would")
@@ -44,8 +46,19 @@ def render(ctx: ViewContext) -> None:
         done = importer.run_import(data.engine(), kind, content, name, mode=mode, username=ctx.user.username,
                                    scope=ctx.scope)
         st.cache_data.clear()
+        st.session_state.pop(CHECK_KEY, None)
         st.session_state[RESULT_KEY] = ((upload.file_id, kind, mode), done)
         st.rerun()  # so every figure on the page, the row counts included, is read again
+
+
+def _checked(ctx: ViewContext, key: tuple, content: bytes, name: str) -> importer.ImportResult:
+    """The dry run of this upload, kind and mode, done once rather than on every rerun of the page."""
+    stored = st.session_state.get(CHECK_KEY)
+    if stored is None or stored[0] != key:
+        kind, mode = key[1], key[2]
+        check = importer.run_import(data.engine(), kind, content, name, mode=mode, dry_run=True, scope=ctx.scope)
+        st.session_state[CHECK_KEY] = stored = (key, check)
+    return stored[1]
 
 
 def _preview(result: importer.ImportResult, lang: str) -> None:
