@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import sqlite3
 from datetime import date
 
 import pytest
@@ -14,7 +13,6 @@ from openpyxl import Workbook
 from sqlalchemy import Engine, select
 
 from data_access import audit, dataset, idcard, importer, schema
-from data_access.engine import make_engine
 from sample_data import build_database
 from tests.conftest import BACKENDS, _engine_for
 
@@ -70,6 +68,8 @@ BAD_FILES = [
     ("header only", "children", "header.csv", csv_bytes([CHILD_HEADER]), (None, None, "file.no_rows")),
     ("wrong format", "children", "children.xls", b"\xd0\xcf\x11\xe0 old excel", (None, None, "file.format")),
     ("utf-16 text", "children", "utf16.csv", ",".join(CHILD_HEADER).encode("utf-16"), (None, None, "file.encoding")),
+    ("windows-1252 text", "children", "cp1252.csv", "档案编号,Name,Café\n".encode("utf-8")[:13] + "Café,Müller\n".encode("cp1252"),
+     (None, None, "file.encoding")),
     ("csv named xlsx", "children", "fake.xlsx", children_file(child()), (None, None, "file.xlsx")),
     ("unknown header", "children", "extra.csv", csv_bytes([[*CHILD_HEADER, "昵称"], [*child(), "小甲"]]),
      (1, "昵称", "header.unknown")),
