@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, layout, quality_panel
+from dashboard import context, data, import_panel, layout, quality_panel
 from dashboard.i18n import label, t
 from data_access import config
 from data_access.engine import describe_url
@@ -31,3 +31,6 @@ st.dataframe(
     hide_index=True,
     height="content",
 )
+
+if ctx.user.role == "admin":
+    import_panel.render(ctx)

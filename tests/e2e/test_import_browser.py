@@ -1,0 +1,77 @@
+"""An admin uploads a file on the data page in a real browser, writes its good rows and sees the result."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from data_access import schema
+from data_access.engine import make_engine
+from tests.e2e.conftest import running_app, sample_database
+from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
+from tests.test_importer import child, children_file, fake_id
+
+pytestmark = pytest.mark.e2e
+
+TEXT = {
+    "zh": dict(role="以此角色查看", admin="系统管理员", skip="跳过错误行", write="写入数据库", result="写入结果",
+               inserted="新增", rejected="拒绝", problems="有 1 处问题", download="下载被拒绝的行（CSV）"),
+    "en": dict(role="View as", admin="Administrator", skip="skip the bad rows", write="Write to the database",
+               result="Result", inserted="Inserted", rejected="Rejected", problems="Problems in children-en.csv: 1",
+               download="Download the rejected rows (CSV)"),
+}
+
+
+@pytest.fixture(scope="module")
+def import_server(chromium_path, tmp_path_factory):
+    url = sample_database(tmp_path_factory.mktemp("import-db"))
+    with running_app(url, tmp_path_factory.mktemp("import-log") / "server.log") as base:
+        yield base, url
+
+
+def children_count(url: str) -> int:
+    with make_engine(url).connect() as conn:
+        return conn.execute(select(func.count()).select_from(schema.children)).scalar()
+
+
+def wait(page) -> None:
+    page.wait_for_timeout(800)
+    page.wait_for_selector(READY, timeout=60_000)
+
+
+@pytest.mark.parametrize("lang, serial", [("zh", 1), ("en", 3)])
+def test_an_admin_uploads_checks_and_writes_a_file(new_page, import_server, tmp_path, external_requests, lang, serial):
+    base, url = import_server
+    words = TEXT[lang]
+    good = child(f"FT9100000{serial}", 身份证号=fake_id("2012-07-08", f"00{serial}"), 出生日期="2012-07-08")
+    bad = child(f"FT9100000{serial + 1}", 身份证号=fake_id("2012-07-08", f"00{serial + 1}"), 出生日期="2012-07-08",
+                社区="园东")
+    path = tmp_path / f"children-{lang}.csv"
+    path.write_bytes(children_file(good, bad).decode().encode("gbk"))
+    before = children_count(url)
+
+    page = new_page()
+    open_page(page, f"{base}/data?lang={lang}")
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text=words["role"]).click()
+    page.get_by_role("option", name=words["admin"]).click()
+    wait(page)
+    page.get_by_text(words["skip"]).click()
+    wait(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_text(words["problems"]).wait_for(timeout=30_000)
+    wait(page)
+    page.get_by_role("button", name=words["write"]).click()
+    page.get_by_text(words["result"], exact=True).wait_for(timeout=30_000)
+    wait(page)
+
+    assert_no_exception(page)
+    assert children_count(url) == before + 1
+    assert metric_value(page, words["inserted"]) == "1"
+    assert metric_value(page, words["rejected"]) == "1"
+    assert page.get_by_role("button", name=words["write"]).count() == 0
+    assert page.get_by_role("button", name=words["download"]).is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 2200})
+    page.wait_for_timeout(500)
+    page.screenshot(path=SCREENSHOTS / f"import-{lang}.png", full_page=True)
+    assert external_requests == []
