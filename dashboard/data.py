@@ -193,3 +193,14 @@ def boundaries(path: Path, crs: str, streets: tuple[geo.StreetName, ...]) -> geo
     except OSError:
         modified = 0.0
     return official_boundaries(str(path), crs, modified, streets)
+
+
+# --- explore ---------------------------------------------------------------------------------------
+
+from data_access import explore  # noqa: E402  (kept with its wrapper, so the blocks of this file merge cleanly)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def explore_aggregate(scope: Scope, filters: Filters, as_of: datetime, query: explore.ExploreQuery) -> pd.DataFrame:
+    """One aggregate of the Explore page. Raises explore.ExploreError for a name outside the allow-lists."""
+    return explore.aggregate(engine(), scope, filters, as_of, query)
