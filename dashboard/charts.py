@@ -206,7 +206,7 @@ def brushed_months(selection: dict | None) -> tuple | None:
 
 
 def explore_chart(table: pd.DataFrame, kind: str, dim: str, dim2: str | None, value: str, value_format: str,
-                  height: int = 340) -> alt.Chart:
+                  axis_format: str | None = None, height: int = 340) -> alt.Chart:
     """A bar, line, area or heat-map chart of a labelled aggregate; columns are the visible titles.
 
     Categories keep the order of the table. With a second dimension, bars are grouped side by side
@@ -224,7 +224,7 @@ def explore_chart(table: pd.DataFrame, kind: str, dim: str, dim2: str | None, va
             x=alt.X(f"{dim}:N", sort=x_order, axis=x_axis),
             y=alt.Y(f"{dim2}:N", sort=y_order, axis=alt.Axis(labelLimit=200)),
             color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"),
-                            legend=alt.Legend(format=value_format, orient="bottom")),
+                            legend=alt.Legend(format=axis_format or value_format, orient="bottom", titleLimit=0)),
             tooltip=tooltip,
         )
         top = table[value].max()
@@ -235,7 +235,7 @@ def explore_chart(table: pd.DataFrame, kind: str, dim: str, dim2: str | None, va
         )
         return (cells + numbers).properties(height=max(height, 26 * len(y_order)), autosize=FIT_WIDTH)
     base = alt.Chart(table, height=height, autosize=FIT_WIDTH)
-    y = alt.Y(f"{value}:Q", axis=alt.Axis(format=value_format))
+    y = alt.Y(f"{value}:Q", axis=alt.Axis(format=axis_format or value_format, titleLimit=0))
     x = alt.X(f"{dim}:N", sort=x_order, axis=x_axis)
     colour = {}
     if dim2:
@@ -251,5 +251,5 @@ def explore_chart(table: pd.DataFrame, kind: str, dim: str, dim2: str | None, va
     else:
         mark = base.mark_area(opacity=0.7, line=True, color="#2F6F8F")
         if dim2:
-            y = alt.Y(f"{value}:Q", axis=alt.Axis(format=value_format), stack=None)
+            y = alt.Y(f"{value}:Q", axis=alt.Axis(format=axis_format or value_format, titleLimit=0), stack=None)
     return mark.encode(x=x, y=y, tooltip=tooltip, **colour)

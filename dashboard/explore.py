@@ -112,7 +112,7 @@ def labeller(dim: str, codes: list, lang: str, streets: pd.DataFrame, communitie
     elif dim == "age_band":
         names = {band: t("explore.age_band", lang, band=band.replace("-", "–")) for band in AGE_BANDS}
     elif dim == "trained":
-        names = {"yes": t("yes", lang), "no": t("no", lang)}
+        names = {"yes": t("explore.trained.yes", lang), "no": t("explore.trained.no", lang)}
     else:
         vocabulary = VOCABULARIES[dim]
         names = {code: label(vocabulary, code, lang) for code in VOCAB[vocabulary]}

@@ -457,6 +457,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.filter.status": ("状态", "Status"),
     "explore.sex.F": ("女童", "Girls"),
     "explore.sex.M": ("男童", "Boys"),
+    "explore.trained.yes": ("已培训", "Trained"),
+    "explore.trained.no": ("未培训", "Not trained"),
     "explore.age_band": ("{band} 岁", "aged {band}"),
     "explore.no_street": ("区级（不属于街道）", "District level (no street)"),
     "explore.table": ("汇总表", "Table"),

@@ -56,9 +56,9 @@ dims = tuple(spec.dimensions)
 row = st.columns(4)
 dim = choose("dim", dims, "street", dim_label("street"), row[0].selectbox, t("explore.dim", lang),
              format_func=dim_label)
-others = (None, *(d for d in dims if d != dim))
-dim2 = choose("dim2", others, None, dim_label(None), row[1].selectbox, t("explore.dim2", lang),
-              format_func=dim_label)
+others = ("", *(d for d in dims if d != dim))  # "" for none: a selectbox shows None as "choose an option"
+dim2 = choose("dim2", others, "", dim_label(None), row[1].selectbox, t("explore.dim2", lang),
+              format_func=dim_label) or None
 measure = choose("measure", spec.measures, "count", t("explore.measure.count", lang), row[2].selectbox,
                  t("explore.measure", lang), format_func=lambda m: t(f"explore.measure.{m}", lang))
 column = None
@@ -131,8 +131,9 @@ if chart == "map":
                        f"margin-right:6px;vertical-align:middle'></span>{text}", unsafe_allow_html=True)
     st.caption(t("explore.map_schematic", lang))
 else:
-    st.altair_chart(charts.explore_chart(table, chart, titles[dim], titles.get(dim2), value_title, value_format),
-                    width="stretch")
+    axis_format = ",.0f" if money else value_format
+    st.altair_chart(charts.explore_chart(table, chart, titles[dim], titles.get(dim2), value_title, value_format,
+                                         axis_format), width="stretch")
 if {dim, dim2} & set(TIME_DIMENSIONS) and dataset in TIME_NOTES:
     st.caption(t(f"explore.time_note.{dataset}", lang))
 
