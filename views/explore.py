@@ -119,6 +119,8 @@ table = ui.labelled(frame, wanted, labellers, titles, value_title)
 whole = measure in ("count", "children")
 money = column == "amount" and measure in COLUMN_MEASURES
 value_format = ",.0f" if whole else ",.2f" if money else ",.1f"
+if not whole:  # what is shown is what is downloaded
+    table[value_title] = table[value_title].round(2 if money else 1)
 
 if chart == "map":
     deck, legend = ui.map_deck(frame, dim, measure, value_title, streets, communities, lang,
@@ -137,7 +139,6 @@ else:
 if {dim, dim2} & set(TIME_DIMENSIONS) and dataset in TIME_NOTES:
     st.caption(t(f"explore.time_note.{dataset}", lang))
 
-number = "%,.0f" if whole else "%,.2f" if money else "%,.1f"
 if dim2:
     second = labellers[dim2]
     order = [second(c) for c in sorted(frame[ui.result_column(dim2)].unique(), key=second.sort_key)]
@@ -147,7 +148,8 @@ if dim2:
 else:
     shown = table
     st.subheader(t("explore.table", lang))
+number = "%" + value_format  # d3's ",.1f" is printf's "%,.1f"
 config = {c: st.column_config.NumberColumn(c, format=number) for c in shown.columns if c not in titles.values()}
-st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="—")
 parts = [dataset, dim, *([dim2] if dim2 else []), measure, *([column] if column else []), ctx.period.code]
 layout.export_buttons(shown, "explore-" + "-".join(parts), lang, "explore")
