@@ -59,3 +59,22 @@ def test_choosing_a_dimension_updates_the_url(page, app_url, external_requests):
     assert "dim=risk" in page.url
     assert_no_exception(page)
     assert external_requests == []
+
+
+def test_a_download_is_what_is_shown_and_is_logged(page, app_url, sample_db_url, external_requests):
+    from sqlalchemy import text
+
+    from data_access.engine import make_engine
+
+    open_page(page, f"{app_url}/explore?lang=en&period=2022Q2&dataset=payments&dim=year")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    content = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert content == ["Year,Person-times", "2022,556"]
+    engine = make_engine(sample_db_url)
+    with engine.connect() as conn:
+        logged = conn.execute(text("SELECT target, detail FROM audit_log WHERE action = 'export' "
+                                   "AND target LIKE 'explore-payments-year-count-2022Q2'")).all()
+    engine.dispose()
+    assert logged and '"rows": 1' in logged[-1].detail
+    assert external_requests == []
