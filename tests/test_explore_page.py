@@ -170,3 +170,17 @@ def test_every_role_sees_only_its_scope(explore, role, place, streets):
     if role == "director":
         community = explore(state={"demo-role": role, **place}, dataset="children", dim="community")
         assert len(table(community)) == 1
+
+
+def test_a_refused_query_shows_a_message_not_a_traceback(explore, monkeypatch):
+    from dashboard import data
+    from data_access.explore import ExploreError
+
+    def refuse(*args, **kwargs):
+        raise ExploreError("cases dimension", "street; DROP TABLE cases", ("street", "risk"))
+
+    monkeypatch.setattr(data, "explore_aggregate", refuse)
+    at = explore(lang="en")
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "Cannot compute this view: unknown cases dimension 'street; DROP TABLE cases'; allowed: street, risk"]
+    assert not at.dataframe

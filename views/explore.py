@@ -73,6 +73,7 @@ chart_types = ui.charts_for(dim, dim2)
 chart = choose("chart", chart_types, "bar", t("explore.chart.bar", lang), top[1].segmented_control,
                t("explore.chart", lang), format_func=lambda c: t(f"explore.chart.{c}", lang), required=True)
 
+
 def labeller(name: str, codes=()) -> ui.Labeller:
     return ui.labeller(name, list(codes), lang, streets, communities, rules)
 
@@ -104,7 +105,7 @@ query = ExploreQuery(dataset, dim, dim2, measure, column, tuple(chosen_filters))
 try:
     frame = data.explore_aggregate(ctx.scope, ctx.filters, ctx.as_of, query)
 except ExploreError as error:
-    st.error(t("explore.invalid", lang, error=error), icon="⚠️")
+    st.error(layout.escape_markdown(t("explore.invalid", lang, error=error)), icon="⚠️")
     st.stop()
 
 if frame.empty:
