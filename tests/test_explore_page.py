@@ -148,11 +148,12 @@ def test_every_chart_draws(explore, dataset, dim, dim2, measure, column, chart):
 
 
 def test_changing_the_dataset_resets_choices_it_does_not_have(explore):
-    at = explore(lang="en", dim="risk")
+    at = explore(lang="en", dim="risk", risk="critical")
     at.selectbox(key="explore_dataset").select("stations").run()
     assert not at.exception
     assert at.query_params["dataset"] == "stations" and at.query_params["dim"] == "street"
     assert list(table(at).columns) == ["Street", "Stations"]
+    assert "risk" not in at.query_params
     assert not warnings(at)
 
 
@@ -184,3 +185,9 @@ def test_a_refused_query_shows_a_message_not_a_traceback(explore, monkeypatch):
     assert [e.value.replace("\\", "") for e in at.error] == [
         "Cannot compute this view: unknown cases dimension 'street; DROP TABLE cases'; allowed: street, risk"]
     assert not at.dataframe
+
+
+def test_another_datasets_filter_in_the_url_gets_a_notice(explore):
+    at = explore(lang="en", dataset="stations", risk="critical")
+    assert "risk=critical" in warnings(at)
+    assert "risk" not in at.query_params

@@ -99,6 +99,11 @@ with st.expander(t("explore.filters", lang), expanded=any(p in st.query_params f
         ui.write(name)
         if st.session_state[key]:
             chosen_filters.append((name, tuple(st.session_state[key])))
+for stale in {f for other in DATASET_SPECS.values() for f in other.filters} - set(spec.filters):
+    if stale in st.query_params:  # another dataset's filter: a notice unless left from an earlier choice
+        if st.query_params[stale] != st.session_state.get(f"_url_{ui.SESSION_PREFIX}{stale}"):
+            urlstate.add_notice(bad(stale, t("explore.all", lang))(st.query_params[stale]))
+        del st.query_params[stale]
 layout.show_notices(notices)
 
 query = ExploreQuery(dataset, dim, dim2, measure, column, tuple(chosen_filters))
