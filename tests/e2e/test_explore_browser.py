@@ -16,6 +16,8 @@ VIEWS = {
             {"zh": ["发放金额（元）（合计）", "其他困境儿童"], "en": ["Sum of amount paid (yuan)", "Other children in difficulty"]}),
     "map": ("dataset=children&dim=street&measure=count&chart=map",
             {"zh": ["儿童人数", "街道范围为示意图"], "en": ["Children", "Street cells are schematic"]}),
+    "community-map": ("dataset=payments&dim=community&measure=children&chart=map",
+                      {"zh": ["涉及儿童数（去重）", "无数据"], "en": ["Distinct children", "No data"]}),
 }
 
 
@@ -26,7 +28,7 @@ def test_an_exploration_opens_from_its_url(page, app_url, external_requests, vie
     page.set_viewport_size({"width": 1400, "height": 1700})
     open_page(page, f"{app_url}/explore?lang={lang}&period=2022Q2&{params}")
     assert_no_exception(page)
-    chart = "[data-testid='stDeckGlJsonChart'] canvas" if view == "map" else VEGA
+    chart = "[data-testid='stDeckGlJsonChart'] canvas" if view in ("map", "community-map") else VEGA
     page.locator(chart).first.wait_for(state="visible", timeout=15_000)
     page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=15_000)
     page.wait_for_timeout(1000)
