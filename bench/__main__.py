@@ -19,10 +19,11 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import cases, dataset, network, overview, reference, subsidies
+from data_access import cases, dataset, explore, network, overview, reference, subsidies
 from data_access.cases import CaseFilters
 from data_access.config import PROJECT_ROOT
 from data_access.engine import make_engine
+from data_access.explore import ExploreQuery
 from data_access.rules import load_rules
 from data_access.types import Filters, Period, Scope, add_months
 from sample_data import DEFAULT_AS_OF, build_database
@@ -68,9 +69,10 @@ def page_calls(engine, rules):
             subsidies.grants_in(engine, scope, filters.period),
         ),
         "explore": lambda: (
+            reference.list_streets(engine, scope),
             reference.list_communities(engine, scope, filters),
-            reference.list_staff(engine, scope, filters, as_of),
-            reference.list_social_orgs(engine, scope, filters, as_of),
+            explore.aggregate(engine, scope, Filters(Period.parse("2022")), as_of, ExploreQuery(
+                "payments", "community", "month", "median", "amount")),
         ),
         "data": lambda: dataset.table_counts(engine),
     }

@@ -227,3 +227,56 @@ def brushed_months(selection: dict | None) -> tuple | None:
     first = low.to_period("M").to_timestamp().date()
     after = (high.to_period("M") + 1).to_timestamp().date()
     return first, after
+
+
+# --- explore ----------------------------------------------------------------------------------------
+
+
+def explore_chart(table: pd.DataFrame, kind: str, dim: str, dim2: str | None, value: str, value_format: str,
+                  axis_format: str | None = None, height: int = 340) -> alt.Chart:
+    """A bar, line, area or heat-map chart of a labelled aggregate; columns are the visible titles.
+
+    Categories keep the order of the table. With a second dimension, bars are grouped side by side
+    (a mean or median cannot be stacked) and lines are one per value of the second dimension.
+    """
+    x_order = list(dict.fromkeys(table[dim]))
+    tooltip = [alt.Tooltip(f"{dim}:N")] + ([alt.Tooltip(f"{dim2}:N")] if dim2 else []) + [
+        alt.Tooltip(f"{value}:Q", format=value_format)]
+    long_labels = max((len(str(v)) for v in x_order), default=0) > 6 and len(x_order) > 6
+    x_axis = alt.Axis(labelAngle=-40 if long_labels else 0, labelLimit=160)
+    if kind == "heatmap":
+        base = alt.Chart(table)
+        y_order = list(dict.fromkeys(table[dim2]))
+        cells = base.mark_rect().encode(
+            x=alt.X(f"{dim}:N", sort=x_order, axis=x_axis),
+            y=alt.Y(f"{dim2}:N", sort=y_order, axis=alt.Axis(labelLimit=200)),
+            color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"),
+                            legend=alt.Legend(format=axis_format or value_format, orient="bottom", titleLimit=0)),
+            tooltip=tooltip,
+        )
+        top = table[value].max()
+        numbers = base.mark_text(fontSize=11).encode(
+            x=alt.X(f"{dim}:N", sort=x_order), y=alt.Y(f"{dim2}:N", sort=y_order),
+            text=alt.Text(f"{value}:Q", format=value_format),
+            color=alt.condition(alt.datum[value] > top / 2, alt.value("white"), alt.value("#1F2A33")),
+        )
+        return (cells + numbers).properties(height=max(height, 26 * len(y_order)), autosize=FIT_WIDTH)
+    base = alt.Chart(table, height=height, autosize=FIT_WIDTH)
+    y = alt.Y(f"{value}:Q", axis=alt.Axis(format=axis_format or value_format, titleLimit=0))
+    x = alt.X(f"{dim}:N", sort=x_order, axis=x_axis)
+    colour = {}
+    if dim2:
+        colour = {"color": alt.Color(f"{dim2}:N", sort=list(dict.fromkeys(table[dim2])),
+                                     scale=alt.Scale(scheme="tableau10"),
+                                     legend=alt.Legend(orient="bottom", labelLimit=0, columns=6))}
+    if kind == "bar":
+        mark = base.mark_bar(color="#2F6F8F")
+        if dim2:
+            colour["xOffset"] = alt.XOffset(f"{dim2}:N", sort=list(dict.fromkeys(table[dim2])))
+    elif kind == "line":
+        mark = base.mark_line(point=True, color="#2F6F8F")
+    else:
+        mark = base.mark_area(opacity=0.7, line=True, color="#2F6F8F")
+        if dim2:
+            y = alt.Y(f"{value}:Q", axis=alt.Axis(format=axis_format or value_format, titleLimit=0), stack=None)
+    return mark.encode(x=x, y=y, tooltip=tooltip, **colour)

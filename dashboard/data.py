@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from data_access import cases, config, dataset, geo, network, overview, quality, reference, subsidies
+from data_access import cases, config, dataset, explore, geo, network, overview, quality, reference, subsidies
 from data_access.coverage import Coverage
 from data_access.engine import get_engine
 from data_access.rules import CaseRules, load_rules
@@ -234,3 +234,12 @@ def quality_rows(check: str, scope: Scope, filters: Filters, as_of: datetime) ->
         "unregistered_payments": lambda: quality.unregistered_payments(e, scope, filters, as_of),
         "outside_district": lambda: quality.places_outside_district(e, scope, filters),
     }[check]()
+
+
+# --- explore ---------------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def explore_aggregate(scope: Scope, filters: Filters, as_of: datetime, query: explore.ExploreQuery) -> pd.DataFrame:
+    """One aggregate of the Explore page. Raises explore.ExploreError for a name outside the allow-lists."""
+    return explore.aggregate(engine(), scope, filters, as_of, query)

@@ -1,46 +1,161 @@
-"""Explore: browse the reference lists behind the dashboard."""
+"""Explore: ad-hoc aggregates of one dataset by one or two dimensions, as a chart, a table and a download.
+
+Every choice lives in the URL (dataset, dim, dim2, measure, column, chart and the dataset's filters),
+so an exploration can be shared; a bad value falls back to the default with a notice.
+"""
 
 import streamlit as st
 
-from dashboard import context, data, layout
-from dashboard.i18n import format_moment, label, t
+from dashboard import charts, context, data, layout, urlstate
+from dashboard import explore as ui
+from dashboard.i18n import t
+from data_access.explore import (
+    COLUMN_MEASURES,
+    DATASET_SPECS,
+    DATASETS,
+    TIME_DIMENSIONS,
+    ExploreError,
+    ExploreQuery,
+)
+
+TIME_NOTES = ("cases", "children", "payments")
 
 ctx = context.current()
 lang = ctx.lang
-layout.page_header(ctx, "explore.title")
-suffix = "en" if lang == "en" else "zh"
+notices = layout.page_header(ctx, "explore.title")
+st.caption(t("explore.caption", lang))
+streets = data.streets(ctx.scope)
+communities = data.communities(ctx.scope, ctx.filters)
+rules = data.rules()
 
-DATASETS = {
-    "communities": ("col.community", lambda: data.communities(ctx.scope, ctx.filters)),
-    "stations": ("map.stations", lambda: data.stations(ctx.scope, ctx.filters)),
-    "staff": ("explore.staff", lambda: data.staff(ctx.scope, ctx.filters, ctx.as_of)),
-    "social_orgs": ("kpi.orgs", lambda: data.social_orgs(ctx.scope, ctx.filters, ctx.as_of)),
-}
-choice = st.segmented_control(
-    t("explore.dataset", lang), list(DATASETS), format_func=lambda k: t(DATASETS[k][0], lang),
-    default="communities", required=True,
-)
-frame = DATASETS[choice][1]()
 
-if choice == "communities":
-    shown = {t("col.code", lang): frame["code"], t("col.community", lang): frame[f"name_{suffix}"],
-             t("col.street", lang): frame[f"street_{suffix}"]}
-elif choice == "stations":
-    shown = {t("col.name", lang): frame[f"name_{suffix}"],
-             t("col.kind", lang): [label("station_kind", k, lang) for k in frame["kind"]],
-             t("col.street", lang): frame[f"street_{suffix}"],
-             t("col.opened_on", lang): [format_moment(d) for d in frame["opened_on"]]}
-elif choice == "staff":
-    shown = {t("col.person", lang): frame["name"],
-             t("col.role", lang): [label("staff_role", r, lang) for r in frame["role"]],
-             t("col.street", lang): frame[f"street_{suffix}"],
-             t("col.community", lang): frame[f"community_{suffix}"],
-             t("col.trained", lang): frame["trained_on"].notna()}
+def bad(name: str, fallback: str):
+    return lambda raw: t("notice.bad_param", lang, name=name, value=raw, fallback=fallback)
+
+
+def choose(param: str, options: tuple, default, fallback_label: str, widget, label: str, **kwargs):
+    """Sync ``param`` from the URL, keep it among ``options``, draw its widget and write it back."""
+    key = ui.sync(param, default, lambda raw: raw if raw in options else None, bad(param, fallback_label))
+    if st.session_state[key] not in options:
+        st.session_state[key] = default
+    widget(label, list(options), key=key, **kwargs)
+    ui.write(param)
+    return st.session_state[key]
+
+
+def dim_label(dim) -> str:
+    return t(f"explore.dim.{dim}", lang) if dim else t("explore.dim2.none", lang)
+
+
+top = st.columns([3, 2])
+dataset = choose("dataset", DATASETS, "cases", t("explore.dataset.cases", lang), top[0].selectbox,
+                 t("explore.dataset", lang), format_func=lambda d: t(f"explore.dataset.{d}", lang))
+spec = DATASET_SPECS[dataset]
+dims = tuple(spec.dimensions)
+
+row = st.columns(4)
+dim = choose("dim", dims, "street", dim_label("street"), row[0].selectbox, t("explore.dim", lang),
+             format_func=dim_label)
+others = ("", *(d for d in dims if d != dim))  # "" for none: a selectbox shows None as "choose an option"
+dim2 = choose("dim2", others, "", dim_label(None), row[1].selectbox, t("explore.dim2", lang),
+              format_func=dim_label) or None
+measure = choose("measure", spec.measures, "count", t("explore.measure.count", lang), row[2].selectbox,
+                 t("explore.measure", lang), format_func=lambda m: t(f"explore.measure.{m}", lang))
+column = None
+if measure in COLUMN_MEASURES:
+    columns = tuple(spec.columns)
+    column = choose("column", columns, columns[0], t(f"explore.column.{columns[0]}", lang), row[3].selectbox,
+                    t("explore.column", lang), format_func=lambda c: t(f"explore.column.{c}", lang))
+elif "column" in st.query_params:
+    del st.query_params["column"]  # a count takes no column
+
+chart_types = ui.charts_for(dim, dim2)
+chart = choose("chart", chart_types, "bar", t("explore.chart.bar", lang), top[1].segmented_control,
+               t("explore.chart", lang), format_func=lambda c: t(f"explore.chart.{c}", lang), required=True)
+
+
+def labeller(name: str, codes=()) -> ui.Labeller:
+    return ui.labeller(name, list(codes), lang, streets, communities, rules)
+
+
+chosen_filters = []
+with st.expander(t("explore.filters", lang), expanded=any(p in st.query_params for p in spec.filters)):
+    filter_columns = st.columns(max(len(spec.filters), 1))
+    for place, (name, (_, allowed)) in zip(filter_columns, spec.filters.items()):
+        names = labeller(name)
+
+        def parse(raw: str, allowed=allowed, name=name, names=names):
+            known, unknown = ui.parse_list(raw, allowed)
+            if unknown:
+                urlstate.add_notice(t("notice.bad_param", lang, name=name, value=",".join(unknown),
+                                      fallback=", ".join(names(k) for k in known) or t("explore.all", lang)))
+            return known
+
+        key = ui.sync(name, [], parse, bad(name, t("explore.all", lang)))
+        if not isinstance(st.session_state[key], list) or not set(st.session_state[key]) <= set(allowed):
+            st.session_state[key] = []
+        place.multiselect(t(f"explore.filter.{name}", lang), list(allowed), key=key, format_func=names,
+                          placeholder=t("explore.all", lang))
+        ui.write(name)
+        if st.session_state[key]:
+            chosen_filters.append((name, tuple(st.session_state[key])))
+for stale in {f for other in DATASET_SPECS.values() for f in other.filters} - set(spec.filters):
+    if stale in st.query_params:  # another dataset's filter: a notice unless left from an earlier choice
+        if st.query_params[stale] != st.session_state.get(f"_url_{ui.SESSION_PREFIX}{stale}"):
+            urlstate.add_notice(bad(stale, t("explore.all", lang))(st.query_params[stale]))
+        del st.query_params[stale]
+layout.show_notices(notices)
+
+query = ExploreQuery(dataset, dim, dim2, measure, column, tuple(chosen_filters))
+try:
+    frame = data.explore_aggregate(ctx.scope, ctx.filters, ctx.as_of, query)
+except ExploreError as error:
+    st.error(layout.escape_markdown(t("explore.invalid", lang, error=error)), icon="⚠️")
+    st.stop()
+
+if frame.empty:
+    st.info(t("empty.no_data", lang))
+    st.stop()
+
+wanted = [d for d in (dim, dim2) if d]
+titles = {d: t(f"explore.dim.{d}", lang) for d in wanted}
+labellers = {d: labeller(d, frame[ui.result_column(d)].dropna().unique()) for d in wanted}
+value_title = ui.measure_title(dataset, measure, column, lang)
+table = ui.labelled(frame, wanted, labellers, titles, value_title)
+whole = measure in ("count", "children")
+money = column == "amount" and measure in COLUMN_MEASURES
+value_format = ",.0f" if whole else ",.2f" if money else ",.1f"
+if not whole:  # what is shown is what is downloaded
+    table[value_title] = table[value_title].round(2 if money else 1)
+
+if chart == "map":
+    deck, legend = ui.map_deck(frame, dim, measure, value_title, streets, communities, lang,
+                               lambda v: format(v, value_format))
+    left, right = st.columns([4, 1])
+    left.pydeck_chart(deck, height=520)
+    right.markdown(f"**{value_title}**")
+    for colour, text in legend:
+        right.markdown(f"<span style='display:inline-block;width:14px;height:14px;background:rgb{tuple(colour)};"
+                       f"margin-right:6px;vertical-align:middle'></span>{text}", unsafe_allow_html=True)
+    st.caption(t("explore.map_schematic", lang))
 else:
-    shown = {t("col.name", lang): frame[f"name_{suffix}"],
-             t("col.category", lang): [label("org_category", c, lang) for c in frame["category"]],
-             t("col.street", lang): frame[f"street_{suffix}"],
-             t("col.registered_on", lang): [format_moment(d) for d in frame["registered_on"]]}
+    axis_format = ",.0f" if money else value_format
+    st.altair_chart(charts.explore_chart(table, chart, titles[dim], titles.get(dim2), value_title, value_format,
+                                         axis_format), width="stretch")
+if {dim, dim2} & set(TIME_DIMENSIONS) and dataset in TIME_NOTES:
+    st.caption(t(f"explore.time_note.{dataset}", lang))
 
-st.caption(t("explore.rows", lang, rows=len(frame)))
-st.dataframe(shown, hide_index=True, width="stretch")
+if dim2:
+    second = labellers[dim2]
+    order = [second(c) for c in sorted(frame[ui.result_column(dim2)].unique(), key=second.sort_key)]
+    shown = ui.pivot(table, titles[dim], titles[dim2], value_title, order, whole)
+    st.subheader(t("explore.pivot", lang, rows=titles[dim], columns=titles[dim2]))
+    st.caption(value_title)
+else:
+    shown = table
+    st.subheader(t("explore.table", lang))
+number = "%" + value_format  # d3's ",.1f" is printf's "%,.1f"
+config = {c: st.column_config.NumberColumn(c, format=number) for c in shown.columns if c not in titles.values()}
+st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="—")
+parts = [dataset, dim, *([dim2] if dim2 else []), measure, *([column] if column else []), ctx.period.code]
+layout.export_buttons(shown, "explore-" + "-".join(parts), lang, "explore")
