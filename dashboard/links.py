@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from dashboard.context import ViewContext
+from data_access import explore
 
 CASES = "views/cases.py"
 MAP = "views/map.py"
@@ -37,6 +38,11 @@ def map_view(ctx: ViewContext, **wanted: str) -> dict[str, str]:
 
 def subsidies(ctx: ViewContext) -> dict[str, str]:
     return {**shared(ctx), "by": "", "measure": ""}
+
+
+def explore_view(ctx: ViewContext, dataset: str, **wanted: str) -> dict[str, str]:
+    blank = dict.fromkeys(["dim", "dim2", "measure", "column", "chart", *explore.dataset_spec(dataset).filters], "")
+    return {**shared(ctx), **blank, "dataset": dataset, **wanted}
 
 
 def url(page: str, params: dict[str, str]) -> str:

@@ -249,7 +249,8 @@ DATASET_SPECS: dict[str, Dataset] = {
             "street": lambda ctx: SF.c.street_id,
             "community": lambda ctx: SF.c.community_id,
             "role": lambda ctx: SF.c.role,
-            "trained": lambda ctx: _yes_no(SF.c.trained_on.is_not(None)),
+            # Trained this year: as on the overview, between 1 January and the period's last day.
+            "trained": lambda ctx: _yes_no(SF.c.trained_on.between(date(ctx.day.year, 1, 1), ctx.day)),
         },
         columns={
             "service_years": lambda ctx: (epoch_seconds(_day(ctx)) - epoch_seconds(SF.c.started_on))

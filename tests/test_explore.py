@@ -148,8 +148,10 @@ def expected_rows(engine, dataset: str, filters: Filters, as_of) -> pd.DataFrame
         started, ended = pd.to_datetime(frame["started_on"]), pd.to_datetime(frame["ended_on"])
         frame = frame[(started <= stamp) & (ended.isna() | (ended > stamp))]
         years = (stamp - pd.to_datetime(frame["started_on"])).dt.days / 365.25
+        trained_on = pd.to_datetime(frame["trained_on"])
+        this_year = (trained_on >= pd.Timestamp(stamp.year, 1, 1)) & (trained_on <= stamp)
         return frame.assign(street=frame["street_id"], community=frame["community_id"],
-                            trained=frame["trained_on"].notna().map({True: "yes", False: "no"}), service_years=years)
+                            trained=this_year.map({True: "yes", False: "no"}), service_years=years)
     frame = _read(engine, "SELECT * FROM stations")
     opened = pd.to_datetime(frame["opened_on"])
     frame = frame[opened.isna() | (opened <= stamp)]

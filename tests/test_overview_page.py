@@ -59,12 +59,14 @@ def test_the_subsidy_link_shows_the_same_payments(app):
     assert metric(at, "Person-times paid") == "556" and metric(at, "Amount paid") == "641,800.00 yuan"
 
 
-def test_the_map_link_shows_the_registered_children(app):
+def test_the_network_link_shows_the_communities_on_the_map(app):
     at = app(period="2022Q2")
-    params = next(p for label, p in links_of(at) if label == "查看覆盖地图" and p["metric"] == "children")
+    params = next(p for label, p in links_of(at) if label == "查看覆盖地图" and p["metric"] == "director_share")
     shown = app("views/map.py", **params)
     assert not shown.exception
-    assert f"/{metric(at, '合计')}，" in text_of(shown)
+    communities = re.search(r"覆盖 (\d+)/(\d+) 个社区", text_of(at)).group(2)
+    assert f"/{communities}，" in text_of(shown)
+    assert metric(shown, "缺儿童主任") == "0"
 
 
 def test_each_street_row_opens_that_streets_queue(app):
@@ -181,3 +183,30 @@ def test_downloading_the_briefing_is_audited(app, sample_copy_url, monkeypatch):
 def test_the_briefing_file_is_named_for_what_it_holds(app, lang):
     at = app(period="2022Q1", street="fubao", lang=lang)
     assert briefing.file_name(at.session_state["_view_context"]) == f"briefing-2022Q1-fubao-{lang}.html"
+
+
+def explore_totals(app, params: dict[str, str]):
+    at = app("views/explore.py", **params)
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    return at.dataframe[0].value
+
+
+def test_the_register_link_shows_each_category_on_the_explore_page(app):
+    at = app(period="2022Q2", lang="en")
+    params = next(p for label, p in links_of(at) if label == "See the register")
+    table = explore_totals(app, params)
+    shown = dict(zip(table.iloc[:, 0], table.iloc[:, 1]))
+    for category in ("Orphans", "De-facto unsupported children", "Other children in difficulty"):
+        assert str(shown[category]) == metric(at, category)
+    assert sum(shown.values()) == int(metric(at, "Total"))
+
+
+def test_the_training_link_shows_who_is_trained(app):
+    at = app(period="2022Q2", lang="en")
+    params = next(p for label, p in links_of(at) if label == "See who is trained")
+    table = explore_totals(app, params)
+    note = next(c.value for c in at.caption if "staff in post" in c.value)
+    done, staff = (int(n) for n in re.findall(r"\d+", note)[:2])
+    assert (done, staff) == (57, 138)
+    assert table["Trained"].sum() == done
+    assert table["Trained"].sum() + table["Not trained"].sum() == staff

@@ -10,20 +10,25 @@ from dashboard.i18n import format_share, format_yuan, label, period_label, signe
 from data_access.types import Period, add_months
 
 
+def training_view(ctx: context.ViewContext) -> dict[str, str]:
+    return links.explore_view(ctx, "staff", dim="role", dim2="trained", measure="count", chart="bar")
+
+
 def cards(ctx: context.ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current, figures.previous
     rules = data.rules()
     versus = t("kpi.vs_previous", lang, period=period_label(ctx.period.previous(), lang))
     at_start = t("kpi.vs_moment", lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
-    to_map = (links.MAP, t("overview.link.map", lang), links.map_view(ctx, metric="children"))
+    to_register = (links.EXPLORE, t("overview.link.register", lang),
+                   links.explore_view(ctx, "children", dim="category", measure="count", chart="bar"))
 
     st.subheader(t("overview.children", lang))
     cols = st.columns(len(now.children_by_category) + 1)
     layout.kpi(cols[0], t("kpi.children_total", lang), f"{now.children_total:,}", at_start,
-               signed(now.children_total - before.children_total), link=to_map)
+               signed(now.children_total - before.children_total), link=to_register)
     for col, (category, count) in zip(cols[1:], now.children_by_category.items()):
         layout.kpi(col, label("category", category, lang), f"{count:,}", at_start,
-                   signed(count - before.children_by_category[category]), link=to_map)
+                   signed(count - before.children_by_category[category]), link=to_register)
 
     st.subheader(t("overview.cases", lang))
     cases, earlier = now.cases, before.cases
@@ -77,7 +82,7 @@ def cards(ctx: context.ViewContext, figures) -> None:
                t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
                t("kpi.points", lang, change=signed((rate - rate_before) * 100, 1)) if None not in (rate, rate_before) else None,
                help=t("kpi.help.training", lang),
-               link=(links.EXPLORE, t("overview.link.staff", lang), links.shared(ctx)))
+               link=(links.EXPLORE, t("overview.link.staff", lang), training_view(ctx)))
 
 
 def trends(ctx: context.ViewContext) -> None:
