@@ -61,6 +61,7 @@ def test_page_renders(page, app_url, external_requests, path, lang):
 
 def test_figures_match_sample_data(page, app_url, external_requests):
     open_page(page, f"{app_url}/subsidies?period=2022Q2")
+    page.locator("[data-testid='stMetric']").first.wait_for(state="visible", timeout=15_000)
     text = page.locator("[data-testid='stMain']").inner_text()
     assert "556" in text
     assert "641,800.00" in text
