@@ -199,6 +199,8 @@ case_events = Table(
     one_of("kind", vocab.EVENT_KINDS),
     one_of("stage", vocab.STAGES),
     Index("ix_case_events_case_time", "case_id", "occurred_at"),
+    # The latest event of a kind by as-of, read backwards (the map's last home visit per community).
+    Index("ix_case_events_kind_time_case", "kind", "occurred_at", "case_id"),
 )
 
 subsidy_standards = Table(
