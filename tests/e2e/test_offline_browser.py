@@ -56,3 +56,11 @@ def test_admin_page_renders_offline(page, app_url, external_requests):
     assert_rendered(page, t("admin.title", "en"))
     page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=15_000)
     assert external_requests == [], f"/admin asked for {external_requests}"
+
+
+def test_the_benchmark_floor_page_exists_only_for_the_benchmark(page, app_url, external_requests):
+    """Without DASHBOARD_BENCH=1 the empty page is not served: its address opens the overview."""
+    open_page(page, f"{app_url}/bench-empty?lang=en")
+    assert_rendered(page, t("overview.title", "en"))
+    assert page.locator("[data-testid='stSidebarNav'] a[href*='bench']").count() == 0
+    assert external_requests == []
