@@ -184,7 +184,7 @@ def renders(scales: list[int], repeat: int) -> list[str]:
             cells += [f"{r.first[name]:.0f}", f"{r.revisit[name]:.0f} ({r.revisit[name] / floor:.1f}×)"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     memory = [f"{found[s].peak_memory_mb:.0f}" if found[s].peak_memory_mb else "—" for s in scales]
-    lines.append("| server peak memory (VmHWM, MiB) | " + " | ".join(f"{m} | " for m in memory).rstrip(" |") + " |")
+    lines.append("| server peak memory (VmHWM, MiB) | " + " | ".join(f"{m} | " for m in memory) + "|")
     return lines + [""]
 
 
