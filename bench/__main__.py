@@ -1,14 +1,18 @@
-"""python -m bench [--scales 1,10,100] [--repeat 7]: time each page's data calls against baselines.
+"""python -m bench [--scales 1,10,100] [--sections calls,queue,browser,load] [--backends sqlite,postgresql]
 
-Databases are built once per scale and kept under var/bench/. Figures are medians, printed as
-tables and written to bench/RESULTS.md. Baselines run on the same database in the same run, so
-the ratios compare across machines better than the milliseconds do: a trivial query for the
-page calls, and "load the whole cases table into pandas and filter there" for the case queue.
+Times each page's data calls against baselines, on SQLite and (when TEST_DATABASE_URL is set) on
+PostgreSQL; each page's full render in Chromium against an empty page; the server's peak memory;
+and a load test of simultaneous sessions on the case queue. Databases are built once per backend
+and scale and kept (see bench/databases.py). Figures are medians, printed as tables and written
+to bench/RESULTS.md. Baselines run on the same database in the same run, so the ratios compare
+across machines better than the milliseconds do: a trivial query for the page calls, "load the
+whole cases table into pandas and filter there" for the case queue, an empty page for renders.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -17,19 +21,17 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
+from bench import browser as browser_bench
+from bench.databases import BENCH_DIR, ensure_built, postgres_engine, sqlite_engine, sqlite_path
 from data_access import cases, dataset, explore, network, overview, reference, subsidies
 from data_access.cases import CaseFilters
-from data_access.config import PROJECT_ROOT
-from data_access.engine import make_engine
 from data_access.explore import ExploreQuery
 from data_access.rules import load_rules
 from data_access.types import Filters, Period, Scope, add_months
-from sample_data import DEFAULT_AS_OF, build_database
-from sample_data.build import SAMPLE_VERSION
+from sample_data import DEFAULT_AS_OF
 
-BENCH_DIR = PROJECT_ROOT / "var" / "bench"
+SECTIONS = ("calls", "queue", "browser", "load")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -103,14 +105,6 @@ def queue_calls(engine, rules):
     }
 
 
-def sample_version(engine) -> str | None:
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text("SELECT value FROM dataset_info WHERE key = 'version'")).scalar()
-    except SQLAlchemyError:
-        return None
-
-
 def _select_one(engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1")).scalar()
@@ -136,39 +130,137 @@ def median_ms(call, repeat: int) -> float:
     return statistics.median(times)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--scales", default="1,10,100")
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args(argv)
-    scales = [int(s) for s in args.scales.split(",")]
-    rules = load_rules()
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+def machine() -> str:
+    memory = ""
+    try:
+        total_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                        if line.startswith("MemTotal:"))
+        memory = f" · {total_kb / 1024 / 1024:.1f} GiB memory"
+    except (OSError, StopIteration):
+        pass
+    return (f"{platform.platform()} · {os.cpu_count()} CPUs{memory} · Python {platform.python_version()} · "
+            f"{time.strftime('%Y-%m-%d %H:%M %Z')} · load average {os.getloadavg()[0]:.1f} at the start")
 
+
+def data_calls(backend: str, scales: list[int], repeat: int, sections: set[str], rules) -> tuple[list[str], list[str]]:
+    """The page-call and case-queue tables for one backend; the second list notes builds."""
     results: dict[str, dict[int, float]] = {}
     queue: dict[str, dict[int, float]] = {}
-    builds: dict[int, float] = {}
+    notes = []
     for scale in scales:
-        engine = make_engine(f"sqlite:///{BENCH_DIR / f'scale{scale}.db'}")
-        if sample_version(engine) != SAMPLE_VERSION:
-            started = time.perf_counter()
-            build_database(engine, scale=scale, replace=True)
-            builds[scale] = time.perf_counter() - started
-        for name, call in page_calls(engine, rules).items():
-            results.setdefault(name, {})[scale] = median_ms(call, args.repeat)
-        for name, call in queue_calls(engine, rules).items():
-            queue.setdefault(name, {})[scale] = median_ms(call, args.repeat)
+        engine = sqlite_engine(scale) if backend == "sqlite" else postgres_engine(os.environ["TEST_DATABASE_URL"], scale)
+        built = ensure_built(engine, scale)
+        if built is not None:
+            notes.append(f"{backend} scale {scale} built in {built:.1f} s")
+        if "calls" in sections:
+            for name, call in page_calls(engine, rules).items():
+                results.setdefault(name, {})[scale] = median_ms(call, repeat)
+        if "queue" in sections:
+            for name, call in queue_calls(engine, rules).items():
+                queue.setdefault(name, {})[scale] = median_ms(call, repeat)
         engine.dispose()
+    label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend]
+    lines = []
+    if results:
+        lines += table(f"data calls ({label})", results, scales, "baseline (SELECT 1)", "ms (× baseline)") + [""]
+    if queue:
+        lines += table(f"case queue ({label})", queue, scales, "baseline: whole table in pandas",
+                       "ms (baseline ÷ this)", speedup=True) + [""]
+    return lines, notes
 
-    lines = table("data calls (SQLite)", results, scales, "baseline (SELECT 1)", "ms (× baseline)")
-    lines += [""] + table("case queue (SQLite)", queue, scales, "baseline: whole table in pandas", "ms (baseline ÷ this)",
-                          speedup=True)
-    machine = f"{platform.node()} · {platform.machine()} · Python {platform.python_version()} · {time.strftime('%Y-%m-%d')}"
-    built = "; ".join(f"scale {s} built in {t:.1f} s" for s, t in builds.items()) or "databases reused from var/bench/"
-    report = "\n".join(["# Benchmark", "", f"Machine: {machine}", f"Median of {args.repeat} runs; {built}.", "", *lines, ""])
+
+def renders(scales: list[int], repeat: int) -> list[str]:
+    """First visit and re-visit of every page in Chromium per scale (SQLite), and the server's peak memory."""
+    found = {}
+    for scale in scales:
+        ensure_built(sqlite_engine(scale), scale)
+        found[scale] = browser_bench.render_times(sqlite_path(scale).parent, BENCH_DIR / f"server-scale{scale}.log",
+                                                  list(browser_bench.PAGES), repeat)
+    header = " | ".join(f"scale {s}: first visit ms | scale {s}: re-visit ms (× floor)" for s in scales)
+    lines = [f"| page render in Chromium (SQLite) | {header} |", "|" + "---|" * (2 * len(scales) + 1)]
+    for name in browser_bench.PAGES:
+        cells = []
+        for scale in scales:
+            r = found[scale]
+            floor = r.revisit[browser_bench.FLOOR]
+            cells += [f"{r.first[name]:.0f}", f"{r.revisit[name]:.0f} ({r.revisit[name] / floor:.1f}×)"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    memory = [f"{found[s].peak_memory_mb:.0f}" if found[s].peak_memory_mb else "—" for s in scales]
+    lines.append("| server peak memory (VmHWM, MiB) | " + " | ".join(f"{m} | " for m in memory) + "|")
+    return lines + [""]
+
+
+def load(scale: int, sessions: int, rounds: int) -> tuple[list[str], bool]:
+    ensure_built(sqlite_engine(scale), scale)
+    result = browser_bench.load_test(sqlite_path(scale).parent, BENCH_DIR / "server-load.log", sessions, rounds)
+    p50, p95 = result.percentile(0.5), result.percentile(0.95)
+    working = browser_bench.Load(sessions, [step for step in result.steps if step[0] != "open"])
+    by_step = {}
+    for name, ms in result.steps:
+        by_step.setdefault(name, []).append(ms)
+    lines = [
+        f"| load test (SQLite, scale {scale}) | value |", "|---|---|",
+        f"| simultaneous sessions (one Chromium, one context each) | {sessions} |",
+        f"| steps per session | 1 + {rounds} × (filter via the matrix, open a case, export CSV) |",
+        f"| steps completed | {len(result.steps)} of {sessions * (1 + 3 * rounds)} |",
+        f"| errors | {len(result.errors)} |",
+        f"| step time median / 95th percentile, ms | {p50 or 0:.0f} / {p95 or 0:.0f} |",
+        f"| the same without the opening visits, ms | {working.percentile(0.5) or 0:.0f} / "
+        f"{working.percentile(0.95) or 0:.0f} |",
+        *(f"| {name}: median / max, ms | {statistics.median(t):.0f} / {max(t):.0f} |" for name, t in by_step.items()),
+        f"| server peak memory (VmHWM, MiB) | {result.peak_memory_mb or 0:.0f} |",
+    ]
+    lines += [f"- {error}" for error in result.errors[:10]]
+    return lines + [""], not result.errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--scales", default="1,10,100", help="comma-separated sample scales (default 1,10,100)")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"comma-separated, any of {', '.join(SECTIONS)} (default all)")
+    parser.add_argument("--backends", default=None,
+                        help="sqlite, postgresql or both (default: sqlite, and postgresql when TEST_DATABASE_URL is set)")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per data call; the median is reported")
+    parser.add_argument("--render-repeat", type=int, default=3, help="re-visits per page; the median is reported")
+    parser.add_argument("--load-scale", type=int, default=10)
+    parser.add_argument("--load-sessions", type=int, default=10)
+    parser.add_argument("--load-rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    unknown = sections - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    backends = (args.backends.split(",") if args.backends
+                else ["sqlite", *(["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])])
+    if "postgresql" in backends and not os.environ.get("TEST_DATABASE_URL"):
+        parser.error("--backends postgresql needs TEST_DATABASE_URL=postgresql+psycopg://...")
+    rules = load_rules()
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    started_on = machine()  # the load average before the run, not the one the run itself causes
+
+    lines: list[str] = []
+    notes: list[str] = []
+    ok = True
+    if sections & {"calls", "queue"}:
+        for backend in backends:
+            found, built = data_calls(backend, scales, args.repeat, sections, rules)
+            lines += found
+            notes += built
+    if "browser" in sections:
+        lines += renders(scales, args.render_repeat)
+    if "load" in sections:
+        found, ok = load(args.load_scale, args.load_sessions, args.load_rounds)
+        lines += found
+    runs = (f"Data calls: median of {args.repeat} runs. Renders: first visit once, re-visit median of "
+            f"{args.render_repeat}.")
+    report = "\n".join(["# Benchmark", "", f"Machine: {started_on}", "", runs + (" " + "; ".join(notes) + "." if notes else ""),
+                        f"Command: python -m bench {' '.join(argv if argv is not None else os.sys.argv[1:])}".rstrip(),
+                        "", *lines])
     print(report)
     RESULTS.write_text(report, encoding="utf-8")
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -59,6 +59,16 @@ def open_at(as_of: datetime) -> ColumnElement[bool]:
     return and_(reported <= as_of, or_(K.c.closed_at.is_(None), K.c.closed_at > as_of))
 
 
+def unindexed(column):
+    """The column as a grouping key the planner cannot serve from the column's own index.
+
+    Grouping open cases by a bare street, community or staff id makes SQLite walk that index and
+    read every case in its order; wrapped, it reads only the open cases (through the closed_at index)
+    and sorts those few: at scale 100, 0.9 s against 0.07 s for the workload.
+    """
+    return func.coalesce(column, column)
+
+
 def awaiting_response(as_of: datetime) -> ColumnElement[bool]:
     return or_(K.c.first_response_at.is_(None), K.c.first_response_at > as_of)
 
@@ -274,14 +284,15 @@ def workload_by_staff(
 ) -> pd.DataFrame:
     """Open and overdue cases per staff member in post, with their caseload band."""
     sf, S = schema.staff, schema.streets
+    holder = unindexed(K.c.assigned_staff_id)
     held = (
         select(
-            K.c.assigned_staff_id.label("staff_id"),
+            holder.label("staff_id"),
             func.count().label("open_cases"),
             func.sum(case((deadline_before(rules, as_of, as_of), 1), else_=0)).label("overdue_cases"),
         )
         .where(open_at(as_of), *scope_conditions(scope, filters, K.c.street_id, K.c.community_id))
-        .group_by(K.c.assigned_staff_id)
+        .group_by(holder)
         .subquery()
     )
     query = (

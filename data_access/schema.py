@@ -199,6 +199,8 @@ case_events = Table(
     one_of("kind", vocab.EVENT_KINDS),
     one_of("stage", vocab.STAGES),
     Index("ix_case_events_case_time", "case_id", "occurred_at"),
+    # The latest event of a kind by as-of, read backwards (the map's last home visit per community).
+    Index("ix_case_events_kind_time_case", "kind", "occurred_at", "case_id"),
 )
 
 subsidy_standards = Table(
@@ -230,6 +232,8 @@ subsidy_payments = Table(
     CheckConstraint("amount >= 0", name="amount_not_negative"),
     # Covers the monthly aggregates (by month, street and category) without reading the table.
     Index("ix_subsidy_payments_month_street", "month", "street_id", "category", "child_id", "amount"),
+    # The same by month and category, in group order: no sort for the monthly trend by category.
+    Index("ix_subsidy_payments_month_category", "month", "category", "child_id", "amount"),
     # "Was this child paid for this month?" in one seek (the reconciliation asks it per child and month).
     Index("ix_subsidy_payments_child_month", "child_id", "month"),
 )

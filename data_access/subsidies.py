@@ -112,16 +112,17 @@ def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, l
     while quarter.start <= last:
         quarters.append(quarter)
         quarter = Period("quarter", quarter.year + quarter.number // 4, quarter.number % 4 + 1)
-    label = case(*((and_(P.c.month >= q.start, P.c.month < q.end), literal(q.code)) for q in quarters)).label("quarter")
-    query = (
-        select(label, func.count().label("person_times"), func.count(distinct(P.c.child_id)).label("children"),
-               func.sum(P.c.amount).label("amount"))
-        .where(P.c.month >= quarters[0].start, P.c.month < quarters[-1].end,
-               *payment_scope(scope, filters))
-        .group_by(label)
-    )
+    # One aggregate per quarter over its own range of the month index: grouping every payment by a
+    # CASE on the month sorts them all twice (groups and distinct children), 4× slower at scale 100.
+    parts = [
+        select(literal(q.code).label("quarter"), func.count().label("person_times"),
+               func.count(distinct(P.c.child_id)).label("children"), func.sum(P.c.amount).label("amount"))
+        .where(P.c.month >= q.start, P.c.month < q.end, *payment_scope(scope, filters))
+        for q in quarters
+    ]
+    query = union_all(*parts) if len(parts) > 1 else parts[0]
     with engine.connect() as conn:
-        found = {row.quarter: row for row in conn.execute(query)}
+        found = {row.quarter: row for row in conn.execute(query) if row.person_times}
     frame = pd.DataFrame(
         [
             {

@@ -77,11 +77,12 @@ else:
     st.dataframe(casework.styled_queue(table, rows, rules, lang), hide_index=True, width="stretch",
                  on_select=pick_case, selection_mode="single-row", key="queue_table")
     stamp = ctx.as_of.strftime("%Y%m%d")
+    # No rerun on a click: the export is built on its own thread, and a rerun racing it could drop the file.
     buttons = st.columns([1, 1, 4])
     buttons[0].download_button(t("export.csv", lang), lambda: exports.to_csv_bytes(export_table()),
-                               file_name=f"cases-{stamp}.csv", mime="text/csv", width="stretch")
+                               file_name=f"cases-{stamp}.csv", mime="text/csv", width="stretch", on_click="ignore")
     buttons[1].download_button(t("export.xlsx", lang), lambda: exports.to_excel_bytes(export_table(), "cases"),
-                               file_name=f"cases-{stamp}.xlsx", width="stretch",
+                               file_name=f"cases-{stamp}.xlsx", width="stretch", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- case detail -----------------------------------------------------------------------------------
