@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from bench import browser as browser_bench
 from bench.databases import BENCH_DIR, ensure_built, postgres_engine, sqlite_engine, sqlite_path
-from data_access import cases, dataset, explore, network, overview, reference, subsidies
+from data_access import cases, dataset, explore, network, overview, quality, reference, subsidies
 from data_access.cases import CaseFilters
 from data_access.explore import ExploreQuery
 from data_access.rules import load_rules
@@ -42,7 +42,11 @@ def page_calls(engine, rules):
         "baseline (SELECT 1)": lambda: _select_one(engine),
         "overview": lambda: (
             overview.key_figures(engine, scope, filters, as_of, rules),
+            overview.street_pressure(engine, scope, filters, as_of, rules),
+            overview.cases_by_month(engine, scope, filters, add_months(month, -11), add_months(month, 1), as_of),
             subsidies.payments_by_month(engine, scope, filters, add_months(month, -11), add_months(month, 1)),
+            network.coverage_figures(engine, scope, filters, as_of, rules, 1500.0),
+            subsidies.reconciliation(engine, scope, filters, filters.period.start, filters.period.end),
         ),
         "map": lambda: (
             network.street_figures(engine, scope, filters, as_of, rules),
@@ -59,9 +63,10 @@ def page_calls(engine, rules):
             cases.response_bands(engine, scope, filters, CaseFilters(), as_of, rules),
             cases.close_times(engine, scope, filters, CaseFilters(), as_of, rules),
             cases.stage_funnel(engine, scope, filters, CaseFilters(), as_of, rules),
+            cases.median_response_hours(engine, scope, filters, CaseFilters(), as_of, rules),
         ),
         "subsidies": lambda: (
-            overview.key_figures(engine, scope, filters, as_of, rules),
+            overview.subsidy_figures(engine, scope, filters),
             subsidies.payments_by_month(engine, scope, filters, date(2021, 1, 1), add_months(month, 1)),
             subsidies.payments_by_month(engine, scope, filters, date(2021, 1, 1), add_months(month, 1), by="street"),
             subsidies.standards_by_month(engine, date(2021, 1, 1), add_months(month, 1)),
@@ -76,7 +81,7 @@ def page_calls(engine, rules):
             explore.aggregate(engine, scope, Filters(Period.parse("2022")), as_of, ExploreQuery(
                 "payments", "community", "month", "median", "amount")),
         ),
-        "data": lambda: dataset.table_counts(engine),
+        "data": lambda: (dataset.table_counts(engine), quality.quality_counts(engine, scope, filters, as_of, rules)),
     }
 
 

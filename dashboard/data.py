@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -69,6 +69,18 @@ def social_orgs(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame
 @st.cache_data(ttl=TTL, show_spinner=False)
 def key_figures(scope: Scope, filters: Filters, as_of: datetime) -> overview.KeyFigures:
     return overview.key_figures(engine(), scope, filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def subsidy_figures(scope: Scope, filters: Filters) -> overview.SubsidyFigures:
+    return overview.subsidy_figures(engine(), scope, filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def children_by_category(scope: Scope, filters: Filters, as_of: datetime) -> dict[str, int]:
+    """The register at the period's last day (or the as-of day, if earlier)."""
+    day = min(filters.period.end - timedelta(days=1), as_of.date())
+    return overview.children_by_category(engine(), scope, filters, day)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -33,14 +33,13 @@ urlstate.sync_from_url("measure", "amount", lambda raw: raw if raw in ("amount",
                                      fallback=t("subsidies.measure.amount", lang)))
 layout.show_notices(notices)
 
-key_figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
-figures = key_figures.current.subsidies
+figures = data.subsidy_figures(ctx.scope, ctx.filters)
 cols = st.columns(3)
 layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}")
 layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(figures.amount), lang))
 layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}")
 if figures.person_times == 0:
-    registered = key_figures.current.children_total
+    registered = sum(data.children_by_category(ctx.scope, ctx.filters, ctx.as_of).values())
     key = "subsidies.no_children" if registered == 0 else "subsidies.none"
     st.info(t(key, lang, period=period_label(period, lang), scope=ctx.street_name))
 
