@@ -15,7 +15,9 @@ import pandas as pd
 from sqlalchemy import Engine, case, distinct, func, or_, select
 
 from data_access import schema, vocab
-from data_access.cases import CaseFilters, median_response_hours, open_at, overdue, overdue_then
+from data_access.cases import (
+    CaseFilters, deadline_before, median_response_hours, open_at, overdue, overdue_then, unindexed,
+)
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
 from data_access.sqltime import month_start
@@ -284,13 +286,14 @@ def cases_by_month(engine: Engine, scope: Scope, filters: Filters, start: date, 
 def street_pressure(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> pd.DataFrame:
     """Streets ranked by pressure: overdue cases first, then open critical cases, then all open cases."""
     S, K = schema.streets, schema.cases
-    late = case((overdue(rules, as_of), 1), else_=0)
+    late = case((deadline_before(rules, as_of, as_of), 1), else_=0)
     critical = case((K.c.risk_level == "critical", 1), else_=0)
+    street = unindexed(K.c.street_id)
     counts = (
-        select(K.c.street_id.label("key"), func.count().label("open_cases"),
+        select(street.label("key"), func.count().label("open_cases"),
                func.sum(late).label("overdue_cases"), func.sum(critical).label("critical_cases"))
         .where(open_at(as_of), *scope_conditions(scope, filters, K.c.street_id, K.c.community_id))
-        .group_by(K.c.street_id)
+        .group_by(street)
         .subquery("counts")
     )
     query = (
