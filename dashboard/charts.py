@@ -32,7 +32,7 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
                 "category_label:N",
                 title=t("col.category", lang),
                 scale=alt.Scale(domain=domain, range=[CATEGORY_COLOURS[c] for c in categories]),
-                legend=alt.Legend(orient="bottom", labelLimit=0),
+                legend=alt.Legend(orient="bottom", labelLimit=0, columns=1),
             ),
             order=alt.Order("category:N"),
             tooltip=[
@@ -63,7 +63,7 @@ def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang
             color=alt.Color("risk_label:N", title=t("col.risk_level", lang),
                             scale=alt.Scale(domain=list(labels.values()),
                                             range=[RISK_COLOURS.get(level, "#888888") for level in labels]),
-                            legend=alt.Legend(orient="bottom", labelLimit=0)),
+                            legend=alt.Legend(orient="bottom", labelLimit=0, columns=2)),
             order=alt.Order("risk_order:Q"),
             tooltip=[alt.Tooltip("month_label:O", title=t("col.month", lang)),
                      alt.Tooltip("risk_label:N", title=t("col.risk_level", lang)),

@@ -12,7 +12,7 @@ from dashboard import briefing, data, gaps
 from data_access.engine import make_engine
 from tests.test_pages import app, metric, text_of  # noqa: F401  (app is a fixture)
 
-CASE_LINKS = {"打开个案队列", "查看逾期个案", "查看一级·红个案"}
+CASE_LINKS = {"个案队列", "逾期个案", "一级·红个案"}
 
 
 def links_of(at) -> list[tuple[str, dict[str, str]]]:
@@ -44,7 +44,7 @@ def test_case_links_show_the_card_numbers(app):
 
 def test_the_indicator_link_shows_the_reported_cases_and_the_median(app):
     at = app(period="2022Q2")
-    params = next(p for label, p in links_of(at) if label == "查看个案指标")
+    params = next(p for label, p in links_of(at) if label == "个案指标")
     cases = app("views/cases.py", **params)
     assert metric(cases, "本期新接报") == metric(at, "本期新接报")
     assert metric(cases, "首次响应中位时长") == metric(at, "首次响应中位时长") == "36.8 小时"
@@ -52,7 +52,7 @@ def test_the_indicator_link_shows_the_reported_cases_and_the_median(app):
 
 def test_the_subsidy_link_shows_the_same_payments(app):
     at = app(period="2022Q2", lang="en")
-    params = next(p for label, p in links_of(at) if label == "See the subsidies")
+    params = next(p for label, p in links_of(at) if label == "Subsidies")
     paid = app("views/subsidies.py", **params)
     for name in ("Person-times paid", "Amount paid", "Children paid"):
         assert metric(paid, name) == metric(at, name)
@@ -61,7 +61,7 @@ def test_the_subsidy_link_shows_the_same_payments(app):
 
 def test_the_network_link_shows_the_communities_on_the_map(app):
     at = app(period="2022Q2")
-    params = next(p for label, p in links_of(at) if label == "查看覆盖地图" and p["metric"] == "director_share")
+    params = next(p for label, p in links_of(at) if label == "覆盖地图" and p["metric"] == "director_share")
     shown = app("views/map.py", **params)
     assert not shown.exception
     communities = re.search(r"覆盖 (\d+)/(\d+) 个社区", text_of(at)).group(2)
@@ -87,7 +87,7 @@ def test_a_street_overview_links_keep_the_street(app):
     for label, params in links_of(at):
         assert params.get("street") == "fubao", label
     open_cases = int(metric(at, "在办危机个案"))
-    params = next(p for label, p in links_of(at) if label == "打开个案队列" and not p["due"] and not p["risk"])
+    params = next(p for label, p in links_of(at) if label == "个案队列" and not p["due"] and not p["risk"])
     assert queue_total(app, params) == open_cases
 
 
@@ -193,7 +193,7 @@ def explore_totals(app, params: dict[str, str]):
 
 def test_the_register_link_shows_each_category_on_the_explore_page(app):
     at = app(period="2022Q2", lang="en")
-    params = next(p for label, p in links_of(at) if label == "See the register")
+    params = next(p for label, p in links_of(at) if label == "Register")
     table = explore_totals(app, params)
     shown = dict(zip(table.iloc[:, 0], table.iloc[:, 1]))
     for category in ("Orphans", "De-facto unsupported children", "Other children in difficulty"):
@@ -203,7 +203,7 @@ def test_the_register_link_shows_each_category_on_the_explore_page(app):
 
 def test_the_training_link_shows_who_is_trained(app):
     at = app(period="2022Q2", lang="en")
-    params = next(p for label, p in links_of(at) if label == "See who is trained")
+    params = next(p for label, p in links_of(at) if label == "Training")
     table = explore_totals(app, params)
     note = next(c.value for c in at.caption if "staff in post" in c.value)
     done, staff = (int(n) for n in re.findall(r"\d+", note)[:2])

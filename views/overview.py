@@ -145,7 +145,7 @@ def overview(ctx: context.ViewContext) -> None:
     pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
     found = gaps.find_gaps(ctx, figures, pressure)
 
-    top = st.columns([5, 1, 1], vertical_alignment="center")
+    top = st.columns([4, 1, 1], vertical_alignment="center")
     top[0].markdown(briefing.summary_paragraph(ctx, figures, lang))
     top[1].page_link(links.OVERVIEW, label=t("overview.meeting", lang), icon=":material/co_present:",
                      query_params={**links.shared(ctx), "mode": "meeting"})

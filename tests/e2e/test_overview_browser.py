@@ -10,7 +10,7 @@ from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metr
 
 pytestmark = pytest.mark.e2e
 
-BRIEFING = {"zh": "下载简报", "en": "Download briefing"}
+BRIEFING = {"zh": "下载简报", "en": "Briefing"}
 NEXT = {"zh": "下一页", "en": "Next"}
 
 
@@ -86,7 +86,7 @@ def test_a_card_link_clears_filters_left_from_an_earlier_visit(page, app_url, ex
     page.wait_for_timeout(500)
     page.wait_for_selector(READY, timeout=60_000)
     open_cases = metric_value(page, "在办危机个案")
-    page.get_by_role("link", name="打开个案队列").first.click()
+    page.get_by_role("link", name="个案队列").first.click()
     page.wait_for_timeout(500)
     page.wait_for_selector(READY, timeout=60_000)
     assert_no_exception(page)
