@@ -50,7 +50,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "empty.no_data": ("所选范围内暂无数据。", "No data for this selection."),
     # overview
     "overview.title": ("全区总览", "District overview"),
-    "overview.network": ("服务网络", "Service network"),
     "overview.children": ("在册困境儿童", "Registered children in difficulty"),
     "overview.cases": ("危机个案", "Crisis cases"),
     "overview.subsidies": ("困境儿童补贴", "Children-in-difficulty subsidies"),
@@ -175,8 +174,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "Work stations are open in {streets_with_station} of {streets} streets"),
     "summary.workforce": ("，配备街道儿童督导员{supervisors}名、社区儿童主任{directors}名（覆盖{covered}/{communities}个社区），涉未社会组织{orgs}家；在岗人员年度培训完成率{rate}。",
                           "; {supervisors} street supervisors and {directors} community directors (in {covered} of {communities} communities) are in post, with {orgs} social organisations; {rate} of staff have completed this year's training."),
-    "summary.gaps": ("需重点跟进：{items}。", "To follow up: {items}."),
-    "chart.subsidy_trend": ("近12个月补贴发放", "Subsidies paid, last 12 months"),
     # map
     "map.title": ("站点覆盖地图", "Station coverage map"),
     "map.schematic": ("街道范围为示意图，非官方边界。", "Street cells are schematic, not official boundaries."),
@@ -440,7 +437,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.title": ("自助分析", "Explore"),
     "explore.dataset": ("数据集", "Dataset"),
     "explore.rows": ("共 {rows} 行", "{rows} rows"),
-    "explore.staff": ("工作人员", "Staff"),
     # data
     "data.title": ("数据管理", "Data"),
     "data.source": ("数据来源", "Data source"),

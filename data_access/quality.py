@@ -19,7 +19,7 @@ from data_access.geo import BBOX_MARGIN, DISTRICT_BBOX
 from data_access.masking import mask_address, mask_id_number, mask_name, mask_phone
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
-from data_access.subsidies import _months_table, payment_scope
+from data_access.subsidies import months_table, payment_scope
 from data_access.types import Filters, Scope, add_months
 
 CH, K, P, S, C, SF = (schema.children, schema.cases, schema.subsidy_payments, schema.streets, schema.communities,
@@ -116,9 +116,9 @@ def _unregistered_reason(months):
 
 
 def _payments_in_period(filters: Filters, as_of: datetime):
-    """The months of the period up to as_of's month, as a table (see subsidies._months_table)."""
+    """The months of the period up to as_of's month, as a table (see subsidies.months_table)."""
     end = min(filters.period.end, add_months(as_of.date(), 1))
-    return _months_table(filters.period.start, max(end, filters.period.start))
+    return months_table(filters.period.start, max(end, filters.period.start))
 
 
 def _outside_bbox(lat, lon) -> ColumnElement[bool]:

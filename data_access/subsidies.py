@@ -74,7 +74,7 @@ def standards(engine: Engine) -> pd.DataFrame:
 
 def standards_by_month(engine: Engine, start: date, end: date) -> pd.DataFrame:
     """The standard in force on the first day of each month, per category (missing when none)."""
-    months = _months_table(start, end)
+    months = months_table(start, end)
     query = (
         select(months.c.month, SS.c.category, SS.c.monthly_amount)
         .join(SS, and_(SS.c.valid_from <= months.c.month, or_(SS.c.valid_to.is_(None), SS.c.valid_to > months.c.month)))
@@ -160,7 +160,7 @@ def _iter_months(start: date, end: date):
         month = add_months(month, 1)
 
 
-def _months_table(start: date, end: date):
+def months_table(start: date, end: date):
     """The months of [start, end) as a table: first day, last day, and the latest birth date of
     someone who is 18 by the last day. (A UNION ALL, because SQLite cannot name VALUES columns.)"""
     rows = []
@@ -197,7 +197,7 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
                            end: date | None = None) -> pd.DataFrame:
     """Per month: children eligible, children paid, payments, amount paid and amount due."""
     start, end = _window(filters, start, end)
-    months = _months_table(start, end)
+    months = months_table(start, end)
     eligible = (
         select(months.c.month, func.count().label("eligible"), func.sum(SS.c.monthly_amount).label("due"))
         .select_from(months)
@@ -248,7 +248,7 @@ def unpaid_eligible(engine: Engine, scope: Scope, filters: Filters, start: date 
                     end: date | None = None) -> pd.DataFrame:
     """Eligible children with no payment for the month; the money at issue is the standard."""
     start, end = _window(filters, start, end)
-    months = _months_table(start, end)
+    months = months_table(start, end)
     paid = exists().where(P.c.child_id == CH.c.id, P.c.month == months.c.month)
     query = (
         select(months.c.month, *_child_columns(), SS.c.monthly_amount.label("standard"),
@@ -286,7 +286,7 @@ def paid_ineligible(engine: Engine, scope: Scope, filters: Filters, start: date 
                     end: date | None = None) -> pd.DataFrame:
     """Payments for a month in which the child was not eligible, with the reason."""
     start, end = _window(filters, start, end)
-    months = _months_table(start, end)
+    months = months_table(start, end)
     reason = case(
         (CH.c.category.is_(None), literal("not_registered")),
         (CH.c.registered_on > months.c.month_end, literal("before_registration")),
