@@ -111,11 +111,12 @@ def community_figures(engine: Engine, scope: Scope, filters: Filters, as_of: dat
     case_counts = _case_counts(K.c.community_id, rules, as_of, *case_scope).subquery("cases")
     # The newest home visit per community, found by reading the visits backwards from as-of until one
     # of the community's cases turns up: a few index steps each, where grouping every visit by
-    # community reads all of them (0.5 s at scale 100). Served by ix_case_events_kind_time_case.
+    # community reads all of them (0.5 s at scale 100). Served by ix_case_events_kind_time_case; the
+    # community key is unindexed so that SQLite does not walk the community's cases and all their events.
     last_visit = (
         select(E.c.occurred_at)
         .select_from(E.join(K, E.c.case_id == K.c.id))
-        .where(K.c.community_id == C.c.id, E.c.kind == "home_visit", E.c.occurred_at <= as_of, *case_scope)
+        .where(unindexed(K.c.community_id) == C.c.id, E.c.kind == "home_visit", E.c.occurred_at <= as_of, *case_scope)
         .order_by(E.c.occurred_at.desc())
         .limit(1)
         .scalar_subquery()
