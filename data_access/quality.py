@@ -178,12 +178,16 @@ def quality_counts(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
     groups = _duplicate_groups(scope, filters)
     months = _payments_in_period(filters, as_of)
     places = _places(scope, filters)
+    def files(condition: ColumnElement[bool]):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # One pass over the files and one over the duplicate groups, each giving several counts.
+    combined = {
+        ("children", "incomplete", "no_community"): select(
+            func.count(), files(_incomplete(as_of)), files(_without_community())).where(*children),
+        ("duplicate_people", "duplicate_files"): select(func.count(), func.coalesce(func.sum(groups.c.files), 0)),
+    }
     queries = {
-        "children": select(func.count()).select_from(CH).where(*children),
-        "incomplete": select(func.count()).select_from(CH).where(_incomplete(as_of), *children),
-        "duplicate_people": select(func.count()).select_from(groups),
-        "duplicate_files": select(func.coalesce(func.sum(groups.c.files), 0)),
-        "no_community": select(func.count()).select_from(CH).where(_without_community(), *children),
         "no_holder": select(func.count()).select_from(K).where(
             open_at(as_of), _holder_missing(as_of).is_not(None), *_cases_scope(scope, filters)),
         "no_contact": select(func.count()).select_from(K).where(
@@ -196,6 +200,8 @@ def quality_counts(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
     }
     with engine.connect() as conn:
         found = {name: int(conn.execute(query).scalar_one()) for name, query in queries.items()}
+        for names, query in combined.items():
+            found.update(zip(names, map(int, conn.execute(query).one())))
     return QualityCounts(**found)
 
 
