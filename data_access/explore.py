@@ -5,8 +5,8 @@ checked against the allow-lists below before any SQL is built, and only aggregat
 database: no row of a child, case or person.
 
 Each query is one SQL statement: the dataset's rows (joined, scoped, filtered) in a subquery, grouped
-by the dimensions outside it. The median is ``percentile_cont`` on PostgreSQL and a window-function
-median on SQLite (the mean of the middle one or two values of each group), so both agree.
+by the dimensions outside it. The median is ``percentile_cont`` on PostgreSQL and, on SQLite, the
+``median`` aggregate the engine registers (the mean of the middle one or two values), so both agree.
 """
 
 from __future__ import annotations
@@ -327,19 +327,6 @@ def register_day(filters: Filters, as_of: datetime) -> date:
     return min(filters.period.end - timedelta(days=1), as_of.date())
 
 
-def _median_sqlite(rows, groups: list):
-    """Per group, the mean of the middle one or two non-null values, from row numbers in a window."""
-    partition = [rows.c[g] for g in groups]
-    ranked = select(
-        *partition,
-        rows.c.x,
-        func.row_number().over(partition_by=partition, order_by=rows.c.x.asc().nulls_last()).label("rn"),
-        func.count(rows.c.x).over(partition_by=partition).label("n"),
-    ).subquery("ranked")
-    middle = and_(ranked.c.x.is_not(None), ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
-    return ranked, func.avg(case((middle, ranked.c.x)))
-
-
 def aggregate(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
               query: ExploreQuery = ExploreQuery()) -> pd.DataFrame:
     """One row per dimension value (or pair of values): the dimension column(s) and ``value``.
@@ -367,7 +354,6 @@ def aggregate(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
             conditions.append(spec.filters[name][0].in_(values))
     rows = select(*selected).select_from(spec.source()).where(*conditions).subquery("explore_rows")
 
-    source = rows
     if query.measure == "count":
         value = func.count()
     elif query.measure == "children":
@@ -379,8 +365,8 @@ def aggregate(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
     elif ctx.dialect == "postgresql":
         value = func.percentile_cont(0.5).within_group(cast(rows.c.x, Float))
     else:
-        source, value = _median_sqlite(rows, groups)
-    keys = [source.c[g] for g in groups]
+        value = func.median(rows.c.x)
+    keys = [rows.c[g] for g in groups]
     statement = select(*keys, value.label("value")).group_by(*keys).order_by(*(k.asc().nulls_last() for k in keys))
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(statement).all(), columns=[*groups, "value"])

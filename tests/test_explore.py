@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect, text
 
+from data_access.engine import make_engine
 from data_access.explore import (
     AGE_BANDS,
     DATASET_SPECS,
@@ -243,6 +244,14 @@ def test_the_median_of_an_even_group_is_the_mean_of_the_middle_two(sample_engine
     for street, hours in even:
         middle = (hours[len(hours) // 2 - 1] + hours[len(hours) // 2]) / 2
         assert medians[street] == pytest.approx(middle, abs=1e-4)
+
+
+def test_sqlite_median_skips_nulls_and_gives_null_for_a_group_without_values():
+    engine = make_engine("sqlite://")
+    rows = "SELECT 'a' AS g, 4.0 AS x UNION ALL SELECT 'a', NULL UNION ALL SELECT 'a', 1.0 UNION ALL SELECT 'b', NULL"
+    with engine.connect() as conn:
+        found = dict(conn.execute(text(f"SELECT g, median(x) FROM ({rows}) GROUP BY g")).all())
+    assert found == {"a": 2.5, "b": None}
 
 
 @pytest.mark.parametrize("dataset", list(DATASET_SPECS))
