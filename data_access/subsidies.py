@@ -161,11 +161,16 @@ def _iter_months(start: date, end: date):
         month = add_months(month, 1)
 
 
+def _months(start: date, end: date) -> list[date]:
+    """The months of [start, end); a window that ends before it starts stands for its first month."""
+    return list(_iter_months(start, end)) if start < end else [start]
+
+
 def months_table(start: date, end: date):
     """The months of [start, end) as a table: first day, last day, and the latest birth date of
     someone who is 18 by the last day. (A UNION ALL, because SQLite cannot name VALUES columns.)"""
     rows = []
-    for month in _iter_months(start, end) if start < end else [start]:
+    for month in _months(start, end):
         last = add_months(month, 1) - timedelta(days=1)
         rows.append(select(literal(month, Date).label("month"), literal(last, Date).label("month_end"),
                            literal(_years_before(last, 18), Date).label("born_by")))
@@ -179,13 +184,13 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _eligible(months) -> list:
-    """The child is on the register at the month's end and not yet 18 then."""
+def _eligible(month_end, born_by) -> list:
+    """The child is on the register at the month's end and not yet 18 then (born after ``born_by``)."""
     return [
         CH.c.category.is_not(None),
-        CH.c.registered_on <= months.c.month_end,
-        or_(CH.c.exited_on.is_(None), CH.c.exited_on > months.c.month_end),
-        CH.c.birth_date > months.c.born_by,
+        CH.c.registered_on <= month_end,
+        or_(CH.c.exited_on.is_(None), CH.c.exited_on > month_end),
+        CH.c.birth_date > born_by,
     ]
 
 
@@ -202,7 +207,7 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
     eligible = (
         select(months.c.month, func.count().label("eligible"), func.sum(SS.c.monthly_amount).label("due"))
         .select_from(months)
-        .join(CH, and_(*_eligible(months)))
+        .join(CH, and_(*_eligible(months.c.month_end, months.c.born_by)))
         .outerjoin(SS, _standard_for(CH.c.category, months.c.month))
         .where(*scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
         .group_by(months.c.month)
@@ -247,20 +252,32 @@ def _finish(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 
 def unpaid_eligible(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
                     end: date | None = None) -> pd.DataFrame:
-    """Eligible children with no payment for the month; the money at issue is the standard."""
+    """Eligible children with no payment for the month; the money at issue is the standard.
+
+    One part per month, each with the month as a constant. On SQLite the month's paid children are an
+    IN list, built once and probed in memory: asking the payment index once per child and month takes
+    2.5× as long at scale 100. PostgreSQL turns NOT EXISTS into an anti-join of its own.
+    """
     start, end = _window(filters, start, end)
-    months = months_table(start, end)
-    paid = exists().where(P.c.child_id == CH.c.id, P.c.month == months.c.month)
-    query = (
-        select(months.c.month, *_child_columns(), SS.c.monthly_amount.label("standard"),
-               SS.c.monthly_amount.label("at_issue"))
-        .select_from(months)
-        .join(CH, and_(*_eligible(months)))
-        .join(S, CH.c.street_id == S.c.id)
-        .outerjoin(SS, _standard_for(CH.c.category, months.c.month))
-        .where(not_(paid), *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
-        .order_by(months.c.month, CH.c.id)
-    )
+    parts = []
+    for month in _months(start, end):
+        last = add_months(month, 1) - timedelta(days=1)
+        when = literal(month, Date)
+        if engine.dialect.name == "sqlite":
+            unpaid = CH.c.id.not_in(select(P.c.child_id).where(P.c.month == when))
+        else:
+            unpaid = not_(exists().where(P.c.child_id == CH.c.id, P.c.month == when))
+        parts.append(
+            select(when.label("month"), *_child_columns(), SS.c.monthly_amount.label("standard"),
+                   SS.c.monthly_amount.label("at_issue"))
+            .select_from(CH)
+            .join(S, CH.c.street_id == S.c.id)
+            .outerjoin(SS, _standard_for(CH.c.category, when))
+            .where(*_eligible(last, _years_before(last, 18)), unpaid,
+                   *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
+        )
+    query = union_all(*parts) if len(parts) > 1 else parts[0]
+    query = query.order_by("month", "child_id")
     with engine.connect() as conn:
         return _finish(pd.read_sql(query, conn), scope)
 
@@ -300,7 +317,7 @@ def paid_ineligible(engine: Engine, scope: Scope, filters: Filters, start: date 
         .join(months, P.c.month == months.c.month)
         .join(CH, P.c.child_id == CH.c.id)
         .join(S, P.c.street_id == S.c.id)
-        .where(not_(and_(*_eligible(months))), *payment_scope(scope, filters))
+        .where(not_(and_(*_eligible(months.c.month_end, months.c.born_by))), *payment_scope(scope, filters))
         .order_by(P.c.month, P.c.payment_no)
     )
     with engine.connect() as conn:
