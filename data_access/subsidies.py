@@ -282,46 +282,68 @@ def unpaid_eligible(engine: Engine, scope: Scope, filters: Filters, start: date 
         return _finish(pd.read_sql(query, conn), scope)
 
 
-def wrong_amounts(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
-                  end: date | None = None) -> pd.DataFrame:
-    """Payments that differ from the standard in force for the month; at issue: paid minus standard."""
-    start, end = _window(filters, start, end)
-    query = (
-        select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, SS.c.monthly_amount.label("standard"),
-               (P.c.amount - SS.c.monthly_amount).label("at_issue"))
-        .join(CH, P.c.child_id == CH.c.id)
-        .join(S, P.c.street_id == S.c.id)
-        .join(SS, _standard_for(P.c.category, P.c.month))
-        .where(P.c.amount != SS.c.monthly_amount, P.c.month >= start, P.c.month < end,
-               *payment_scope(scope, filters))
-        .order_by(P.c.month, P.c.payment_no)
-    )
-    with engine.connect() as conn:
-        return _finish(pd.read_sql(query, conn), scope)
-
-
-def paid_ineligible(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
-                    end: date | None = None) -> pd.DataFrame:
-    """Payments for a month in which the child was not eligible, with the reason."""
+def payment_problems(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                     end: date | None = None) -> dict[str, pd.DataFrame]:
+    """The window's flagged payments, read in one pass: ``wrong_amount`` (at issue: paid minus the
+    standard in force for the month), ``ineligible`` (paid for a month in which the child was not
+    eligible, with the reason; at issue: the whole payment) and ``no_standard`` (no standard in force
+    for the category; at issue: the whole payment). A payment can be in more than one list."""
     start, end = _window(filters, start, end)
     months = months_table(start, end)
-    reason = case(
+    eligible = and_(*_eligible(months.c.month_end, months.c.born_by))
+    reason = case(  # why an ineligible payment is one; kept on that list only
         (CH.c.category.is_(None), literal("not_registered")),
         (CH.c.registered_on > months.c.month_end, literal("before_registration")),
         (and_(CH.c.exited_on.is_not(None), CH.c.exited_on <= months.c.month_end), literal("after_exit")),
         else_=literal("after_18"),
     )
+    flags = {
+        "wrong_amount": and_(SS.c.monthly_amount.is_not(None), P.c.amount != SS.c.monthly_amount),
+        "ineligible": not_(eligible),
+        "no_standard": SS.c.category.is_(None),
+    }
     query = (
-        select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, P.c.amount.label("at_issue"),
-               reason.label("reason"), CH.c.exited_on, CH.c.birth_date)
+        select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, SS.c.monthly_amount.label("standard"),
+               (P.c.amount - SS.c.monthly_amount).label("difference"), reason.label("reason"), CH.c.exited_on,
+               CH.c.birth_date, *(case((flag, 1), else_=0).label(kind) for kind, flag in flags.items()))
         .join(months, P.c.month == months.c.month)
         .join(CH, P.c.child_id == CH.c.id)
         .join(S, P.c.street_id == S.c.id)
-        .where(not_(and_(*_eligible(months.c.month_end, months.c.born_by))), *payment_scope(scope, filters))
+        .outerjoin(SS, _standard_for(P.c.category, P.c.month))
+        .where(or_(*flags.values()), *payment_scope(scope, filters))
         .order_by(P.c.month, P.c.payment_no)
     )
     with engine.connect() as conn:
-        return _finish(pd.read_sql(query, conn), scope)
+        found = pd.read_sql(query, conn)
+    paid = ["month", "child_id", "file_no", "child_name", "category", "street_zh", "street_en", "payment_no", "amount"]
+
+    def flagged(kind: str, at_issue: str, before: tuple = (), after: tuple = ()) -> pd.DataFrame:
+        rows = found[found[kind] == 1].assign(at_issue=lambda f: f[at_issue])
+        return _finish(rows[[*paid, *before, "at_issue", *after]].reset_index(drop=True), scope)
+
+    return {
+        "wrong_amount": flagged("wrong_amount", "difference", before=("standard",)),
+        "ineligible": flagged("ineligible", "amount", after=("reason", "exited_on", "birth_date")),
+        "no_standard": flagged("no_standard", "amount"),
+    }
+
+
+def wrong_amounts(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                  end: date | None = None) -> pd.DataFrame:
+    """Payments that differ from the standard in force for the month (see ``payment_problems``)."""
+    return payment_problems(engine, scope, filters, start, end)["wrong_amount"]
+
+
+def paid_ineligible(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                    end: date | None = None) -> pd.DataFrame:
+    """Payments for a month in which the child was not eligible, with the reason (see ``payment_problems``)."""
+    return payment_problems(engine, scope, filters, start, end)["ineligible"]
+
+
+def payments_without_standard(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
+                              end: date | None = None) -> pd.DataFrame:
+    """Payments for a month in which no standard was in force for the category (see ``payment_problems``)."""
+    return payment_problems(engine, scope, filters, start, end)["no_standard"]
 
 
 def duplicate_payments(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
@@ -347,31 +369,16 @@ def duplicate_payments(engine: Engine, scope: Scope, filters: Filters, start: da
         return _finish(pd.read_sql(query, conn), scope)
 
 
-def payments_without_standard(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
-                              end: date | None = None) -> pd.DataFrame:
-    """Payments for a month in which no standard was in force for the category."""
-    start, end = _window(filters, start, end)
-    standard = exists().where(_standard_for(P.c.category, P.c.month))
-    query = (
-        select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, P.c.amount.label("at_issue"))
-        .join(CH, P.c.child_id == CH.c.id)
-        .join(S, P.c.street_id == S.c.id)
-        .where(not_(standard), P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
-        .order_by(P.c.month, P.c.payment_no)
-    )
-    with engine.connect() as conn:
-        return _finish(pd.read_sql(query, conn), scope)
-
-
 def reconciliation(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
                    end: date | None = None) -> dict[str, pd.DataFrame]:
     """Every list of the reconciliation, by kind (see ANOMALY_KINDS)."""
+    problems = payment_problems(engine, scope, filters, start, end)
     return {
         "unpaid": unpaid_eligible(engine, scope, filters, start, end),
-        "wrong_amount": wrong_amounts(engine, scope, filters, start, end),
-        "ineligible": paid_ineligible(engine, scope, filters, start, end),
+        "wrong_amount": problems["wrong_amount"],
+        "ineligible": problems["ineligible"],
         "duplicate": duplicate_payments(engine, scope, filters, start, end),
-        "no_standard": payments_without_standard(engine, scope, filters, start, end),
+        "no_standard": problems["no_standard"],
     }
 
 

@@ -156,6 +156,16 @@ def test_each_kind_of_error_is_found(ledger):
     assert dict(zip(reasons["child_id"], reasons["reason"])) == {3: "after_18", 4: "after_exit"}
 
 
+def test_one_payment_can_be_in_several_lists(ledger):
+    with ledger.begin() as conn:
+        conn.execute(insert(schema.children).values(child(7, date(2011, 1, 1), exited_on=date(2021, 12, 20))))
+        pay(conn, 7, date(2022, 1, 1), 2000)  # after the exit, and short of the standard
+    lists = sb.reconciliation(ledger, DISTRICT, WINTER, date(2021, 12, 1), date(2022, 3, 1))
+    assert list(lists["ineligible"]["payment_no"]) == list(lists["wrong_amount"]["payment_no"]) == ["P202201-7"]
+    assert list(lists["ineligible"]["at_issue"]) == [2000.0] and list(lists["wrong_amount"]["at_issue"]) == [-454.0]
+    assert lists["no_standard"].empty and lists["duplicate"].empty
+
+
 def test_turning_18_on_the_last_day_of_a_month_ends_eligibility_for_that_month(ledger):
     with ledger.begin() as conn:
         conn.execute(insert(schema.children), [child(5, date(2004, 1, 31)), child(6, date(2004, 2, 1))])
