@@ -204,13 +204,21 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
     """Per month: children eligible, children paid, payments, amount paid and amount due."""
     start, end = _window(filters, start, end)
     months = months_table(start, end)
-    eligible = (
-        select(months.c.month, func.count().label("eligible"), func.sum(SS.c.monthly_amount).label("due"))
+    # Children are counted per month and category first and the standard looked up per count, not per child.
+    counts = (
+        select(months.c.month, CH.c.category, func.count().label("children"))
         .select_from(months)
         .join(CH, and_(*_eligible(months.c.month_end, months.c.born_by)))
-        .outerjoin(SS, _standard_for(CH.c.category, months.c.month))
         .where(*scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
-        .group_by(months.c.month)
+        .group_by(months.c.month, CH.c.category)
+        .subquery("counts")
+    )
+    eligible = (
+        select(counts.c.month, func.sum(counts.c.children).label("eligible"),
+               func.sum(counts.c.children * SS.c.monthly_amount).label("due"))
+        .select_from(counts)
+        .outerjoin(SS, _standard_for(counts.c.category, counts.c.month))
+        .group_by(counts.c.month)
     )
     paid = (
         select(P.c.month, func.count(distinct(P.c.child_id)).label("paid_children"),
