@@ -178,13 +178,14 @@ def quality_counts(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
     groups = _duplicate_groups(scope, filters)
     months = _payments_in_period(filters, as_of)
     places = _places(scope, filters)
+
     def files(condition: ColumnElement[bool]):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     # One pass over the files and one over the duplicate groups, each giving several counts.
     combined = {
         ("children", "incomplete", "no_community"): select(
-            func.count(), files(_incomplete(as_of)), files(_without_community())).where(*children),
+            func.count(), files(_incomplete(as_of)), files(_without_community())).select_from(CH).where(*children),
         ("duplicate_people", "duplicate_files"): select(func.count(), func.coalesce(func.sum(groups.c.files), 0)),
     }
     queries = {
