@@ -198,7 +198,8 @@ case_events = Table(
     Column("note", Text),
     one_of("kind", vocab.EVENT_KINDS),
     one_of("stage", vocab.STAGES),
-    Index("ix_case_events_case_time", "case_id", "occurred_at"),
+    # A case's events in time order; with the kind, "was there a contact in this window?" reads the index only.
+    Index("ix_case_events_case_time_kind", "case_id", "occurred_at", "kind"),
     # The latest event of a kind by as-of, read backwards (the map's last home visit per community).
     Index("ix_case_events_kind_time_case", "kind", "occurred_at", "case_id"),
 )
@@ -236,6 +237,8 @@ subsidy_payments = Table(
     Index("ix_subsidy_payments_month_category", "month", "category", "child_id", "amount"),
     # "Was this child paid for this month?" in one seek (the reconciliation asks it per child and month).
     Index("ix_subsidy_payments_child_month", "child_id", "month"),
+    # A window's payments grouped per month and child in index order (the duplicate check).
+    Index("ix_subsidy_payments_month_child", "month", "child_id", "category", "amount"),
 )
 
 grants = Table(

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Date, Engine, and_, case, distinct, exists, func, literal, not_, or_, select, union_all
 
 from data_access import schema
+from data_access.cases import unindexed
 from data_access.masking import mask_name
 from data_access.scoping import scope_conditions
 from data_access.types import Filters, Period, Scope, add_months
@@ -310,15 +311,24 @@ def payment_problems(engine: Engine, scope: Scope, filters: Filters, start: date
         "ineligible": not_(eligible),
         "no_standard": SS.c.category.is_(None),
     }
+    # Flagged payments are few: they are found from the payment index and the children's eligibility,
+    # and only they are read in full.
+    found = (
+        select(P.c.id)
+        .join(months, P.c.month == months.c.month)
+        .join(CH, P.c.child_id == CH.c.id)
+        .outerjoin(SS, _standard_for(P.c.category, P.c.month))
+        .where(or_(*flags.values()), *payment_scope(scope, filters))
+    )
     query = (
         select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, SS.c.monthly_amount.label("standard"),
                (P.c.amount - SS.c.monthly_amount).label("difference"), reason.label("reason"), CH.c.exited_on,
                CH.c.birth_date, *(case((flag, 1), else_=0).label(kind) for kind, flag in flags.items()))
-        .join(months, P.c.month == months.c.month)
+        .join(months, unindexed(P.c.month) == months.c.month)  # read the flagged by id, not the months
         .join(CH, P.c.child_id == CH.c.id)
         .join(S, P.c.street_id == S.c.id)
         .outerjoin(SS, _standard_for(P.c.category, P.c.month))
-        .where(or_(*flags.values()), *payment_scope(scope, filters))
+        .where(P.c.id.in_(found))
         .order_by(P.c.month, P.c.payment_no)
     )
     with engine.connect() as conn:
