@@ -145,7 +145,9 @@ children = Table(
     one_of("category", vocab.CHILD_CATEGORIES),
     one_of("exit_reason", vocab.EXIT_REASONS),
     CheckConstraint("exited_on IS NULL OR exited_on >= registered_on", name="exit_after_entry"),
-    Index("ix_children_category_registered", "category", "registered_on"),
+    # Who is on the register, and eligible, on a day, with the scope's columns: counts read the index only.
+    Index("ix_children_register", "category", "registered_on", "exited_on", "birth_date", "street_id",
+          "community_id"),
 )
 
 cases = Table(

@@ -167,15 +167,26 @@ def _months(start: date, end: date) -> list[date]:
     return list(_iter_months(start, end)) if start < end else [start]
 
 
-def months_table(start: date, end: date):
-    """The months of [start, end) as a table: first day, last day, and the latest birth date of
-    someone who is 18 by the last day. (A UNION ALL, because SQLite cannot name VALUES columns.)"""
-    rows = []
+def _month_bounds(start: date, end: date) -> list[tuple[date, date, date]]:
+    """The months of [start, end): first day, last day, and the latest birth date of someone who is 18
+    by the last day."""
+    bounds = []
     for month in _months(start, end):
         last = add_months(month, 1) - timedelta(days=1)
-        rows.append(select(literal(month, Date).label("month"), literal(last, Date).label("month_end"),
-                           literal(_years_before(last, 18), Date).label("born_by")))
+        bounds.append((month, last, _years_before(last, 18)))
+    return bounds
+
+
+def months_table(start: date, end: date):
+    """``_month_bounds`` as a table (a UNION ALL, because SQLite cannot name VALUES columns)."""
+    rows = [select(literal(month, Date).label("month"), literal(last, Date).label("month_end"),
+                   literal(born_by, Date).label("born_by"))
+            for month, last, born_by in _month_bounds(start, end)]
     return union_all(*rows).subquery("months") if len(rows) > 1 else rows[0].subquery("months")
+
+
+def _per_month(parts: list):
+    return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
 def _years_before(day: date, years: int) -> date:
@@ -204,16 +215,14 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
                            end: date | None = None) -> pd.DataFrame:
     """Per month: children eligible, children paid, payments, amount paid and amount due."""
     start, end = _window(filters, start, end)
-    months = months_table(start, end)
-    # Children are counted per month and category first and the standard looked up per count, not per child.
-    counts = (
-        select(months.c.month, CH.c.category, func.count().label("children"))
-        .select_from(months)
-        .join(CH, and_(*_eligible(months.c.month_end, months.c.born_by)))
-        .where(*scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
-        .group_by(months.c.month, CH.c.category)
-        .subquery("counts")
-    )
+    # Children are counted per month and category, one part per month with its bounds as constants (the
+    # register's index then answers alone), and the standard is looked up per count, not per child.
+    counts = _per_month([
+        select(literal(month, Date).label("month"), CH.c.category, func.count().label("children"))
+        .where(*_eligible(last, born_by), *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
+        .group_by(CH.c.category)
+        for month, last, born_by in _month_bounds(start, end)
+    ]).subquery("counts")
     eligible = (
         select(counts.c.month, func.sum(counts.c.children).label("eligible"),
                func.sum(counts.c.children * SS.c.monthly_amount).label("due"))
@@ -263,30 +272,31 @@ def unpaid_eligible(engine: Engine, scope: Scope, filters: Filters, start: date 
                     end: date | None = None) -> pd.DataFrame:
     """Eligible children with no payment for the month; the money at issue is the standard.
 
-    One part per month, each with the month as a constant. On SQLite the month's paid children are an
-    IN list, built once and probed in memory: asking the payment index once per child and month takes
-    2.5× as long at scale 100. PostgreSQL turns NOT EXISTS into an anti-join of its own.
+    The unpaid are found first, from the register's index alone, one part per month with its bounds as
+    constants, and only they are read in full. On SQLite the month's paid children are an IN list, built
+    once and probed in memory: asking the payment index once per child and month takes 2.5× as long at
+    scale 100. PostgreSQL turns NOT EXISTS into an anti-join of its own.
     """
     start, end = _window(filters, start, end)
     parts = []
-    for month in _months(start, end):
-        last = add_months(month, 1) - timedelta(days=1)
+    for month, last, born_by in _month_bounds(start, end):
         when = literal(month, Date)
         if engine.dialect.name == "sqlite":
             unpaid = CH.c.id.not_in(select(P.c.child_id).where(P.c.month == when))
         else:
             unpaid = not_(exists().where(P.c.child_id == CH.c.id, P.c.month == when))
-        parts.append(
-            select(when.label("month"), *_child_columns(), SS.c.monthly_amount.label("standard"),
-                   SS.c.monthly_amount.label("at_issue"))
-            .select_from(CH)
-            .join(S, CH.c.street_id == S.c.id)
-            .outerjoin(SS, _standard_for(CH.c.category, when))
-            .where(*_eligible(last, _years_before(last, 18)), unpaid,
-                   *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
-        )
-    query = union_all(*parts) if len(parts) > 1 else parts[0]
-    query = query.order_by("month", "child_id")
+        parts.append(select(when.label("month"), CH.c.id.label("child_id")).where(
+            *_eligible(last, born_by), unpaid, *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id)))
+    missing = _per_month(parts).subquery("missing")
+    query = (
+        select(missing.c.month, *_child_columns(), SS.c.monthly_amount.label("standard"),
+               SS.c.monthly_amount.label("at_issue"))
+        .select_from(missing)
+        .join(CH, CH.c.id == missing.c.child_id)
+        .join(S, CH.c.street_id == S.c.id)
+        .outerjoin(SS, _standard_for(CH.c.category, missing.c.month))
+        .order_by(missing.c.month, CH.c.id)
+    )
     with engine.connect() as conn:
         return _finish(pd.read_sql(query, conn), scope)
 
