@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, not_, or_, select
 
 from data_access import schema, vocab
 from data_access.masking import mask_address, mask_id_number, mask_name, mask_phone
@@ -515,7 +515,8 @@ def median_response_hours(
 def _contact_in(*window) -> ColumnElement[bool]:
     """Whether the case has a contact with the child or family among its events in the window."""
     E = schema.case_events
-    return exists().where(E.c.case_id == K.c.id, E.c.kind.in_(vocab.CONTACT_EVENT_KINDS), *window)
+    # SELECT 1, not SELECT *: SQLite then answers from the event index alone.
+    return select(literal(1)).where(E.c.case_id == K.c.id, E.c.kind.in_(vocab.CONTACT_EVENT_KINDS), *window).exists()
 
 
 def overdue_then(rules: CaseRules, moment: datetime) -> ColumnElement[bool]:
