@@ -519,9 +519,9 @@ def _contact_in(*window) -> ColumnElement[bool]:
     return select(literal(1)).where(E.c.case_id == K.c.id, E.c.kind.in_(vocab.CONTACT_EVENT_KINDS), *window).exists()
 
 
-def overdue_then(rules: CaseRules, moment: datetime) -> ColumnElement[bool]:
-    """``overdue`` as it stood at a past ``moment``: the follow-up clock runs from the last contact before it,
-    not from the case's latest contact, which may have come later.
+def deadline_passed_then(rules: CaseRules, moment: datetime) -> ColumnElement[bool]:
+    """``deadline_before`` as it stood at a past ``moment``, for a case open then: the follow-up clock
+    runs from the last contact before it, not from the case's latest contact, which may have come later.
 
     The last contact (or else the first response) lies before the follow-up deadline's start when no contact
     falls between that start and the moment: asking that reads the events of the follow-up window only,
@@ -533,4 +533,4 @@ def overdue_then(rules: CaseRules, moment: datetime) -> ColumnElement[bool]:
     start = case({r.level: moment - r.follow_up for r in rules.risks}, value=K.c.risk_level)
     lapsed = and_(not_(_contact_in(E.c.occurred_at >= start, E.c.occurred_at <= moment)),
                   or_(K.c.first_response_at < start, _contact_in(E.c.occurred_at < start)))
-    return and_(open_at(moment), or_(and_(waiting, response), and_(not_(waiting), lapsed)))
+    return or_(and_(waiting, response), and_(not_(waiting), lapsed))

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, case, distinct, func, or_, select
 
 from data_access import schema, vocab
 from data_access.cases import (
-    CaseFilters, deadline_before, median_response_hours, open_at, overdue, overdue_then, unindexed,
+    CaseFilters, deadline_before, median_response_hours, deadline_passed_then, open_at, unindexed,
 )
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
@@ -190,12 +190,12 @@ def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period,
     """
     K = schema.cases
     where = scope_conditions(scope, filters, K.c.street_id, K.c.community_id)
+    # Open and overdue in one pass over the open cases.
+    late = case((deadline_passed_then(rules, moment) if past else deadline_before(rules, moment, moment), 1), else_=0)
     with engine.connect() as conn:
-        by_risk = dict(
-            conn.execute(select(K.c.risk_level, func.count()).where(open_at(moment), *where).group_by(K.c.risk_level)).all()
-        )
-        late_then = overdue_then(rules, moment) if past else overdue(rules, moment)
-        late = conn.execute(select(func.count()).where(late_then, *where)).scalar_one()
+        open_late = {risk: (count, int(overdue)) for risk, count, overdue in conn.execute(
+            select(K.c.risk_level, func.count(), func.sum(late)).where(open_at(moment), *where).group_by(K.c.risk_level)
+        )}
         reported = conn.execute(
             select(func.count()).where(
                 K.c.reported_at >= period.start, K.c.reported_at < period.end, K.c.reported_at <= moment, *where
@@ -203,8 +203,8 @@ def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period,
         ).scalar_one()
     median = median_response_hours(engine, scope, replace(filters, period=period), CaseFilters(), moment, rules)
     return CaseFigures(
-        open_by_risk={rule.level: by_risk.get(rule.level, 0) for rule in rules.risks},
-        overdue=late,
+        open_by_risk={rule.level: open_late.get(rule.level, (0, 0))[0] for rule in rules.risks},
+        overdue=sum(overdue for _, overdue in open_late.values()),
         reported_in_period=reported,
         median_response_hours=median,
     )
