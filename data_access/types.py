@@ -81,17 +81,22 @@ class Period:
         return Period(self.kind, self.year - 1, self.number)
 
     def months(self) -> list[date]:
-        first, end, out = self.start, self.end, []
-        while first < end:
-            out.append(first)
-            first = add_months(first, 1)
-        return out
+        return months_between(self.start, self.end)
 
 
 def add_months(day: date, months: int) -> date:
     """The first day of the month ``months`` after ``day``'s month."""
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """The first days of the months from ``start``'s up to ``end`` (exclusive)."""
+    first, out = date(start.year, start.month, 1), []
+    while first < end:
+        out.append(first)
+        first = add_months(first, 1)
+    return out
 
 
 def periods_between(first: date, last: date) -> list[Period]:

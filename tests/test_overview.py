@@ -132,6 +132,7 @@ def test_a_period_with_nothing_in_it_gives_zeros_and_no_median(sample_engine, ru
     assert figures.cases.open_total == 0 and figures.cases.median_response_hours is None
     assert figures.subsidies.person_times == 0 and figures.training.trained_total == 0
     assert overview.cases_by_month(sample_engine, DISTRICT, Q2, date(2018, 1, 1), date(2019, 1, 1), early).empty
+    assert overview.cases_by_month(sample_engine, DISTRICT, Q2, date(2022, 7, 1), date(2022, 7, 1), early).empty
 
 
 def test_overdue_at_a_past_moment_is_replayed_from_the_events(sample_engine, raw_cases, as_of, rules):

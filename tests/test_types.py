@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from data_access.types import Filters, Period, Scope, add_months, periods_between
+from data_access.types import Filters, Period, Scope, add_months, months_between, periods_between
 
 
 @pytest.mark.parametrize(
@@ -40,6 +40,12 @@ def test_months_and_containing():
     assert Period.containing(date(2022, 6, 30), "month").code == "2022-06"
     assert add_months(date(2022, 11, 1), 3) == date(2023, 2, 1)
     assert add_months(date(2022, 1, 1), -1) == date(2021, 12, 1)
+
+
+def test_months_between_starts_at_the_first_month_and_stops_before_the_end():
+    assert months_between(date(2022, 11, 15), date(2023, 2, 1)) == [date(2022, 11, 1), date(2022, 12, 1), date(2023, 1, 1)]
+    assert months_between(date(2022, 11, 15), date(2022, 12, 2)) == [date(2022, 11, 1), date(2022, 12, 1)]
+    assert months_between(date(2022, 11, 1), date(2022, 11, 1)) == []
 
 
 def test_periods_between():
