@@ -18,6 +18,7 @@ from data_access import schema, vocab
 from data_access.cases import (
     CaseFilters, deadline_before, median_response_hours, deadline_passed_then, open_at, unindexed,
 )
+from data_access.parallel import together
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
 from data_access.subsidies import payment_scope, union_parts
@@ -255,11 +256,13 @@ def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
     """The chosen period's figures (cases as of ``as_of``) and the previous period's (cases as of its end)."""
     previous = filters.period.previous()
     previous_end = min(datetime.combine(previous.end, datetime.min.time()), as_of)
-    return KeyFigures(
-        network=network_figures(engine, scope, filters, as_of),
-        current=period_figures(engine, scope, filters, filters.period, as_of, rules),
-        previous=period_figures(engine, scope, filters, previous, previous_end, rules, past=previous_end < as_of),
+    network, current, earlier = together(
+        engine,
+        lambda: network_figures(engine, scope, filters, as_of),
+        lambda: period_figures(engine, scope, filters, filters.period, as_of, rules),
+        lambda: period_figures(engine, scope, filters, previous, previous_end, rules, past=previous_end < as_of),
     )
+    return KeyFigures(network=network, current=current, previous=earlier)
 
 
 def cases_by_month(engine: Engine, scope: Scope, filters: Filters, start: date, end: date,

@@ -15,6 +15,7 @@ from sqlalchemy import Date, Engine, and_, case, distinct, exists, func, literal
 from data_access import schema
 from data_access.cases import unindexed
 from data_access.masking import mask_name
+from data_access.parallel import together
 from data_access.scoping import scope_conditions
 from data_access.types import Filters, Period, Scope, add_months, months_between
 
@@ -394,12 +395,17 @@ def duplicate_payments(engine: Engine, scope: Scope, filters: Filters, start: da
 def reconciliation(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
                    end: date | None = None) -> dict[str, pd.DataFrame]:
     """Every list of the reconciliation, by kind (see ANOMALY_KINDS)."""
-    problems = payment_problems(engine, scope, filters, start, end)
+    problems, unpaid, duplicate = together(
+        engine,
+        lambda: payment_problems(engine, scope, filters, start, end),
+        lambda: unpaid_eligible(engine, scope, filters, start, end),
+        lambda: duplicate_payments(engine, scope, filters, start, end),
+    )
     return {
-        "unpaid": unpaid_eligible(engine, scope, filters, start, end),
+        "unpaid": unpaid,
         "wrong_amount": problems["wrong_amount"],
         "ineligible": problems["ineligible"],
-        "duplicate": duplicate_payments(engine, scope, filters, start, end),
+        "duplicate": duplicate,
         "no_standard": problems["no_standard"],
     }
 
