@@ -5,10 +5,11 @@ import os
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
-from dashboard import auth, context, data, layout, setup
+from dashboard import auth, context, data, downloads, layout, setup
 from dashboard.i18n import t
 
 st.set_page_config(page_title="福田区未成年人保护数据看板", page_icon="🛡️", layout="wide")
+downloads.hold_generated_downloads()
 
 lang = context.language_selector()
 st.sidebar.caption(t("app.title", lang))

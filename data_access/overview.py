@@ -16,7 +16,7 @@ from sqlalchemy import Date, Engine, case, distinct, func, literal, or_, select
 
 from data_access import schema, vocab
 from data_access.cases import (
-    CaseFilters, deadline_before, median_response_hours, deadline_passed_then, open_at, unindexed,
+    CaseFilters, deadline_before, deadline_passed_then, median_response_hours, open_at, unindexed,
 )
 from data_access.parallel import together
 from data_access.rules import CaseRules

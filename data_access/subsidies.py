@@ -123,9 +123,8 @@ def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, l
         .where(P.c.month >= q.start, P.c.month < q.end, *payment_scope(scope, filters))
         for q in quarters
     ]
-    query = union_all(*parts) if len(parts) > 1 else parts[0]
     with engine.connect() as conn:
-        found = {row.quarter: row for row in conn.execute(query) if row.person_times}
+        found = {row.quarter: row for row in conn.execute(union_parts(parts)) if row.person_times}
     frame = pd.DataFrame(
         [
             {
@@ -180,7 +179,7 @@ def months_table(start: date, end: date):
 
 
 def union_parts(parts: list):
-    """The parts' rows together (one part per month, say)."""
+    """The parts' rows in one query (UNION ALL)."""
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 

@@ -1,0 +1,42 @@
+"""Generated downloads stay on the server until the browser has had time to fetch them.
+
+A download button given a function builds its file on the click, and Streamlit keeps that file
+under no session: the sweep that follows every script run, in any session, marks it and the next
+one deletes it. With a few people at work those two sweeps can come before the browser asks for
+the file, and the download fails ("canceled" in Chromium). Each generated file is therefore held
+for HOLD_SECONDS from when it was built (released by the next download after that), then left to
+the sweeps as before.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import PurePosixPath
+from urllib.parse import urlparse
+
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+HOLD_SECONDS = 60.0
+HOLDER = "generated-downloads"  # the files' stand-in session among the manager's sessions
+
+_built_at: dict[str, float] = {}  # generated file id -> when it was built
+_build = MediaFileManager.execute_deferred
+
+
+def _execute_deferred(manager: MediaFileManager, file_id: str) -> str:
+    url = _build(manager, file_id)
+    built = PurePosixPath(urlparse(url).path).stem
+    now = time.monotonic()
+    with manager._lock:
+        held = manager._files_by_session_and_coord[HOLDER]
+        _built_at[built] = now
+        held[built] = built
+        for old in [name for name, at in _built_at.items() if now - at > HOLD_SECONDS]:
+            del _built_at[old]
+            held.pop(old, None)
+    return url
+
+
+def hold_generated_downloads() -> None:
+    """Install the hold (once per process; calling again changes nothing)."""
+    MediaFileManager.execute_deferred = _execute_deferred
