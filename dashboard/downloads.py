@@ -28,12 +28,10 @@ def _execute_deferred(manager: MediaFileManager, file_id: str) -> str:
     built = PurePosixPath(urlparse(url).path).stem
     now = time.monotonic()
     with manager._lock:
-        held = manager._files_by_session_and_coord[HOLDER]
         _built_at[built] = now
-        held[built] = built
         for old in [name for name, at in _built_at.items() if now - at > HOLD_SECONDS]:
             del _built_at[old]
-            held.pop(old, None)
+        manager._files_by_session_and_coord[HOLDER] = {name: name for name in _built_at}
     return url
 
 
