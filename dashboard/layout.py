@@ -99,9 +99,10 @@ def export_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
         auth.log("export", name, {"rows": len(frame), "format": "xlsx"}, who)
         return exports.to_excel_bytes(frame, name)
 
+    # No rerun on a click: a rerun registers the buttons anew and can drop the file the click asked for.
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(t("export.csv", lang), csv, file_name=f"{name}.csv", mime="text/csv", key=f"{key}-csv",
-                         width="stretch", disabled=frame.empty)
+                         width="stretch", disabled=frame.empty, on_click="ignore")
     right.download_button(t("export.xlsx", lang), excel, file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"{key}-xlsx", width="stretch", disabled=frame.empty)
+                          key=f"{key}-xlsx", width="stretch", disabled=frame.empty, on_click="ignore")

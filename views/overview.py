@@ -153,7 +153,7 @@ def overview(ctx: context.ViewContext) -> None:
     top[2].download_button(
         t("overview.briefing", lang), lambda: briefing.download(ctx, figures, pressure, found, who),
         file_name=briefing.file_name(ctx), mime="text/html", icon=":material/description:",
-        help=t("overview.briefing.help", lang), key="briefing",
+        help=t("overview.briefing.help", lang), key="briefing", on_click="ignore",
     )
     cards(ctx, figures)
     trends(ctx)
