@@ -16,8 +16,9 @@ ACTIVE_KEY = "_last_active"
 
 
 def demo_mode() -> bool:
-    """Only the bundled sample database (no DATABASE_URL, synthetic data) runs without sign-in."""
-    return config.database_url() == config.default_database_url() and data.dataset_info().synthetic
+    """Only a database of synthetic sample data and no accounts runs without sign-in, wherever it lives."""
+    info = data.dataset_info()
+    return info.synthetic and not info.accounts
 
 
 def single_sign_on() -> bool:

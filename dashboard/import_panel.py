@@ -21,7 +21,7 @@ def render(ctx: ViewContext) -> None:
     st.subheader(t("import.title", lang))
     st.caption(t("import.help", lang))
     left, right = st.columns(2)
-    kind = left.selectbox(t("import.kind", lang), importer.KINDS, key="import-kind",
+    kind = left.selectbox(t("import.kind", lang), importer.KINDS, key="import-kind", index=importer.KINDS.index("children"),
                           format_func=lambda k: t(f"import.kind.{k}", lang))
     mode = right.radio(t("import.mode", lang), importer.MODES, key="import-mode", horizontal=True,
                        format_func=lambda m: t(f"import.mode.{m}", lang))

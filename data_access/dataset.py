@@ -16,6 +16,7 @@ class DatasetInfo:
     synthetic: bool
     data_as_of: datetime | None
     first_month: date | None
+    accounts: int = 0  # user accounts: once there is one, nobody sees the data without signing in
 
 
 def read_dataset_info(engine: Engine) -> DatasetInfo:
@@ -35,10 +36,12 @@ def read_dataset_info(engine: Engine) -> DatasetInfo:
             first_month = date.fromisoformat(first)
         else:
             first_month = conn.execute(select(func.min(schema.subsidy_payments.c.month))).scalar()
+        accounts = conn.execute(select(func.count()).select_from(schema.users)).scalar()
     return DatasetInfo(
         synthetic=values.get("synthetic") == "true",
         data_as_of=as_of,
         first_month=first_month,
+        accounts=accounts or 0,
     )
 
 

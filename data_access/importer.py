@@ -1,4 +1,8 @@
-"""Validated import of children, cases, case events, subsidy payments and staff from CSV or Excel.
+"""Validated import of every table a bureau keeps, from CSV or Excel.
+
+Kinds: the reference network (streets, communities, stations, social organisations), staff,
+children, crisis cases and their events, subsidy standards, payments and grants. Each kind is a
+declaration (SPECS): its table, natural key, fields, extra unique columns and its own row checks.
 
 A file is read (UTF-8, UTF-8 with BOM, GBK/GB18030 or .xlsx), its headers are mapped to columns
 (Chinese or English), every row is checked, and then the good rows are upserted on the kind's
@@ -7,7 +11,11 @@ column as headed in the file and the reason, in Chinese or English. The accepted
 are documented in docs/import.md.
 
     python -m data_access.importer KIND FILE [--db URL] [--mode all-or-nothing|skip-bad]
-                                   [--dry-run] [--rejects PATH]
+                                   [--dry-run] [--rejects PATH] [--replace-sample]
+
+A database holding the synthetic sample refuses real rows: initialise a real database
+(python -m data_access.district init), or pass --replace-sample to delete the sample's rows,
+load the bundled district network and make the database a real one for good.
 """
 
 from __future__ import annotations
@@ -19,22 +27,28 @@ import io
 import re
 import sys
 import zipfile
+from contextlib import nullcontext
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import groupby
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, String, Table, insert, select, text, update
+from sqlalchemy import Connection, Engine, Integer, String, Table, delete, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import audit, config, idcard, schema, vocab
+from data_access import audit, config, idcard, masking, schema, vocab
+from data_access.district import District, read_district, refresh_schematic_cells
 from data_access.engine import make_engine
 from data_access.types import Scope
 
 MODES = ("all-or-nothing", "skip-bad")
-KINDS = ("children", "cases", "case_events", "payments", "staff")
+KINDS = ("streets", "communities", "stations", "social_orgs", "staff", "children", "cases", "case_events",
+         "subsidy_standards", "payments", "grants")
+# Prefix of the file numbers given to children imported without one (by ID number).
+GENERATED_FILE_PREFIX = "ZD"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "file.unreadable": ("无法读取文件：{detail}", "Cannot read the file: {detail}"),
@@ -67,6 +81,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "value.number": ("“{value}”不是数字", "“{value}” is not a number"),
     "value.negative": ("金额不能为负数：{value}", "An amount cannot be negative: {value}"),
     "value.integer": ("“{value}”不是正整数", "“{value}” is not a positive whole number"),
+    "value.count": ("“{value}”不是非负整数", "“{value}” is not a whole number of 0 or more"),
+    "value.lat": ("“{value}”不是纬度（−90 至 90 的数字）", "“{value}” is not a latitude (a number from −90 to 90)"),
+    "value.lon": ("“{value}”不是经度（−180 至 180 的数字）", "“{value}” is not a longitude (a number from −180 to 180)"),
+    "value.outside": ("坐标（纬度 {lat}，经度 {lon}）不在{district}范围内；常见原因是经纬度写反或坐标系不是 WGS84",
+                      "The point (lat {lat}, lon {lon}) lies outside {district}; latitude and longitude swapped, or "
+                      "coordinates not in WGS84, are the usual causes"),
+    "value.slug": ("编号“{value}”只能包含小写字母、数字和连字符（如 huaqiangbei）",
+                   "The id “{value}” may hold lower-case letters, digits and hyphens only (e.g. huaqiangbei)"),
+    "value.id_or_name": ("须填写编号，或可据以生成编号的{other}", "Give the id, or the {other} to make it from"),
+    "value.positive": ("金额须大于 0：{value}", "The amount must be more than 0: {value}"),
+    "value.after": ("{value} 应晚于{other}（{other_value}）", "{value} must be after {other} ({other_value})"),
+    "value.self_parent": ("站点不能是自己的上级", "A station cannot be its own parent"),
+    "key.taken": ("“{value}”已属于{other}", "“{value}” already belongs to {other}"),
+    "ref.station": ("未找到上级站点编号“{value}”（数据库和本文件中都没有）",
+                    "No parent station “{value}” (neither in the database nor in this file)"),
+    "id.file_moves": ("档案编号 {file_no} 属于身份证号 {owner} 的儿童，不能改给另一个身份证号",
+                      "File number {file_no} belongs to the child with ID number {owner}; it cannot move to another ID number"),
+    "db.synthetic": ("这是合成示例数据库，不能导入真实数据：请先初始化一个正式数据库（python -m data_access.district init，"
+                     "见 docs/go-live.md）；或加 --replace-sample 删除示例数据、把本库永久转为正式数据库",
+                     "This database holds the synthetic sample and takes no real data: initialise a real database first "
+                     "(python -m data_access.district init, see docs/go-live.md), or pass --replace-sample to delete the "
+                     "sample and turn this database into a real one for good"),
+    "db.no_network": ("数据库中还没有街道：请先运行 python -m data_access.district init 装入区域的街道和社区",
+                      "The database has no streets yet: run python -m data_access.district init to load the "
+                      "district's streets and communities first"),
     "value.choice": ("“{value}”不是允许的取值；可选：{allowed}", "“{value}” is not an allowed value; allowed: {allowed}"),
     "value.bool": ("“{value}”不是 是/否", "“{value}” is not yes/no"),
     "value.before": ("{value} 早于{other}（{other_value}）", "{value} is before {other} ({other_value})"),
@@ -154,7 +193,7 @@ def _norm(text: str) -> str:
 
 
 GENDER = _choices({"F": ("女", "female", "女性"), "M": ("男", "male", "男性")})
-CATEGORY = _choices({"orphan": ("孤儿", "orphans"),
+CATEGORY = _choices({"orphan": ("孤儿", "orphans", "散居孤儿", "社会散居孤儿", "集中供养孤儿", "机构养育孤儿"),
                      "de_facto_unsupported": ("事实无人抚养儿童", "de-facto unsupported", "de-facto unsupported children"),
                      "other_difficulty": ("其他困境儿童", "other children in difficulty", "other")})
 EXIT_REASON = _choices({"aged_out": ("年满18周岁", "成年"), "adopted": ("被收养",), "family_recovered": ("家庭恢复",),
@@ -174,11 +213,27 @@ EVENT = _choices({"reported": ("接报",), "first_response": ("首次响应",), 
                   "closed": ("结案",)})
 STAFF_ROLE = _choices({"supervisor": ("街道儿童督导员", "督导员"), "director": ("社区儿童主任", "儿童主任"),
                        "social_worker": ("社工",), "centre_staff": ("中心工作人员",)})
+STATION_KIND = _choices({
+    "district_service_centre": ("区未成年人保护服务中心", "服务中心", "district service centre"),
+    "district_rescue_centre": ("区未成年人救助保护中心", "救助保护中心", "district rescue centre"),
+    "rescue_room": ("救助保护室", "rescue protection room"),
+    "street_station": ("街道未保工作站", "街道未成年人保护工作站", "工作站", "street work station"),
+    "planned_facility": ("规划机构", "planned facility")})
+STATION_STATUS = _choices({"open": ("运行中", "运行", "开放"), "planned": ("规划中", "规划"), "closed": ("已关闭", "关闭")})
+ORG_CATEGORY = _choices({"psych_counselling": ("卫生心理咨询类", "心理咨询", "psychological counselling"),
+                         "youth_social_group": ("青少年服务社会团体", "社会团体", "youth social group"),
+                         "youth_service_other": ("青少年服务其他类", "其他类", "other youth service")})
+GRANT_KIND = _choices({"spring_festival": ("春节慰问金", "春节", "spring festival money"),
+                       "mid_autumn": ("中秋慰问金", "中秋", "mid-autumn money"),
+                       "special_living": ("一次性特殊生活补助", "特殊生活补助", "special living grant"),
+                       "donation": ("社会捐赠", "捐赠", "donation")})
 REFERRAL = _choices({"social_org": ("社会组织",), "hospital": ("医院",), "school": ("学校",), "police": ("公安",)})
 BOOL = {_norm(a): True for a in ("是", "y", "yes", "true", "1", "有")} | {
     _norm(a): False for a in ("否", "n", "no", "false", "0", "无")}
 for _codes, _choice in ((vocab.CHILD_CATEGORIES, CATEGORY), (vocab.RISK_LEVELS, RISK), (vocab.STAGES, STAGE),
-                        (vocab.EVENT_KINDS, EVENT), (vocab.STAFF_ROLES, STAFF_ROLE)):
+                        (vocab.EVENT_KINDS, EVENT), (vocab.STAFF_ROLES, STAFF_ROLE),
+                        (vocab.STATION_KINDS, STATION_KIND), (vocab.STATION_STATUSES, STATION_STATUS),
+                        (vocab.ORG_CATEGORIES, ORG_CATEGORY), (vocab.GRANT_KINDS, GRANT_KIND)):
     assert set(_choice.values()) == set(_codes), _codes
 
 
@@ -190,13 +245,16 @@ class Field:
 
     column: str
     headers: tuple[str, ...]
-    kind: str = "text"  # text date datetime month money int bool choice street community id_number child case staff
+    # text date datetime month money int count lat lon slug place bool choice id_number
+    # and the references street community child case staff station
+    kind: str = "text"
     required: bool = False
     choices: dict[str, str] | None = None
     past: bool = False  # a date that cannot lie in the future
+    en: str | None = None  # the English label, when it differs from EN_LABELS[column]
 
     def display(self, lang: str) -> str:
-        return EN_LABELS.get(self.column, self.headers[1]) if lang == "en" else self.headers[0]
+        return (self.en or EN_LABELS.get(self.column, self.headers[1])) if lang == "en" else self.headers[0]
 
 
 # English names of the fields, as the preview and the docs show them.
@@ -212,88 +270,36 @@ EN_LABELS = {
     "last_contact_at": "Last contact at", "closed_at": "Closed at", "case_id": "Case number", "occurred_at": "Time",
     "kind": "Event", "staff_id": "Staff number", "note": "Note", "payment_no": "Payment number", "month": "Month",
     "amount": "Amount", "paid_on": "Paid on", "id": "Staff number", "role": "Role", "started_on": "Started on",
-    "ended_on": "Ended on", "trained_on": "Trained on",
+    "ended_on": "Ended on", "trained_on": "Trained on", "code": "Code", "name_zh": "Name", "name_en": "English name",
+    "lat": "Latitude", "lon": "Longitude", "sort_order": "Order", "parent_id": "Parent station", "status": "Status",
+    "opened_on": "Opened on", "beds": "Beds", "area_m2": "Area (m²)", "valid_from": "Valid from",
+    "valid_to": "Valid until", "monthly_amount": "Monthly standard", "granted_on": "Granted on",
+    "recipients": "Recipients", "description_zh": "Description", "description_en": "English description",
 }
+
+
+RowCheck = Callable[["Row", "Lookups", "dict | None"], None]
 
 
 @dataclass(frozen=True)
 class Kind:
+    """What a kind of file holds and how its rows are checked beyond their fields."""
+
     name: str
     table: Table
     key: tuple[str, ...]
     fields: tuple[Field, ...]
+    unique: tuple[tuple[str, ...], ...] = ()  # other columns unique in the file
+    unique_stored: tuple[str, ...] = ()  # columns unique in the table too: a value may not belong to another key
+    checks: tuple[RowCheck, ...] = ()  # run on each row once its references are resolved
+    finish: Callable[[Connection, list["Row"]], None] | None = None  # once every row is checked
+    after_write: Callable[[Connection], None] | None = None
 
 
 STREET = Field("street_id", ("街道", "street", "所属街道", "street_id", "街道代码"), "street")
 COMMUNITY = Field("community_id", ("社区", "community", "所属社区", "community_id", "社区代码"), "community")
 CHILD_REF = Field("child_id", ("儿童", "child", "儿童档案编号", "child_file_no", "儿童身份证号", "child_id_number"),
                   "child", True)
-
-SPECS: dict[str, Kind] = {
-    "children": Kind("children", schema.children, ("file_no",), (
-        Field("file_no", ("档案编号", "file_no", "档案号", "file number"), required=True),
-        Field("name", ("姓名", "name"), required=True),
-        Field("id_number", ("身份证号", "id_number", "身份证号码", "公民身份号码", "ID number"), "id_number", True),
-        Field("gender", ("性别", "gender", "sex"), "choice", True, GENDER),
-        Field("birth_date", ("出生日期", "birth_date", "date of birth", "birth date"), "date", past=True),
-        replace(STREET, required=True),
-        COMMUNITY,
-        Field("category", ("儿童类别", "category", "类别", "困境儿童类别"), "choice", choices=CATEGORY),
-        Field("registered_on", ("登记日期", "registered_on", "纳入日期", "registered"), "date", past=True),
-        Field("exited_on", ("退出日期", "exited_on", "exited"), "date", past=True),
-        Field("exit_reason", ("退出原因", "exit_reason"), "choice", choices=EXIT_REASON),
-        Field("guardian_phone", ("监护人电话", "guardian_phone", "联系电话", "phone")),
-        Field("address", ("住址", "address", "家庭住址")),
-    )),
-    "cases": Kind("cases", schema.cases, ("case_no",), (
-        Field("case_no", ("个案编号", "case_no", "case number"), required=True),
-        CHILD_REF,
-        STREET,
-        COMMUNITY,
-        Field("risk_level", ("风险等级", "risk_level", "risk"), "choice", True, RISK),
-        Field("stage", ("阶段", "stage", "当前阶段"), "choice", True, STAGE),
-        Field("crisis_type", ("危机类型", "crisis_type", "type"), "choice", True, CRISIS),
-        Field("source", ("来源", "source", "报告来源"), "choice", True, SOURCE),
-        Field("mandatory_report", ("强制报告", "mandatory_report"), "bool"),
-        Field("flag_self_harm", ("自伤念头", "flag_self_harm", "self-harm"), "bool"),
-        Field("flag_safety_plan", ("安全计划", "flag_safety_plan", "safety plan"), "bool"),
-        Field("flag_temp_guardianship", ("临时监护", "flag_temp_guardianship", "temporary guardianship"), "bool"),
-        Field("assigned_staff_id", ("负责人编号", "assigned_staff_id", "负责人", "staff"), "staff"),
-        Field("referral_target", ("转介去向", "referral_target"), "choice", choices=REFERRAL),
-        Field("reported_at", ("接报时间", "reported_at", "reported"), "datetime", True, past=True),
-        Field("first_response_at", ("首次响应时间", "first_response_at", "first response"), "datetime", past=True),
-        Field("last_contact_at", ("最近联系时间", "last_contact_at", "last contact"), "datetime", past=True),
-        Field("closed_at", ("结案时间", "closed_at", "closed"), "datetime", past=True),
-    )),
-    "case_events": Kind("case_events", schema.case_events, ("case_id", "kind", "occurred_at"), (
-        Field("case_id", ("个案编号", "case_no", "case number"), "case", True),
-        Field("occurred_at", ("发生时间", "occurred_at", "时间", "time"), "datetime", True, past=True),
-        Field("kind", ("事件类型", "kind", "event"), "choice", True, EVENT),
-        Field("stage", ("事件后阶段", "stage", "阶段"), "choice", True, STAGE),
-        Field("staff_id", ("工作人员编号", "staff_id", "staff"), "staff"),
-        Field("note", ("备注", "note")),
-    )),
-    "payments": Kind("payments", schema.subsidy_payments, ("payment_no",), (
-        Field("payment_no", ("发放编号", "payment_no", "payment number"), required=True),
-        CHILD_REF,
-        Field("month", ("发放月份", "month", "所属月份"), "month", True),
-        Field("amount", ("发放金额", "amount", "金额"), "money", True),
-        Field("paid_on", ("发放日期", "paid_on", "paid on"), "date", True, past=True),
-        Field("category", ("儿童类别", "category", "类别"), "choice", choices=CATEGORY),
-        STREET,
-    )),
-    "staff": Kind("staff", schema.staff, ("id",), (
-        Field("id", ("工作人员编号", "staff_id", "编号", "id"), "int", True),
-        Field("name", ("姓名", "name"), required=True),
-        Field("role", ("岗位", "role", "角色"), "choice", True, STAFF_ROLE),
-        STREET,
-        COMMUNITY,
-        Field("started_on", ("入职日期", "started_on", "started"), "date", True, past=True),
-        Field("ended_on", ("离职日期", "ended_on", "ended"), "date"),
-        Field("trained_on", ("培训日期", "trained_on", "trained"), "date", past=True),
-    )),
-}
-
 
 # --- reading files ---------------------------------------------------------------------------
 
@@ -415,6 +421,50 @@ def parse_int(value: str) -> int:
     return int(value)
 
 
+def parse_count(value: str) -> int:
+    if not re.fullmatch(r"\d+", value):
+        raise Bad("value.count", value=value)
+    return int(value)
+
+
+def _parse_degrees(value: str, limit: int, key: str) -> float:
+    try:
+        number = float(value.replace("°", "").strip())
+    except ValueError:
+        raise Bad(key, value=value) from None
+    if not -limit <= number <= limit:
+        raise Bad(key, value=value)
+    return number
+
+
+def parse_lat(value: str) -> float:
+    return _parse_degrees(value, 90, "value.lat")
+
+
+def parse_lon(value: str) -> float:
+    return _parse_degrees(value, 180, "value.lon")
+
+
+def parse_slug(value: str) -> str:
+    slug = value.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise Bad("value.slug", value=value)
+    return slug
+
+
+def parse_place(value: str) -> str:
+    """A street or community name as people write it: 华强北街道 and 福强社区 are 华强北 and 福强."""
+    name = value.strip()
+    for suffix in ("街道", "社区"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
+def slug_of(text_: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text_.lower()).strip("-")
+
+
 def parse_choice(value: str, choices: dict[str, str]) -> str:
     code = choices.get(_norm(value))
     if code is None:
@@ -449,6 +499,9 @@ class Lookups:
     children: dict[str, dict] = field(default_factory=dict)  # file_no or id_number → row
     cases: dict[str, int] = field(default_factory=dict)  # case_no → id
     staff: set[int] = field(default_factory=set)
+    stations: set[int] = field(default_factory=set)  # in the database or in the file
+    district: District | None = None
+    today: date = field(default_factory=date.today)
 
 
 def _in_chunks(conn: Connection, query, column, values: list, size: int = 500) -> list:
@@ -458,7 +511,8 @@ def _in_chunks(conn: Connection, query, column, values: list, size: int = 500) -
     return out
 
 
-def load_lookups(conn: Connection, child_refs: list[str], case_nos: list[str], staff_ids: list[int]) -> Lookups:
+def load_lookups(conn: Connection, child_refs: list[str], case_nos: list[str], staff_ids: list[int],
+                 station_ids: list[int] = ()) -> Lookups:
     S, C = schema.streets, schema.communities
     streets, names = {}, {}
     for row in conn.execute(select(S.c.id, S.c.code, S.c.name_zh, S.c.name_en)).mappings():
@@ -469,7 +523,7 @@ def load_lookups(conn: Connection, child_refs: list[str], case_nos: list[str], s
     for row in conn.execute(select(C.c.id, C.c.street_id, C.c.code, C.c.name_zh, C.c.name_en)).mappings():
         for alias in {_norm(a) for a in (row["id"], row["code"], row["name_zh"], row["name_zh"] + "社区", row["name_en"])}:
             communities.setdefault(alias, []).append((row["id"], row["street_id"]))
-    found = Lookups(streets, names, communities)
+    found = Lookups(streets, names, communities, district=read_district(conn))
     K = schema.children
     query = select(K.c.id, K.c.file_no, K.c.id_number, K.c.street_id, K.c.community_id, K.c.category)
     refs = sorted(set(child_refs))
@@ -480,6 +534,8 @@ def load_lookups(conn: Connection, child_refs: list[str], case_nos: list[str], s
         found.cases[row["case_no"]] = row["id"]
     for row in _in_chunks(conn, select(schema.staff.c.id), schema.staff.c.id, sorted(set(staff_ids))):
         found.staff.add(row["id"])
+    for row in _in_chunks(conn, select(schema.stations.c.id), schema.stations.c.id, sorted(set(station_ids))):
+        found.stations.add(row["id"])
     return found
 
 
@@ -562,8 +618,11 @@ def validate(conn: Connection, kind_name: str, data: bytes, file_name: str, toda
     today = today or (config.as_of_override() or datetime.now()).date()
     for row in result.rows:
         _parse_row(kind, result, row, today)
-    _check_references(conn, kind, result, scope or Scope.district())
+    _check_references(conn, kind, result, scope or Scope.district(), today)
     _check_duplicates(kind, result)
+    _check_stored_unique(conn, kind, result)
+    if kind.finish is not None:
+        kind.finish(conn, result.rows)
     return result
 
 
@@ -592,7 +651,8 @@ def _map_header(kind: Kind, result: Validation) -> None:
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "date": parse_date, "datetime": parse_datetime, "month": parse_month, "money": parse_money,
-    "int": parse_int, "bool": parse_bool, "id_number": parse_id_number,
+    "int": parse_int, "count": parse_count, "lat": parse_lat, "lon": parse_lon, "slug": parse_slug,
+    "place": parse_place, "bool": parse_bool, "id_number": parse_id_number,
 }
 
 
@@ -628,13 +688,13 @@ def _parse_value(kind: Kind, f: Field, value: str, today: date) -> object:
     return value  # text, and references resolved later
 
 
-def _check_references(conn: Connection, kind: Kind, result: Validation, scope: Scope) -> None:
-    refs = {"child": [], "case": [], "staff": []}
+def _check_references(conn: Connection, kind: Kind, result: Validation, scope: Scope, today: date) -> None:
+    refs = {"child": [], "case": [], "staff": [], "station": []}
     for row in result.rows:
         for f in kind.fields:
             value = row.values.get(f.column)
             if f.kind in refs and value:
-                if f.kind == "staff":
+                if f.kind in ("staff", "station"):
                     try:
                         row.values[f.column] = value = parse_int(value)
                     except Bad as bad:
@@ -642,9 +702,12 @@ def _check_references(conn: Connection, kind: Kind, result: Validation, scope: S
                         row.values[f.column] = None
                         continue
                 refs[f.kind].append(value)
-    if kind.name == "children":
-        refs["child"] = [r.values.get("id_number") for r in result.rows if r.values.get("id_number")]
-    found = load_lookups(conn, refs["child"], refs["case"], refs["staff"])
+    if kind.table is schema.children:
+        refs["child"] = [r.values.get(c) for r in result.rows for c in ("id_number", "file_no") if r.values.get(c)]
+    found = load_lookups(conn, refs["child"], refs["case"], refs["staff"], refs["station"])
+    found.today = today
+    if kind.table is schema.stations:
+        found.stations |= {r.values["id"] for r in result.rows if r.values.get("id")}
     for row in result.rows:
         _resolve_row(kind, row, found)
         _check_scope(row, scope)
@@ -657,45 +720,37 @@ def _resolve_row(kind: Kind, row: Row, found: Lookups) -> None:
         row.problems.append(Problem(row.number, headers.get(column), key, extra))
 
     child = None
-    if "child_id" in headers and values.get("child_id"):
-        ref = values["child_id"]
-        child = found.children.get(ref) or found.children.get(ref.upper())
-        if child is None:
-            bad("child_id", "ref.child", value=ref)
-        values["child_id"] = child["id"] if child else None
-    if kind.name == "case_events" and values.get("case_id"):
-        ref = values["case_id"]
-        values["case_id"] = found.cases.get(ref)
-        if values["case_id"] is None:
-            bad("case_id", "ref.case", value=ref)
-    for column in ("assigned_staff_id", "staff_id") if kind.name != "staff" else ():
-        if values.get(column) and values[column] not in found.staff:
-            bad(column, "ref.staff", value=values[column])
+    for f in kind.fields:
+        ref = values.get(f.column)
+        if not ref:
+            continue
+        if f.kind == "child":
+            child = found.children.get(ref) or found.children.get(ref.upper())
+            if child is None:
+                bad(f.column, "ref.child", value=ref)
+            values[f.column] = child["id"] if child else None
+        elif f.kind == "case":
+            values[f.column] = found.cases.get(ref)
+            if values[f.column] is None:
+                bad(f.column, "ref.case", value=ref)
+        elif f.kind == "staff" and ref not in found.staff:
+            bad(f.column, "ref.staff", value=ref)
+        elif f.kind == "station" and ref not in found.stations:
+            bad(f.column, "ref.station", value=ref)
     _resolve_place(row, found, child, kind.table)
-    if kind.name == "children":
-        _check_child(row, found)
-    if kind.name == "cases":
-        if values.get("mandatory_report") is None and values.get("source"):
-            values["mandatory_report"] = values["source"] in vocab.MANDATORY_SOURCES
-        for column in ("flag_self_harm", "flag_safety_plan", "flag_temp_guardianship"):
-            if column in values and values[column] is None:
-                values[column] = False
-        for later in ("first_response_at", "closed_at"):
-            _not_before(row, later, "reported_at")
-        if not values.get("community_id") and not row.problems:
-            row.problems.append(Problem(row.number, headers.get("community_id", "社区 / community"), "value.required"))
-        if "closed_at" in headers and values.get("stage"):
-            if values["stage"] == "closed" and values.get("closed_at") is None and not _has_problem(row, "closed_at"):
-                bad("closed_at", "value.closed_at")
-            if values["stage"] != "closed" and values.get("closed_at") is not None:
-                bad("closed_at", "value.not_closed")
-    if kind.name == "payments" and child is not None:
-        if values.get("category") is None:
-            values["category"] = child["category"]
-            if child["category"] is None:
-                bad("child_id", "value.category_needed")
-    if kind.name == "staff":
-        _not_before(row, "ended_on", "started_on")
+    _check_inside(row, found.district)
+    for check in kind.checks:
+        check(row, found, child)
+
+
+def _check_inside(row: Row, district: District | None) -> None:
+    """A place given by latitude and longitude must lie in the district's outline."""
+    lat, lon = row.values.get("lat"), row.values.get("lon")
+    if district is None or lat is None or lon is None:
+        return
+    if not district.contains(lat, lon):
+        row.problems.append(Problem(row.number, f"{row.headers['lat']} / {row.headers['lon']}", "value.outside",
+                                    {"lat": lat, "lon": lon, "district": district.name_zh or district.id}))
 
 
 def _has_problem(row: Row, column: str) -> bool:
@@ -753,10 +808,14 @@ def _resolve_place(row: Row, found: Lookups, child: dict | None, table: Table) -
         values["street_id"] = street
 
 
-def _check_child(row: Row, found: Lookups) -> None:
+# --- checks of each kind ---------------------------------------------------------------------
+
+def _check_child(row: Row, found: Lookups, _child: dict | None) -> None:
+    """The ID number is the person: it finds the file when the file number is not given, and a
+    file number may not pass to another ID number."""
     values, headers = row.values, row.headers
     number = values.get("id_number")
-    if not number or "id_number" not in values:
+    if not number:
         return
     from_id = idcard.birth_date(number)
     if values.get("birth_date") is None:
@@ -765,26 +824,267 @@ def _check_child(row: Row, found: Lookups) -> None:
         row.problems.append(Problem(row.number, headers["birth_date"], "id.birth_mismatch", {
             "birth": values["birth_date"].isoformat(), "id_birth": from_id.isoformat()}))
     owner = found.children.get(number)
-    if owner and values.get("file_no") and owner["file_no"] != values["file_no"]:
+    file_no = values.get("file_no")
+    holder = found.children.get(file_no) if file_no else None
+    if holder is not None and holder["file_no"] == file_no and holder["id_number"] != number:
+        row.problems.append(Problem(row.number, headers["file_no"], "id.file_moves", {
+            "file_no": file_no, "owner": masking.mask_id_number(holder["id_number"])}))
+    elif owner and file_no and owner["file_no"] != file_no:
         row.problems.append(Problem(row.number, headers["id_number"], "id.taken", {"file_no": owner["file_no"]}))
+    elif owner and not file_no:
+        values["file_no"] = owner["file_no"]
+    if owner is None and "registered_on" not in headers and values.get("category"):
+        values["registered_on"] = found.today
     _not_before(row, "exited_on", "registered_on")
 
 
+def _number_new_children(conn: Connection, rows: list[Row]) -> None:
+    """Give the good rows without a file number the next free generated ones, in file order."""
+    waiting = [r for r in rows if not r.problems and not r.values.get("file_no")]
+    if not waiting:
+        return
+    K = schema.children
+    taken = conn.execute(select(K.c.file_no).where(K.c.file_no.like(f"{GENERATED_FILE_PREFIX}%"))).scalars()
+    last = max((int(n[len(GENERATED_FILE_PREFIX):]) for n in taken if n[len(GENERATED_FILE_PREFIX):].isdigit()),
+               default=0)
+    for number, row in enumerate(waiting, start=last + 1):
+        row.values["file_no"] = f"{GENERATED_FILE_PREFIX}{number:08d}"
+
+
+def _check_case(row: Row, _found: Lookups, _child: dict | None) -> None:
+    values, headers = row.values, row.headers
+    if values.get("mandatory_report") is None and values.get("source"):
+        values["mandatory_report"] = values["source"] in vocab.MANDATORY_SOURCES
+    for column in ("flag_self_harm", "flag_safety_plan", "flag_temp_guardianship"):
+        if column in values and values[column] is None:
+            values[column] = False
+    for later in ("first_response_at", "closed_at"):
+        _not_before(row, later, "reported_at")
+    if not values.get("community_id") and not row.problems:
+        row.problems.append(Problem(row.number, headers.get("community_id", "社区 / community"), "value.required"))
+    if "closed_at" in headers and values.get("stage"):
+        if values["stage"] == "closed" and values.get("closed_at") is None and not _has_problem(row, "closed_at"):
+            row.problems.append(Problem(row.number, headers["closed_at"], "value.closed_at"))
+        if values["stage"] != "closed" and values.get("closed_at") is not None:
+            row.problems.append(Problem(row.number, headers["closed_at"], "value.not_closed"))
+
+
+def _check_payment(row: Row, _found: Lookups, child: dict | None) -> None:
+    if child is not None and row.values.get("category") is None:
+        row.values["category"] = child["category"]
+        if child["category"] is None:
+            row.problems.append(Problem(row.number, row.headers.get("child_id"), "value.category_needed"))
+
+
+def _check_staff(row: Row, _found: Lookups, _child: dict | None) -> None:
+    _not_before(row, "ended_on", "started_on")
+
+
+def _default(column: str, source: str, transform: Callable[[str], str] = str) -> RowCheck:
+    """A check that fills ``column``, when the file leaves it empty, from ``source``."""
+
+    def fill(row: Row, _found: Lookups, _child: dict | None) -> None:
+        if not row.values.get(column) and row.values.get(source):
+            row.values[column] = transform(row.values[source])
+
+    return fill
+
+
+def _needs_id(alternative: str, label: str) -> RowCheck:
+    """A row needs an id; without one it is made from ``alternative``."""
+
+    def check(row: Row, _found: Lookups, _child: dict | None) -> None:
+        if not row.values.get("id"):
+            made = slug_of(str(row.values.get(alternative) or ""))
+            if made:
+                row.values["id"] = made
+            elif not _has_problem(row, alternative):
+                column = row.headers.get("id") or row.headers.get(alternative) or label
+                row.problems.append(Problem(row.number, column, "value.id_or_name", {"other": label}))
+
+    return check
+
+
+def _sort_by_row(row: Row, _found: Lookups, _child: dict | None) -> None:
+    if row.values.get("sort_order") is None:
+        row.values["sort_order"] = row.number - 1
+
+
+def _check_parent(row: Row, _found: Lookups, _child: dict | None) -> None:
+    if row.values.get("parent_id") and row.values.get("parent_id") == row.values.get("id"):
+        row.problems.append(Problem(row.number, row.headers["parent_id"], "value.self_parent"))
+
+
+def _check_standard(row: Row, _found: Lookups, _child: dict | None) -> None:
+    values = row.values
+    if values.get("valid_to") and values.get("valid_from") and values["valid_to"] <= values["valid_from"]:
+        row.problems.append(Problem(row.number, row.headers["valid_to"], "value.after", {
+            "value": values["valid_to"], "other": row.headers["valid_from"], "other_value": values["valid_from"]}))
+    if values.get("monthly_amount") is not None and values["monthly_amount"] <= 0:
+        row.problems.append(Problem(row.number, row.headers["monthly_amount"], "value.positive",
+                                    {"value": values["monthly_amount"]}))
+
+
 def _check_duplicates(kind: Kind, result: Validation) -> None:
-    seen: dict[tuple, int] = {}
-    unique = [kind.key] + ([("id_number",)] if kind.name == "children" else [])
-    for columns in unique:
-        seen = {}
+    for columns in (kind.key, *kind.unique):
+        seen: dict[tuple, int] = {}
         for row in result.rows:
             key = tuple(row.values.get(c) for c in columns)
             if any(v is None for v in key):
                 continue
             if key in seen:
-                shown = " / ".join(row.cells[p] for p, f in result.columns.items() if f.column in columns)
+                shown = " / ".join(str(v) for v in key)
                 row.problems.append(Problem(row.number, row.headers.get(columns[0]), "key.duplicate",
                                             {"other": seen[key], "value": shown}))
             else:
                 seen[key] = row.number
+
+
+def _check_stored_unique(conn: Connection, kind: Kind, result: Validation) -> None:
+    """A value of a unique column may not already belong to another key in the table."""
+    table = kind.table
+    for column in kind.unique_stored:
+        values = sorted({r.values[column] for r in result.rows if r.values.get(column) is not None}, key=str)
+        query = select(table.c[column], *(table.c[k] for k in kind.key))
+        owners = {r[column]: tuple(r[k] for k in kind.key) for r in _in_chunks(conn, query, table.c[column], values)}
+        for row in result.rows:
+            owner = owners.get(row.values.get(column))
+            if owner is not None and owner != tuple(row.values.get(k) for k in kind.key):
+                row.problems.append(Problem(row.number, row.headers.get(column), "key.taken", {
+                    "value": row.values[column], "other": " / ".join(map(str, owner))}))
+
+
+# --- the kinds -------------------------------------------------------------------------------
+
+LAT = Field("lat", ("纬度", "lat", "latitude"), "lat", True)
+LON = Field("lon", ("经度", "lon", "longitude", "lng"), "lon", True)
+NAME_EN = Field("name_en", ("英文名称", "name_en", "english name"))
+
+SPECS: dict[str, Kind] = {
+    "streets": Kind("streets", schema.streets, ("id",), (
+        Field("id", ("编号", "id", "街道编号", "street_id"), "slug", en="Id"),
+        Field("code", ("区划代码", "code", "代码", "街道代码"), required=True),
+        Field("name_zh", ("街道", "name_zh", "街道名称", "名称", "name"), "place", True),
+        NAME_EN,
+        LAT,
+        LON,
+        Field("sort_order", ("排序", "sort_order", "order"), "int"),
+    ), unique=(("code",), ("name_zh",)), unique_stored=("code", "name_zh"),
+        checks=(_needs_id("name_en", "英文名称 / English name"), _default("name_en", "id", str.title), _sort_by_row),
+        after_write=refresh_schematic_cells),
+    "communities": Kind("communities", schema.communities, ("id",), (
+        Field("id", ("编号", "id", "社区编号", "community_id"), "slug", en="Id"),
+        Field("code", ("区划代码", "code", "代码", "社区代码")),
+        Field("name_zh", ("社区", "name_zh", "社区名称", "名称", "name"), "place", True),
+        NAME_EN,
+        Field("street_id", ("街道", "street", "所属街道", "street_id", "街道代码"), "street", True),
+        LAT,
+        LON,
+    ), unique=(("code",),), unique_stored=("code",),
+        checks=(_needs_id("code", "区划代码 / code"), _default("code", "id"), _default("name_en", "name_zh"))),
+    "stations": Kind("stations", schema.stations, ("id",), (
+        Field("id", ("站点编号", "id", "编号", "station_id"), "int", True, en="Station number"),
+        Field("kind", ("站点类型", "kind", "类型", "type"), "choice", True, STATION_KIND, en="Type"),
+        Field("name_zh", ("名称", "name_zh", "站点名称", "name"), required=True),
+        NAME_EN,
+        STREET,
+        Field("parent_id", ("上级站点编号", "parent_id", "上级站点", "parent"), "station"),
+        Field("status", ("状态", "status"), "choice", True, STATION_STATUS),
+        Field("opened_on", ("启用日期", "opened_on", "opened"), "date"),
+        Field("beds", ("床位", "beds", "床位数"), "count"),
+        Field("area_m2", ("面积", "area_m2", "面积（平方米）", "area"), "count"),
+        LAT,
+        LON,
+    ), checks=(_default("name_en", "name_zh"), _check_parent)),
+    "social_orgs": Kind("social_orgs", schema.social_orgs, ("id",), (
+        Field("id", ("组织编号", "id", "编号", "org_id"), "int", True, en="Organisation number"),
+        Field("name_zh", ("名称", "name_zh", "组织名称", "name"), required=True),
+        NAME_EN,
+        Field("category", ("组织类别", "category", "类别"), "choice", True, ORG_CATEGORY),
+        STREET,
+        Field("registered_on", ("登记日期", "registered_on", "成立日期", "registered"), "date", True, past=True),
+        LAT,
+        LON,
+    ), checks=(_default("name_en", "name_zh"),)),
+    "staff": Kind("staff", schema.staff, ("id",), (
+        Field("id", ("工作人员编号", "staff_id", "编号", "id"), "int", True),
+        Field("name", ("姓名", "name"), required=True),
+        Field("role", ("岗位", "role", "角色"), "choice", True, STAFF_ROLE),
+        STREET,
+        COMMUNITY,
+        Field("started_on", ("入职日期", "started_on", "started"), "date", True, past=True),
+        Field("ended_on", ("离职日期", "ended_on", "ended"), "date"),
+        Field("trained_on", ("培训日期", "trained_on", "trained"), "date", past=True),
+    ), checks=(_check_staff,)),
+    "children": Kind("children", schema.children, ("file_no",), (
+        Field("file_no", ("档案编号", "file_no", "档案号", "file number")),
+        Field("name", ("姓名", "name"), required=True),
+        Field("id_number", ("身份证号", "id_number", "身份证号码", "公民身份号码", "ID number"), "id_number", True),
+        Field("gender", ("性别", "gender", "sex"), "choice", True, GENDER),
+        Field("birth_date", ("出生日期", "birth_date", "date of birth", "birth date"), "date", past=True),
+        replace(STREET, required=True),
+        COMMUNITY,
+        Field("category", ("儿童类别", "category", "类别", "困境儿童类别"), "choice", choices=CATEGORY),
+        Field("registered_on", ("登记日期", "registered_on", "纳入日期", "registered"), "date", past=True),
+        Field("exited_on", ("退出日期", "exited_on", "exited"), "date", past=True),
+        Field("exit_reason", ("退出原因", "exit_reason"), "choice", choices=EXIT_REASON),
+        Field("guardian_phone", ("监护人电话", "guardian_phone", "联系电话", "phone")),
+        Field("address", ("住址", "address", "家庭住址")),
+    ), unique=(("id_number",),), checks=(_check_child,), finish=_number_new_children),
+    "cases": Kind("cases", schema.cases, ("case_no",), (
+        Field("case_no", ("个案编号", "case_no", "case number"), required=True),
+        CHILD_REF,
+        STREET,
+        COMMUNITY,
+        Field("risk_level", ("风险等级", "risk_level", "risk"), "choice", True, RISK),
+        Field("stage", ("阶段", "stage", "当前阶段"), "choice", True, STAGE),
+        Field("crisis_type", ("危机类型", "crisis_type", "type"), "choice", True, CRISIS),
+        Field("source", ("来源", "source", "报告来源"), "choice", True, SOURCE),
+        Field("mandatory_report", ("强制报告", "mandatory_report"), "bool"),
+        Field("flag_self_harm", ("自伤念头", "flag_self_harm", "self-harm"), "bool"),
+        Field("flag_safety_plan", ("安全计划", "flag_safety_plan", "safety plan"), "bool"),
+        Field("flag_temp_guardianship", ("临时监护", "flag_temp_guardianship", "temporary guardianship"), "bool"),
+        Field("assigned_staff_id", ("负责人编号", "assigned_staff_id", "负责人", "staff"), "staff"),
+        Field("referral_target", ("转介去向", "referral_target"), "choice", choices=REFERRAL),
+        Field("reported_at", ("接报时间", "reported_at", "reported"), "datetime", True, past=True),
+        Field("first_response_at", ("首次响应时间", "first_response_at", "first response"), "datetime", past=True),
+        Field("last_contact_at", ("最近联系时间", "last_contact_at", "last contact"), "datetime", past=True),
+        Field("closed_at", ("结案时间", "closed_at", "closed"), "datetime", past=True),
+    ), checks=(_check_case,)),
+    "case_events": Kind("case_events", schema.case_events, ("case_id", "kind", "occurred_at"), (
+        Field("case_id", ("个案编号", "case_no", "case number"), "case", True),
+        Field("occurred_at", ("发生时间", "occurred_at", "时间", "time"), "datetime", True, past=True),
+        Field("kind", ("事件类型", "kind", "event"), "choice", True, EVENT),
+        Field("stage", ("事件后阶段", "stage", "阶段"), "choice", True, STAGE),
+        Field("staff_id", ("工作人员编号", "staff_id", "staff"), "staff"),
+        Field("note", ("备注", "note")),
+    )),
+    "subsidy_standards": Kind("subsidy_standards", schema.subsidy_standards, ("category", "valid_from"), (
+        Field("category", ("儿童类别", "category", "类别"), "choice", True, CATEGORY),
+        Field("valid_from", ("起始日期", "valid_from", "执行日期", "from"), "date", True),
+        Field("valid_to", ("截止日期", "valid_to", "to"), "date"),
+        Field("monthly_amount", ("月标准", "monthly_amount", "每月金额", "标准"), "money", True),
+    ), checks=(_check_standard,)),
+    "payments": Kind("payments", schema.subsidy_payments, ("payment_no",), (
+        Field("payment_no", ("发放编号", "payment_no", "payment number"), required=True),
+        CHILD_REF,
+        Field("month", ("发放月份", "month", "所属月份"), "month", True),
+        Field("amount", ("发放金额", "amount", "金额"), "money", True),
+        Field("paid_on", ("发放日期", "paid_on", "paid on"), "date", True, past=True),
+        Field("category", ("儿童类别", "category", "类别"), "choice", choices=CATEGORY),
+        STREET,
+    ), checks=(_check_payment,)),
+    "grants": Kind("grants", schema.grants, ("granted_on", "kind", "description_zh"), (
+        Field("kind", ("补助类型", "kind", "类型", "type"), "choice", True, GRANT_KIND, en="Grant type"),
+        Field("granted_on", ("发放日期", "granted_on", "date"), "date", True, past=True),
+        Field("amount", ("金额", "amount", "发放金额"), "money", True),
+        Field("recipients", ("受助人数", "recipients", "人数"), "count", True),
+        STREET,
+        Field("description_zh", ("说明", "description_zh", "描述", "description"), required=True),
+        Field("description_en", ("英文说明", "description_en")),
+    ), checks=(_default("description_en", "description_zh"),)),
+}
+assert tuple(SPECS) == KINDS
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -878,30 +1178,20 @@ def run_import(
     username: str | None = None,
     today: date | None = None,
     scope: Scope | None = None,
+    replace_sample: bool = False,
 ) -> ImportResult:
     """Validate a file and upsert its rows in one transaction (rolled back on a dry run).
 
     ``scope`` (default: the whole district) limits the streets and communities rows may belong to.
+    A database holding the synthetic sample refuses the file, unless ``replace_sample``: then the
+    sample's rows go, the bundled district network comes in and the database is real from then on,
+    all in the same transaction as the import.
     """
-    if kind not in SPECS:
-        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
-            validation = validate(conn, kind, data, file_name, today, scope)
-            result = ImportResult(kind, Path(file_name).name, mode, dry_run, validation)
-            if not result.blocked:
-                try:
-                    _write(conn, SPECS[kind], validation.good_rows, result)
-                except SQLAlchemyError as exc:
-                    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-                    validation.file_problems.append(Problem(None, None, "file.write_failed", {"detail": detail}))
-                    result.inserted = result.updated = result.unchanged = 0
-                if not dry_run:
-                    audit.record(conn, username, "import", result.file_name,
-                                 {"kind": kind, "mode": mode, **result.counts()})
+            result = import_rows(conn, kind, data, file_name, mode=mode, dry_run=dry_run, username=username,
+                                 today=today, scope=scope, replace_sample=replace_sample)
             if dry_run or result.blocked:
                 transaction.rollback()
             else:
@@ -913,10 +1203,79 @@ def run_import(
     return result
 
 
+def import_rows(
+    conn: Connection,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    *,
+    mode: str = "all-or-nothing",
+    dry_run: bool = False,
+    username: str | None = None,
+    today: date | None = None,
+    scope: Scope | None = None,
+    replace_sample: bool = False,
+) -> ImportResult:
+    """Validate and upsert on an open transaction; the caller commits or rolls back."""
+    if kind not in SPECS:
+        raise ValueError(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
+    if holds_sample(conn):
+        if not replace_sample:
+            validation = Validation(kind, file_name, file_problems=[Problem(None, None, "db.synthetic")])
+            return ImportResult(kind, Path(file_name).name, mode, dry_run, validation)
+        replace_the_sample(conn, username)
+    validation = validate(conn, kind, data, file_name, today, scope)
+    needs_network = any(f.kind == "street" for f in SPECS[kind].fields)
+    if needs_network and not validation.file_problems and not conn.execute(select(schema.streets.c.id).limit(1)).first():
+        validation.file_problems.append(Problem(None, None, "db.no_network"))
+    result = ImportResult(kind, Path(file_name).name, mode, dry_run, validation)
+    if not result.blocked:
+        try:
+            # PostgreSQL aborts a transaction at a failed statement: a savepoint keeps the audit entry writable.
+            # (pysqlite's savepoints would commit the outer transaction; SQLite needs none.)
+            with conn.begin_nested() if conn.dialect.name == "postgresql" else nullcontext():
+                _write(conn, SPECS[kind], validation.good_rows, result)
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            validation.file_problems.append(Problem(None, None, "file.write_failed", {"detail": detail}))
+            result.inserted = result.updated = result.unchanged = 0
+        if not dry_run:
+            audit.record(conn, username, "import", result.file_name, {"kind": kind, "mode": mode, **result.counts()})
+    return result
+
+
+def holds_sample(conn: Connection) -> bool:
+    info = schema.dataset_info
+    return conn.execute(select(info.c.value).where(info.c.key == "synthetic")).scalar() == "true"
+
+
+# Tables whose rows are the sample's own; the network tables are reloaded, accounts and the audit trail kept.
+SAMPLE_TABLES = ("case_events", "cases", "subsidy_payments", "grants", "subsidy_standards", "children", "staff",
+                 "social_orgs", "stations")
+
+
+def replace_the_sample(conn: Connection, username: str | None) -> None:
+    """Delete the synthetic rows and load the bundled district network: the database becomes real."""
+    from data_access import district
+
+    tables = schema.metadata.tables
+    conn.execute(update(tables["stations"]).values(parent_id=None))
+    for name in SAMPLE_TABLES:
+        conn.execute(delete(tables[name]))
+    info = schema.dataset_info
+    conn.execute(delete(info).where(info.c.key.in_(("synthetic", "as_of", "scale", "seed", "first_month", "version"))))
+    report = district.load_network(conn, district.bundled_network(), username)
+    if not report.ok:
+        raise RuntimeError("; ".join(report.lines("en")))
+    district.set_info(conn, [{"key": "replaced_sample_on", "value": date.today().isoformat()}])
+
+
 def _write(conn: Connection, kind: Kind, rows: list[Row], result: ImportResult) -> None:
     table = kind.table
     existing = _existing(conn, kind, rows)
-    inserts = []
+    inserts, updates = [], []
     for row in rows:
         values = {c: v for c, v in row.values.items() if c in table.c}
         current = existing.get(tuple(values[c] for c in kind.key))
@@ -927,16 +1286,34 @@ def _write(conn: Connection, kind: Kind, rows: list[Row], result: ImportResult) 
         if not changed:
             result.unchanged += 1
             continue
-        conn.execute(update(table).where(table.c.id == current["id"]).values(**changed))
-        result.updated += 1
-    if inserts:
-        for columns in {tuple(sorted(v)) for v in inserts}:
-            batch = [v for v in inserts if tuple(sorted(v)) == columns]
-            conn.execute(insert(table), batch)
-        result.inserted = len(inserts)
-        if kind.name == "staff" and conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT setval(pg_get_serial_sequence('staff', 'id'), "
-                              "COALESCE((SELECT MAX(id) FROM staff), 0) + 1, false)"))
+        updates.append((current["id"], changed))
+    if "parent_id" in table.c:
+        inserts = _parents_first(inserts)
+    for _, batch in groupby(inserts, key=lambda v: tuple(sorted(v))):
+        conn.execute(insert(table), list(batch))
+    result.inserted = len(inserts)
+    for key, changed in updates:
+        conn.execute(update(table).where(table.c.id == key).values(**changed))
+    result.updated = len(updates)
+    if inserts and "id" in kind.key and isinstance(table.c.id.type, Integer) and conn.dialect.name == "postgresql":
+        conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                          f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+    if kind.after_write is not None and (inserts or updates):
+        kind.after_write(conn)
+
+
+def _parents_first(rows: list[dict]) -> list[dict]:
+    """Rows in an order where a parent inserted with its children comes before them."""
+    pending, done, ordered = list(rows), set(), []
+    new = {r["id"] for r in rows}
+    while pending:
+        ready = [r for r in pending if r.get("parent_id") not in new or r.get("parent_id") in done]
+        if not ready:  # a cycle: the database will refuse it and say so
+            ready = pending
+        ordered += ready
+        done |= {r["id"] for r in ready}
+        pending = [r for r in pending if r not in ready]
+    return ordered
 
 
 def _existing(conn: Connection, kind: Kind, rows: list[Row]) -> dict[tuple, dict]:
@@ -975,6 +1352,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=MODES, default="all-or-nothing")
     parser.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     parser.add_argument("--rejects", type=Path, help="write the rejected rows here (CSV, UTF-8 with BOM)")
+    parser.add_argument("--replace-sample", action="store_true",
+                        help="on the synthetic sample database: delete the sample and make the database real for good")
     args = parser.parse_args(argv)
     lang = config.default_language()
     try:
@@ -985,7 +1364,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     engine = make_engine(args.db or config.database_url())
     result = run_import(engine, args.kind, data, args.file.name, mode=args.mode, dry_run=args.dry_run,
-                        username=getpass.getuser())
+                        username=getpass.getuser(), replace_sample=args.replace_sample)
     engine.dispose()
     for line in result.report(lang):
         print(line)

@@ -26,13 +26,13 @@ from decimal import Decimal
 from shapely.geometry import Point
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
-from data_access import migrate, schema, vocab
+from data_access import district, migrate, schema, vocab
 from data_access.rules import CaseRules, load_rules
 from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
 # Raise when the schema or the generator changes, so cached databases (bench) are rebuilt.
-SAMPLE_VERSION = "6"
+SAMPLE_VERSION = "7"
 FIRST_MONTH = date(2021, 1, 1)
 DEFAULT_AS_OF = datetime(2022, 6, 30, 18, 0)
 DEFAULT_SEED = 2022
@@ -125,6 +125,11 @@ def build_database(
         raise ValueError(f"as-of must be on or after {FIRST_MONTH.isoformat()}")
     report = progress or (lambda _fraction, _message: None)
 
+    if holds_data(engine) and not holds_sample(engine):
+        raise DatabaseNotEmpty(
+            f"{engine.url.render_as_string(hide_password=True)} holds a district's real data, not the synthetic "
+            "sample; the sample is never built over it"
+        )
     if holds_data(engine) and not replace:
         raise DatabaseNotEmpty(
             f"{engine.url.render_as_string(hide_password=True)} already holds data; "
@@ -161,6 +166,15 @@ def holds_data(engine: Engine) -> bool:
             if table.name in names and conn.execute(select(func.count()).select_from(table)).scalar():
                 return True
     return False
+
+
+def holds_sample(engine: Engine) -> bool:
+    """Whether the database's data is the synthetic sample (and so may be rebuilt)."""
+    if "dataset_info" not in inspect(engine).get_table_names():
+        return False
+    with engine.connect() as conn:
+        info = schema.dataset_info
+        return conn.execute(select(info.c.value).where(info.c.key == "synthetic")).scalar() == "true"
 
 
 def _reset_sequences(conn) -> None:
@@ -229,6 +243,8 @@ class _Generator:
         self.add(schema.dataset_info, key="seed", value=str(self.seed))
         self.add(schema.dataset_info, key="first_month", value=FIRST_MONTH.isoformat())
         self.add(schema.dataset_info, key="version", value=SAMPLE_VERSION)
+        for row in district.district_rows(district.bundled_network("futian").district):
+            self.add(schema.dataset_info, **row)
         return {t: self.rows[t] for t in schema.metadata.sorted_tables if self.rows[t]}
 
     # --- reference network -------------------------------------------------------------

@@ -2,14 +2,15 @@
 
 The street cells are Voronoi cells of the street centroids clipped to the district's bounding
 box. They are schematic, not official boundaries; an official boundary file can be configured.
+The bundled district network (data_access/districts/futian) holds the same streets and communities.
 """
 
 from __future__ import annotations
 
-import json
-
 import shapely
-from shapely.geometry import MultiPoint, Point, box, mapping
+from shapely.geometry import box, mapping
+
+from data_access import district
 
 # District bounding box in WGS84 (lon_min, lat_min, lon_max, lat_max).
 DISTRICT_BBOX = (113.98559, 22.50223, 114.10006, 22.59025)
@@ -138,16 +139,8 @@ def district_outline() -> shapely.Polygon:
 
 def street_cells() -> dict[str, shapely.Polygon]:
     """The schematic cell of each street: its Voronoi cell clipped to the district outline."""
-    outline = district_outline()
-    points = {sid: Point(lon, lat) for sid, _, _, lat, lon, _ in STREETS}
-    cells = shapely.voronoi_polygons(MultiPoint(list(points.values())), extend_to=outline.buffer(0.05))
-    out = {}
-    for sid, point in points.items():
-        cell = next(c for c in cells.geoms if c.contains(point))
-        out[sid] = cell.intersection(outline)
-    return out
+    centroids = {sid: (lat, lon) for sid, _, _, lat, lon, _ in STREETS}
+    return district.schematic_cells(mapping(district_outline()), centroids)
 
 
-def geometry_json(polygon: shapely.Polygon) -> str:
-    """GeoJSON text of a polygon with coordinates rounded to about 1 m."""
-    return json.dumps(mapping(shapely.set_precision(polygon, 1e-5)), separators=(",", ":"))
+geometry_json = district.geometry_json

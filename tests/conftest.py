@@ -88,3 +88,21 @@ def empty_engine(request, tmp_path_factory) -> Engine:
     engine = _engine_for(getattr(request, "param", "sqlite"), tmp_path_factory, "dashboard_test_empty")
     yield engine
     engine.dispose()
+
+
+def mark_real(engine: Engine) -> None:
+    """Make a sample database stand for a bureau's own: it then takes imports and runs no demo."""
+    from data_access import schema
+
+    info = schema.dataset_info
+    with engine.begin() as conn:
+        conn.execute(info.update().where(info.c.key == "synthetic").values(value="false"))
+
+
+@pytest.fixture
+def real_copy_url(sample_copy_url) -> str:
+    """A private copy of the sample database marked as real data, for tests that import into it."""
+    engine = make_engine(sample_copy_url)
+    mark_real(engine)
+    engine.dispose()
+    return sample_copy_url

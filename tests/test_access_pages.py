@@ -47,14 +47,14 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_demo_mode_on_the_bundled_sample(monkeypatch, sample_copy):
-    at = start(monkeypatch, demo_url=sample_copy)
+def test_demo_mode_on_the_bundled_sample(monkeypatch, sample_copy_url):
+    at = start(monkeypatch, demo_url=sample_copy_url)
     assert any("演示模式" in m.value for m in at.sidebar.markdown)
     assert at.sidebar.selectbox(key="demo-role").value == "leader"
     assert metric(at, "街道未保工作站") == "10"
 
 
-def test_demo_mode_is_off_for_any_other_database_url(monkeypatch, sample_copy):
+def test_demo_mode_is_off_once_the_sample_has_an_account(monkeypatch, sample_copy):
     at = start(monkeypatch, database_url=sample_copy)
     assert not at.metric
     assert not any(s.key == "demo-role" for s in at.sidebar.selectbox)
@@ -84,11 +84,11 @@ def test_signing_in_opens_the_supervisors_street_only(monkeypatch, sample_copy):
 
 
 @pytest.mark.parametrize("role, street, community", [("supervisor", "fubao", None), ("director", "fubao", "fubao-01")])
-def test_a_street_role_cannot_widen_its_scope_through_the_url(monkeypatch, sample_copy, role, street, community):
+def test_a_street_role_cannot_widen_its_scope_through_the_url(monkeypatch, sample_copy_url, role, street, community):
     state = {"demo-role": role, "demo-street": street}
     if community:
         state["demo-community"] = community
-    at = start(monkeypatch, demo_url=sample_copy, state=state, street="futian", lang="en")
+    at = start(monkeypatch, demo_url=sample_copy_url, state=state, street="futian", lang="en")
     assert any("street=futian" in w.value for w in at.warning)
     assert "Scope: Fubao" in "\n".join(m.value for m in at.markdown)
     assert metric(at, "Street work stations") == "1"
@@ -99,27 +99,27 @@ def test_a_street_role_cannot_widen_its_scope_through_the_url(monkeypatch, sampl
         assert set(queue["Community"]) <= {"Fubao"}  # fubao-01 is the community 福保
 
 
-def test_another_streets_case_number_gets_a_notice_not_data(monkeypatch, sample_copy):
-    engine = make_engine(sample_copy)
+def test_another_streets_case_number_gets_a_notice_not_data(monkeypatch, sample_copy_url):
+    engine = make_engine(sample_copy_url)
     with engine.connect() as conn:
         from sqlalchemy import text
 
         futian_case = conn.execute(text("SELECT case_no FROM cases WHERE street_id = 'futian' LIMIT 1")).scalar_one()
-    at = start(monkeypatch, demo_url=sample_copy, state={"demo-role": "supervisor", "demo-street": "fubao"},
+    at = start(monkeypatch, demo_url=sample_copy_url, state={"demo-role": "supervisor", "demo-street": "fubao"},
                case=futian_case, lang="en", view="views/cases.py")
     assert any(futian_case in w.value and "outside" in w.value for w in at.warning)
     assert not any(s.value.startswith("Case FT-") for s in at.subheader)
     assert audit.search(engine, action="case_view").empty
 
 
-def test_viewing_a_case_is_audited_and_personal_data_stays_masked(monkeypatch, sample_copy):
-    engine = make_engine(sample_copy)
+def test_viewing_a_case_is_audited_and_personal_data_stays_masked(monkeypatch, sample_copy_url):
+    engine = make_engine(sample_copy_url)
     with engine.connect() as conn:
         from sqlalchemy import text
 
         fubao_case = conn.execute(text("SELECT case_no FROM cases WHERE street_id = 'fubao' AND closed_at IS NULL "
                                        "LIMIT 1")).scalar_one()
-    at = start(monkeypatch, demo_url=sample_copy, state={"demo-role": "supervisor", "demo-street": "fubao"},
+    at = start(monkeypatch, demo_url=sample_copy_url, state={"demo-role": "supervisor", "demo-street": "fubao"},
                case=fubao_case, lang="en", view="views/cases.py")
     assert any(s.value == f"Case {fubao_case}" for s in at.subheader)
     masked = next(c.value for c in at.caption if "****" in c.value)
@@ -129,13 +129,13 @@ def test_viewing_a_case_is_audited_and_personal_data_stays_masked(monkeypatch, s
     assert list(views["target"]) == [fubao_case] and list(views["username"]) == ["demo-supervisor"]
 
 
-def test_a_leader_sees_no_reveal_button(monkeypatch, sample_copy):
-    engine = make_engine(sample_copy)
+def test_a_leader_sees_no_reveal_button(monkeypatch, sample_copy_url):
+    engine = make_engine(sample_copy_url)
     with engine.connect() as conn:
         from sqlalchemy import text
 
         case_no = conn.execute(text("SELECT case_no FROM cases LIMIT 1")).scalar_one()
-    at = start(monkeypatch, demo_url=sample_copy, case=case_no, lang="en", view="views/cases.py")
+    at = start(monkeypatch, demo_url=sample_copy_url, case=case_no, lang="en", view="views/cases.py")
     assert any(s.value == f"Case {case_no}" for s in at.subheader)
     assert not any(b.label == "Show in full" for b in at.button)
 
@@ -149,7 +149,9 @@ def test_idle_viewers_are_signed_out(monkeypatch, sample_copy):
 
 
 def test_the_admin_page_lists_accounts_and_the_audit_trail(monkeypatch, sample_copy):
-    at = start(monkeypatch, demo_url=sample_copy, state={"demo-role": "admin"}, lang="en", view="views/admin.py")
+    users.add_user(make_engine(sample_copy), "wu.admin", "admin", PASSWORD)
+    at = start(monkeypatch, database_url=sample_copy, state={"_user": User("wu.admin", "admin")}, lang="en",
+               view="views/admin.py")
     accounts = at.dataframe[0].value
     assert "li.fubao" in set(accounts["Username"])
     assert "argon2" not in accounts.to_string()
@@ -157,7 +159,7 @@ def test_the_admin_page_lists_accounts_and_the_audit_trail(monkeypatch, sample_c
     assert "li.fubao" in set(trail["Target"])
 
 
-def test_the_admin_page_is_not_there_for_other_roles(monkeypatch, sample_copy):
-    at = start(monkeypatch, demo_url=sample_copy, state={"demo-role": "analyst"}, lang="en")
+def test_the_admin_page_is_not_there_for_other_roles(monkeypatch, sample_copy_url):
+    at = start(monkeypatch, demo_url=sample_copy_url, state={"demo-role": "analyst"}, lang="en")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/admin.py")
