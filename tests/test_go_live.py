@@ -1,0 +1,374 @@
+"""The go-live drill on SQLite and PostgreSQL, for Futian and for a made-up second district: an empty
+database, `init`, the first admin, every kind imported from GBK CSV and .xlsx files with Chinese headers
+(one children file without file numbers), the dashboard's figures equal to direct SQL on the imported
+rows, and everything imported again changing nothing. Then the people-keyed children file, and the
+sample database that refuses real rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import Engine, func, select, text
+
+from data_access import audit, dataset, district, importer, schema, users
+from data_access.cases import CaseFilters, case_queue
+from data_access.coverage import haversine_m
+from data_access.network import coverage_figures
+from data_access.overview import key_figures
+from data_access.subsidies import quarter_table
+from data_access.types import Filters, Period, Scope
+from sample_data import build_database
+from tests.conftest import BACKENDS, _engine_for
+from tests.test_importer import fake_id
+
+TODAY = date(2022, 6, 30)
+AS_OF = datetime(2022, 6, 30, 18, 0)
+CUIYU = Path(__file__).resolve().parent / "fixtures" / "cuiyu"
+NETWORKS = {"futian": lambda: district.bundled_network("futian"), "cuiyu": lambda: district.read_network(CUIYU)}
+
+
+def gbk_csv(rows: list[list[object]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("gbk")
+
+
+def xlsx(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class DrillFile:
+    kind: str
+    name: str
+    data: bytes
+    rows: int
+
+
+def drill_files(engine: Engine) -> list[DrillFile]:
+    """A bureau's files for the district in the database, in the order they must be imported."""
+    with engine.connect() as conn:
+        streets = conn.execute(text("SELECT id, code, name_zh, lat, lon FROM streets ORDER BY sort_order")).all()
+        communities = conn.execute(text("SELECT id, street_id, name_zh FROM communities ORDER BY id")).all()
+    first = streets[0]
+    stations = [["站点编号", "站点类型", "名称", "街道", "上级站点编号", "状态", "启用日期", "床位", "面积", "纬度", "经度"],
+                # the room comes before its centre: the parent may follow in the same file
+                [3, "救助保护室", "救助保护室一", "", 2, "运行中", "2021-03-01", 4, "", first.lat, first.lon],
+                [1, "区未成年人保护服务中心", "区未成年人保护服务中心", "", "", "运行中", "2020-06-01", "", "", first.lat, first.lon],
+                [2, "区未成年人救助保护中心", "区未成年人救助保护中心", "", "", "运行中", "2020-03-01", "", "", first.lat, first.lon],
+                [4, "规划机构", "福利中心二期（规划）", "", 2, "规划中", "", 30, 2000, first.lat, first.lon]]
+    for number, street in enumerate(streets, start=10):
+        opened = "2021-05-01" if number % 3 else "2022-09-01"  # one street's station opens after the drill's day
+        stations.append([number, "街道未保工作站", f"{street.name_zh}街道工作站", f"{street.name_zh}街道", "", "运行中",
+                         opened, "", "", round(street.lat + 0.0005, 5), street.lon])
+    orgs = [["组织编号", "名称", "组织类别", "街道", "登记日期", "纬度", "经度"]]
+    for number, (category, street) in enumerate(zip(["卫生心理咨询类", "青少年服务社会团体", "青少年服务其他类"] * 2,
+                                                    streets * 2), start=1):
+        orgs.append([number, f"示例组织{number}", category, street.code, f"2019-0{number}-01", street.lat, street.lon])
+    staff = [["工作人员编号", "姓名", "岗位", "街道", "社区", "入职日期", "培训日期"]]
+    for number, street in enumerate(streets, start=100):
+        staff.append([number, f"督导员{number}", "街道儿童督导员", street.name_zh, "", "2020-01-01", "2022-04-01"])
+    for number, community in enumerate(communities[::2], start=200):
+        staff.append([number, f"主任{number}", "社区儿童主任", community.street_id, community.name_zh + "社区",
+                      "2020-01-01", ""])
+    # The national system's export: no file number, street and community as people write them.
+    national = [["姓名", "身份证号", "性别", "出生日期", "街道", "社区", "儿童类别"]]
+    registered = [["档案编号", "姓名", "身份证号", "性别", "街道", "社区", "儿童类别", "登记日期"]]
+    ids = []
+    for number in range(12):
+        community = communities[number % len(communities)]
+        street = next(s for s in streets if s.id == community.street_id)
+        born = f"201{number % 8}-0{number % 9 + 1}-1{number % 9}"
+        id_number = fake_id(born, f"{number + 1:03d}")
+        ids.append(id_number)
+        category = ["孤儿", "事实无人抚养儿童", "其他困境儿童"][number % 3]
+        if number % 2:
+            national.append([f"儿童{number}", id_number, "女" if number % 4 else "男", born, street.name_zh + "街道",
+                             community.name_zh + "社区", category])
+        else:
+            registered.append([f"F{number:04d}", f"儿童{number}", id_number, "男", street.code, community.id, category,
+                               "2022-01-15"])
+    standards = [["儿童类别", "起始日期", "截止日期", "月标准"],
+                 ["孤儿", "2022-01-01", "", "2454"], ["事实无人抚养儿童", "2022-01-01", "", "2,454.00"],
+                 ["其他困境儿童", "2022-01-01", "", "841"]]
+    risks = ["一级", "二级", "三级", "四级", "二级"]
+    cases = [["个案编号", "儿童", "风险等级", "阶段", "危机类型", "来源", "接报时间", "负责人编号", "首次响应时间", "结案时间"]]
+    events = [["个案编号", "发生时间", "事件类型", "事件后阶段", "工作人员编号"]]
+    for number in range(5):
+        case_no = f"CASE-{number + 1:03d}"
+        closed = number == 4
+        reported = f"2022-0{4 + number % 3}-0{number + 2} 09:00"
+        cases.append([case_no, ids[number], risks[number], "结案" if closed else "干预", "家庭冲突", "学校", reported,
+                      100, "" if number == 1 else reported.replace("09:00", "10:30"),
+                      "2022-06-20 17:00" if closed else ""])
+        events.append([case_no, reported, "接报", "接报", 100])
+        if number != 1:
+            events.append([case_no, reported.replace("09:00", "10:30"), "首次响应", "核查", 100])
+    payments = [["发放编号", "儿童", "发放月份", "发放金额", "发放日期"]]
+    for number, id_number in enumerate(ids[::2]):  # the children with file numbers, registered in January
+        amount = "841" if (number * 2) % 3 == 2 else "2454"
+        for month in (4, 5, 6):
+            payments.append([f"P2022{month:02d}-{number:03d}", f"F{number * 2:04d}", f"2022-{month:02d}", amount,
+                             f"2022-{month:02d}-20"])
+    grants = [["补助类型", "发放日期", "金额", "受助人数", "街道", "说明"],
+              ["春节慰问金", "2022-01-20", "5000", 10, "", "春节慰问"],
+              ["社会捐赠", "2022-03-15", "46000", 81, first.name_zh, "爱心企业捐赠"]]
+    files = [("stations", "站点.xlsx", xlsx, stations), ("social_orgs", "社会组织.csv", gbk_csv, orgs),
+             ("staff", "工作人员.xlsx", xlsx, staff), ("children", "全国系统导出.csv", gbk_csv, national),
+             ("children", "儿童档案.xlsx", xlsx, registered), ("subsidy_standards", "补贴标准.csv", gbk_csv, standards),
+             ("cases", "危机个案.xlsx", xlsx, cases), ("case_events", "个案事件.csv", gbk_csv, events),
+             ("payments", "补贴发放.xlsx", xlsx, payments), ("grants", "慰问金.csv", gbk_csv, grants)]
+    return [DrillFile(kind, name, make(rows), len(rows) - 1) for kind, name, make, rows in files]
+
+
+def import_all(engine: Engine, files: list[DrillFile]) -> list[importer.ImportResult]:
+    results = []
+    for file in files:
+        result = importer.run_import(engine, file.kind, file.data, file.name, username="admin", today=TODAY)
+        assert not result.problems, (file.name, result.report("en"))
+        assert result.rows_read == file.rows
+        results.append(result)
+    return results
+
+
+def scalar(engine: Engine, sql: str, **params) -> object:
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar()
+
+
+def checksums(engine: Engine) -> dict[str, int]:
+    counts = dataset.table_counts(engine)
+    del counts["audit_log"]
+    with engine.connect() as conn:
+        for table in ("children", "cases", "subsidy_payments", "stations", "streets"):
+            counts[f"{table}:rows"] = hash(tuple(conn.execute(select(schema.metadata.tables[table])
+                                                              .order_by(schema.metadata.tables[table].c.id)).all()))
+    return counts
+
+
+@pytest.fixture(params=[(b, d) for b in BACKENDS for d in NETWORKS], ids=lambda p: f"{p[0]}-{p[1]}")
+def drill(request, tmp_path_factory):
+    backend, name = request.param
+    engine = _engine_for(backend, tmp_path_factory, f"drill_{name}")
+    yield engine, name
+    engine.dispose()
+
+
+def test_the_go_live_drill(drill, rules):
+    engine, name = drill
+    started = time.perf_counter()
+    report = district.init_database(engine, NETWORKS[name]())
+    assert report.ok, report.lines("en")
+    users.add_user(engine, "admin", "admin", "a long enough password")
+    files = drill_files(engine)
+    first = import_all(engine, files)
+    assert all(r.inserted == f.rows for r, f in zip(first, files))
+    elapsed = time.perf_counter() - started
+
+    scope, filters = Scope.district(), Filters(period=Period("quarter", 2022, 2))
+    day = "2022-06-30"
+    figures = key_figures(engine, scope, filters, AS_OF, rules)
+    net = figures.network
+    assert net.streets == scalar(engine, "SELECT COUNT(*) FROM streets")
+    assert net.communities == scalar(engine, "SELECT COUNT(*) FROM communities")
+    assert net.street_stations == scalar(engine, "SELECT COUNT(*) FROM stations WHERE kind = 'street_station' "
+                                                 "AND status = 'open' AND opened_on <= :d", d=day) < net.streets
+    assert net.supervisors == scalar(engine, "SELECT COUNT(*) FROM staff WHERE role = 'supervisor'") == net.streets
+    assert net.directors == scalar(engine, "SELECT COUNT(*) FROM staff WHERE role = 'director'")
+    assert net.rescue_rooms == 1 and net.planned_beds == 30
+    assert sum(net.organisations.values()) == scalar(engine, "SELECT COUNT(*) FROM social_orgs") == 6
+    with engine.connect() as conn:
+        register = dict(conn.execute(text(
+            "SELECT category, COUNT(*) FROM children WHERE category IS NOT NULL AND registered_on <= :d "
+            "AND (exited_on IS NULL OR exited_on > :d) GROUP BY category"), {"d": day}).all())
+        open_by_risk = dict(conn.execute(text(
+            "SELECT risk_level, COUNT(*) FROM cases WHERE reported_at <= :t AND (closed_at IS NULL OR closed_at > :t) "
+            "GROUP BY risk_level"), {"t": AS_OF}).all())
+        paid = conn.execute(text(
+            "SELECT COUNT(*), COUNT(DISTINCT child_id), SUM(amount) FROM subsidy_payments "
+            "WHERE month >= :a AND month < :b"), {"a": date(2022, 4, 1), "b": date(2022, 7, 1)}).one()
+        places = conn.execute(text("SELECT lat, lon FROM communities")).all()
+        rings = conn.execute(text("SELECT lat, lon FROM stations WHERE kind = 'street_station' AND status = 'open' "
+                                  "AND opened_on <= :d"), {"d": day}).all()
+    current = figures.current
+    assert {k: v for k, v in current.children_by_category.items() if v} == register
+    assert sum(register.values()) == 12
+    assert {k: v for k, v in current.cases.open_by_risk.items() if v} == open_by_risk
+    assert current.cases.reported_in_period == 5
+    assert (current.subsidies.person_times, current.subsidies.children) == (paid[0], paid[1]) == (18, 6)
+    assert current.subsidies.amount == Decimal(str(paid[2])).quantize(Decimal("0.01"))
+
+    queue = case_queue(engine, scope, filters, CaseFilters(), AS_OF, rules)
+    assert queue.total == sum(open_by_risk.values()) == 4
+    quarters = quarter_table(engine, scope, filters, date(2022, 1, 1), date(2022, 6, 30)).set_index("quarter")
+    assert quarters.loc["2022Q2", "person_times"] == paid[0]
+    assert quarters.loc["2022Q2", "amount"] == pytest.approx(float(paid[2]))
+    assert quarters.loc["2022Q1", "person_times"] == 0
+
+    coverage = coverage_figures(engine, scope, filters, AS_OF, rules, 1500.0)
+    distances = np.array([min(haversine_m(p.lat, p.lon, r.lat, r.lon) for r in rings) for p in places])
+    assert coverage.communities_total == len(places)
+    assert coverage.communities_covered == int((distances <= 1500.0).sum())
+
+    before = checksums(engine)
+    again = import_all(engine, files)
+    assert [(r.inserted, r.updated) for r in again] == [(0, 0)] * len(files)
+    assert [r.unchanged for r in again] == [f.rows for f in files]
+    assert checksums(engine) == before
+    assert district.init_database(engine, NETWORKS[name]()).ok
+    assert checksums(engine) == before
+    assert elapsed < 60, f"the drill took {elapsed:.1f} s"
+    print(f"drill {name} on {engine.dialect.name}: init and imports in {elapsed:.2f} s")
+
+
+# --- children keyed by the person -----------------------------------------------------------
+
+@pytest.fixture(params=BACKENDS)
+def futian(request, tmp_path_factory) -> Engine:
+    engine = _engine_for(request.param, tmp_path_factory, "go_live_futian")
+    assert district.init_database(engine, district.bundled_network("futian")).ok
+    yield engine
+    engine.dispose()
+
+
+def children_rows(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT file_no, id_number, street_id, community_id, category, registered_on "
+                                 "FROM children ORDER BY file_no")).all()
+
+
+NATIONAL = ["姓名", "身份证号", "性别", "出生日期", "街道", "社区", "儿童类别"]
+
+
+def test_a_national_export_without_file_numbers_gets_stable_generated_ones(futian):
+    first, second = fake_id("2012-03-04", "011"), fake_id("2013-05-06", "012")
+    export = gbk_csv([NATIONAL, ["甲", first, "男", "2012-03-04", "华强北街道", "福强社区", "孤儿"],
+                      ["乙", second, "女", "2013-05-06", "440304009", "huaqiangbei-02", "事实无人抚养儿童"]])
+    done = importer.run_import(futian, "children", export, "导出.csv", today=TODAY)
+    assert done.written and not done.problems and done.inserted == 2
+    rows = children_rows(futian)
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("ZD00000001", first, "huaqiangbei", "huaqiangbei-01"), ("ZD00000002", second, "huaqiangbei", "huaqiangbei-02")]
+    assert {str(r[5]) for r in rows} == {"2022-06-30"}
+
+    # Later, another order and one more child: the same people keep their numbers, the new one gets the next.
+    third = fake_id("2014-07-08", "013")
+    later = gbk_csv([NATIONAL, ["丙", third, "男", "2014-07-08", "福田", "岗厦", "其他困境儿童"],
+                     ["乙", second, "女", "2013-05-06", "华强北", "通新岭", "事实无人抚养儿童"],
+                     ["甲", first, "男", "2012-03-04", "华强北街道", "福强社区", "孤儿"]])
+    done = importer.run_import(futian, "children", later, "导出2.csv", today=date(2022, 7, 31))
+    assert (done.inserted, done.updated, done.unchanged) == (1, 1, 1)
+    numbers = {r[1]: r[0] for r in children_rows(futian)}
+    assert numbers == {first: "ZD00000001", second: "ZD00000002", third: "ZD00000003"}
+    assert next(r for r in children_rows(futian) if r[1] == second)[3] == "huaqiangbei-03"
+    assert str(next(r for r in children_rows(futian) if r[1] == second)[5]) == "2022-06-30"  # registered stays
+
+
+def test_a_file_number_that_moves_to_another_person_is_refused(futian):
+    header = ["档案编号", "姓名", "身份证号", "性别", "街道", "儿童类别", "登记日期"]
+    one, other = fake_id("2012-03-04", "021"), fake_id("2011-01-02", "022")
+    assert importer.run_import(futian, "children", gbk_csv([header, ["A001", "甲", one, "男", "福田", "孤儿", "2022-01-01"]]),
+                               "a.csv", today=TODAY).written
+    before = children_rows(futian)
+    moved = importer.run_import(futian, "children", gbk_csv([header, ["A001", "丁", other, "女", "福田", "孤儿",
+                                                                       "2022-01-01"]]), "b.csv", today=TODAY)
+    assert not moved.written
+    problem = moved.problems[0]
+    assert (problem.row, problem.column, problem.key) == (2, "档案编号", "id.file_moves")
+    assert one not in problem.reason("zh") and "9903**********" in problem.reason("zh")
+    assert children_rows(futian) == before
+
+
+@pytest.mark.parametrize("kind, rows, column, key", [
+    ("streets", [["街道", "区划代码", "英文名称", "纬度", "经度"], ["新街", "440304009", "Xinjie", "22.55", "114.05"]],
+     "区划代码", "key.taken"),
+    ("communities", [["社区", "街道", "纬度", "经度"], ["新社区", "福田", "22.55", "114.05"]], "区划代码 / code", "value.id_or_name"),
+    ("communities", [["社区", "编号", "街道", "纬度", "经度"], ["新社区", "x-1", "福田", "22.55", "114.50"]],
+     "纬度 / 经度", "value.outside"),
+    ("stations", [["站点编号", "站点类型", "名称", "状态", "上级站点编号", "纬度", "经度"],
+                  ["7", "救助保护室", "室", "运行中", "99", "22.55", "114.05"]], "上级站点编号", "ref.station"),
+    ("social_orgs", [["组织编号", "名称", "组织类别", "登记日期", "纬度", "经度"],
+                     ["1", "某组织", "体育类", "2020-01-01", "22.55", "114.05"]], "组织类别", "value.choice"),
+    ("subsidy_standards", [["儿童类别", "起始日期", "截止日期", "月标准"], ["孤儿", "2022-01-01", "2021-01-01", "2454"]],
+     "截止日期", "value.after"),
+    ("subsidy_standards", [["儿童类别", "起始日期", "月标准"], ["孤儿", "2022-01-01", "0"]], "月标准", "value.positive"),
+    ("grants", [["补助类型", "发放日期", "金额", "受助人数", "说明"], ["春节", "2022-01-20", "100", "-1", "x"]],
+     "受助人数", "value.count"),
+])
+def test_bad_rows_of_the_new_kinds_say_where_and_change_nothing(futian, kind, rows, column, key):
+    before = dataset.table_counts(futian)
+    done = importer.run_import(futian, kind, gbk_csv(rows), f"{kind}.csv", today=TODAY)
+    assert not done.written
+    assert (2, column, key) in [(p.row, p.column, p.key) for p in done.problems], done.report("en")
+    after = dataset.table_counts(futian)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {k: v for k, v in before.items() if k != "audit_log"}
+
+
+def test_the_new_kinds_take_english_headers_dry_runs_and_skip_bad_rows(futian, tmp_path):
+    rows = [["id", "kind", "name_zh", "status", "street", "lat", "lon"],
+            ["1", "street_station", "Station A", "open", "futian", "22.53", "114.06"],
+            ["2", "street_station", "Station B", "open", "atlantis", "22.53", "114.06"]]
+    dry = importer.run_import(futian, "stations", xlsx(rows), "stations.xlsx", today=TODAY, dry_run=True,
+                              mode="skip-bad")
+    assert dry.inserted == 1 and dry.rejected == 1 and not dry.written
+    assert scalar(futian, "SELECT COUNT(*) FROM stations") == 0
+    done = importer.run_import(futian, "stations", xlsx(rows), "stations.xlsx", today=TODAY, mode="skip-bad",
+                               username="admin")
+    assert done.written and done.inserted == 1
+    assert "atlantis" in done.rejects("en").iloc[0].to_string()
+    assert scalar(futian, "SELECT name_en FROM stations WHERE id = 1") == "Station A"
+    entry = audit.search(futian, action="import").iloc[0]
+    assert entry["target"] == "stations.xlsx" and '"kind": "stations"' in entry["detail"]
+
+
+# --- real data never served as a demo -------------------------------------------------------
+
+@pytest.fixture(params=BACKENDS)
+def sample(request, tmp_path_factory) -> Engine:
+    engine = _engine_for(request.param, tmp_path_factory, "go_live_sample")
+    build_database(engine)
+    users.add_user(engine, "admin", "admin", "a long enough password")
+    yield engine
+    engine.dispose()
+
+
+def test_real_rows_into_the_sample_are_refused_until_it_is_replaced(sample):
+    export = gbk_csv([NATIONAL, ["甲", fake_id("2012-03-04", "031"), "男", "2012-03-04", "华强北街道", "福强社区", "孤儿"]])
+    before = dataset.table_counts(sample)
+    refused = importer.run_import(sample, "children", export, "导出.csv", today=TODAY)
+    assert not refused.written and refused.problems[0].key == "db.synthetic"
+    assert "district init" in refused.report("zh")[0] and "--replace-sample" in refused.report("en")[0]
+    assert dataset.table_counts(sample) == before
+    assert dataset.read_dataset_info(sample).synthetic
+
+    dry = importer.run_import(sample, "children", export, "导出.csv", today=TODAY, replace_sample=True, dry_run=True)
+    assert dry.inserted == 1 and not dry.written
+    assert dataset.table_counts(sample) == before
+
+    done = importer.run_import(sample, "children", export, "导出.csv", today=TODAY, replace_sample=True)
+    assert done.written and done.inserted == 1
+    info = dataset.read_dataset_info(sample)
+    assert not info.synthetic and info.accounts == 1
+    counts = dataset.table_counts(sample)
+    assert counts["children"] == 1 and counts["cases"] == counts["subsidy_payments"] == counts["staff"] == 0
+    assert counts["streets"] == 10 and counts["communities"] == 92 and counts["users"] == 1
+    assert district.read_district(sample).code == "440304"
+    assert scalar(sample, "SELECT code FROM streets WHERE id = 'huaqiangbei'") == "440304009"
+    with pytest.raises(Exception, match="real data"):
+        build_database(sample, replace=True)
+    again = importer.run_import(sample, "children", export, "导出.csv", today=TODAY)
+    assert again.written and again.unchanged == 1
