@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from data_access import cases, config, dataset, explore, geo, network, overview, quality, reference, subsidies
+from dashboard import i18n
+from data_access import cases, config, dataset, district, explore, geo, network, overview, quality, reference, subsidies
 from data_access.coverage import Coverage
 from data_access.engine import get_engine
 from data_access.rules import CaseRules, load_rules
@@ -34,6 +35,26 @@ def health() -> dataset.Health:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def dataset_info() -> dataset.DatasetInfo:
     return dataset.read_dataset_info(engine())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def district_info() -> district.District | None:
+    """The district the database was initialised for (None before init)."""
+    return district.read_district(engine())
+
+
+def district_name(lang: str) -> str:
+    """The district's name for titles and sentences; empty when the database names none."""
+    try:
+        found = district_info()
+    except Exception:  # no database or no table yet: titles go without a name
+        return ""
+    if found is None:
+        return ""
+    return found.name_en if lang == "en" else found.name_zh
+
+
+i18n.set_district_name(district_name)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -212,7 +233,8 @@ def coverage(scope: Scope, filters: Filters, as_of: datetime, radius_km: float) 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def official_boundaries(path: str, crs: str, modified: float, streets: tuple[geo.StreetName, ...]) -> geo.Boundaries:
     """The configured boundary file, read again when it changes (``modified``). Raises geo.BoundaryError."""
-    return geo.read_boundary_file(Path(path), crs, streets)
+    found = district_info()
+    return geo.read_boundary_file(Path(path), crs, streets, found.bbox if found else geo.DISTRICT_BBOX)
 
 
 def boundaries(path: Path, crs: str, streets: tuple[geo.StreetName, ...]) -> geo.Boundaries:

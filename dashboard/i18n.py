@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 import pandas as pd
@@ -10,7 +11,7 @@ from data_access.types import Period
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     # app shell
-    "app.title": ("福田区未成年人保护数据看板", "Futian Minor Protection Dashboard"),
+    "app.title": ("{district}未成年人保护数据看板", "{district} Minor Protection Dashboard"),
     "app.short_title": ("未保数据看板", "Minor Protection"),
     "nav.overview": ("总览", "Overview"),
     "nav.map": ("站点覆盖地图", "Coverage map"),
@@ -149,7 +150,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "meeting.exit": ("退出会议模式", "Leave meeting mode"),
     "meeting.position": ("第 {n}/{total} 屏", "Screen {n} of {total}"),
     # briefing
-    "briefing.title": ("福田区未成年人保护工作简报", "Futian Minor Protection Briefing"),
+    "briefing.title": ("{district}未成年人保护工作简报", "{district} Minor Protection Briefing"),
     "briefing.subtitle": ("{period} · 范围：{scope}", "{period} · scope: {scope}"),
     "briefing.summary": ("概况", "Summary"),
     "briefing.kpis": ("主要指标", "Key figures"),
@@ -256,8 +257,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "DASHBOARD_BOUNDARY_CRS={crs} is not valid (use {allowed}), so the street boundary file {file} is not used; the schematic street cells are shown instead."),
     "map.boundary.missing_streets": ("街道边界文件 {file} 中找不到这些街道：{streets}，已改用示意街道范围。",
                                      "The street boundary file {file} lacks these streets: {streets}; the schematic street cells are shown instead."),
-    "map.boundary.outside": ("街道边界文件 {file} 的坐标按 {crs} 换算后落在福田区之外（文件：{bounds}；福田区：{district}）。请检查文件和 DASHBOARD_BOUNDARY_CRS，已改用示意街道范围。",
-                             "The coordinates in the street boundary file {file}, read as {crs}, fall outside Futian District (file: {bounds}; district: {district}). Check the file and DASHBOARD_BOUNDARY_CRS; the schematic street cells are shown instead."),
+    "map.boundary.outside": ("街道边界文件 {file} 的坐标按 {crs} 换算后落在{district_name}之外（文件：{bounds}；{district_name}：{district}）。请检查文件和 DASHBOARD_BOUNDARY_CRS，已改用示意街道范围。",
+                             "The coordinates in the street boundary file {file}, read as {crs}, fall outside {district_name} (file: {bounds}; district: {district}). Check the file and DASHBOARD_BOUNDARY_CRS; the schematic street cells are shown instead."),
     "map.basemap": ("底图：{url}（{crs}），图上所有要素已换算到该坐标系。", "Basemap: {url} ({crs}); everything drawn is converted to its coordinate system."),
     "map.basemap.bad_crs": ("DASHBOARD_BASEMAP_CRS 的值 {crs} 无效（可选 {allowed}），按 WGS84 绘制。",
                             "DASHBOARD_BASEMAP_CRS={crs} is not valid (use {allowed}); drawing in WGS84."),
@@ -515,7 +516,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "quality.check.no_holder": ("在办个案无负责人", "Open cases without a holder"),
     "quality.check.no_contact": ("超过回访周期未联系", "Follow-up contact overdue"),
     "quality.check.unregistered_payments": ("补贴发放对象未在册", "Paid while not registered"),
-    "quality.check.outside_district": ("坐标不在福田区内", "Outside the district"),
+    "quality.check.outside_district": ("坐标不在{district_name}内", "Outside {district_name}"),
     "quality.help.incomplete": ("缺少姓名、身份证号（18位）、出生日期、社区、监护人电话、住址之一，或困境儿童类别与登记日期不一致。",
                                 "Missing a name, an 18-character ID number, a birth date, a community, the guardian's phone or the address, or a category without a registration date (or the reverse)."),
     "quality.help.duplicates": ("姓名和出生日期相同的人数（身份证号在库中唯一，重复档案多因证件号录入不同）。",
@@ -526,8 +527,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "The last contact (or, without any, the report) is older than the risk level's follow-up cadence."),
     "quality.help.unregistered_payments": ("所选期间内，发放月份儿童不在困境儿童名册上（未登记、登记前、退出后，或查无此儿童）。",
                                            "Payments in the period for a month in which the child was not on the register (never registered, before registration, after leaving, or no such child)."),
-    "quality.help.outside_district": ("工作站、社区、社会组织的坐标落在福田区范围（外扩约100米）之外，常见原因是坐标系或经纬度写反。",
-                                      "Stations, communities and social organisations whose coordinates fall outside the district's box (plus about 100 m); usually a wrong coordinate system or swapped latitude and longitude."),
+    "quality.help.outside_district": ("工作站、社区、社会组织的坐标落在{district_name}范围（外扩约100米）之外，常见原因是坐标系或经纬度写反。",
+                                      "Stations, communities and social organisations whose coordinates fall outside the box of {district_name} (plus about 100 m); usually a wrong coordinate system or swapped latitude and longitude."),
     "quality.field.name": ("姓名", "name"),
     "quality.field.id_number": ("身份证号", "ID number"),
     "quality.field.birth_date": ("出生日期", "birth date"),
@@ -803,9 +804,23 @@ _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 _QUARTERS_ZH = ("一", "二", "三", "四")
 
 
+_district_name: Callable[[str], str] = lambda _lang: ""
+
+
+def set_district_name(provider: Callable[[str], str]) -> None:
+    """Where texts naming the district ({district}) get its name: the database's own, set by dashboard.data."""
+    global _district_name
+    _district_name = provider
+
+
 def t(key: str, lang: str, **values: object) -> str:
     zh, en = CATALOGUE[key]
     text = en if lang == "en" else zh
+    if "{district" in text:
+        name = _district_name(lang)
+        values.setdefault("district", name)  # titles: without a name, none
+        values.setdefault("district_name", name or ("本区" if lang == "zh" else "the district"))  # sentences
+        return text.format(**values).strip()
     return text.format(**values) if values else text
 
 

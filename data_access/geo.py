@@ -18,7 +18,8 @@ import shapely
 from shapely.geometry import mapping, shape
 
 CRS_NAMES = ("WGS84", "GCJ02", "BD09")
-# District bounding box in WGS84 (lon_min, lat_min, lon_max, lat_max), from DOMAIN.md.
+# Futian's bounding box in WGS84 (lon_min, lat_min, lon_max, lat_max), from DOMAIN.md: the default
+# where no district is known; a database's own district (data_access.district) comes first.
 DISTRICT_BBOX = (113.98559, 22.50223, 114.10006, 22.59025)
 # How far (degrees, about 100 m) a boundary may reach past the box: official and derived outlines
 # differ by tens of metres, while a file in the wrong system is off by about 500 m.
@@ -194,7 +195,8 @@ def _street_of(properties: dict, lookup: dict[str, str]) -> str | None:
     return None
 
 
-def read_boundary_file(path: Path, crs: str | None, streets: Iterable[StreetName]) -> Boundaries:
+def read_boundary_file(path: Path, crs: str | None, streets: Iterable[StreetName],
+                       district_bbox: tuple[float, float, float, float] = DISTRICT_BBOX) -> Boundaries:
     """Read a GeoJSON file of street polygons in ``crs`` and return them in WGS84.
 
     Features are matched to streets by a name property (NAME, name, JDNAME, ...) holding the
@@ -233,13 +235,14 @@ def read_boundary_file(path: Path, crs: str | None, streets: Iterable[StreetName
                             streets_en=", ".join(s.name_en for s in missing))
     merged = {sid: shapely.union_all(parts) for sid, parts in geometries.items()}
     bounds = shapely.union_all(list(merged.values())).bounds
-    if not within_district(bounds):
-        raise BoundaryError("outside", crs=source, bounds=format_bounds(bounds), district=format_bounds(DISTRICT_BBOX))
+    if not within_district(bounds, district_bbox=district_bbox):
+        raise BoundaryError("outside", crs=source, bounds=format_bounds(bounds), district=format_bounds(district_bbox))
     return Boundaries({sid: mapping(geometry) for sid, geometry in merged.items()}, bounds)
 
 
-def within_district(bounds: tuple[float, float, float, float], margin: float = BBOX_MARGIN) -> bool:
-    lon_min, lat_min, lon_max, lat_max = DISTRICT_BBOX
+def within_district(bounds: tuple[float, float, float, float], margin: float = BBOX_MARGIN,
+                    district_bbox: tuple[float, float, float, float] = DISTRICT_BBOX) -> bool:
+    lon_min, lat_min, lon_max, lat_max = district_bbox
     return (bounds[0] >= lon_min - margin and bounds[1] >= lat_min - margin
             and bounds[2] <= lon_max + margin and bounds[3] <= lat_max + margin)
 

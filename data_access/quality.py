@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, String, and_, case, func, literal, not_, or_, select, union_all
+from sqlalchemy import ColumnElement, Engine, String, and_, case, func, false, literal, not_, or_, select, union_all
 
 from data_access import schema
 from data_access.cases import open_at
-from data_access.geo import BBOX_MARGIN, DISTRICT_BBOX
+from data_access.district import read_district
+from data_access.geo import BBOX_MARGIN
 from data_access.masking import mask_address, mask_id_number, mask_name, mask_phone
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
@@ -121,8 +122,12 @@ def _payments_in_period(filters: Filters, as_of: datetime):
     return months_table(filters.period.start, max(end, filters.period.start))
 
 
-def _outside_bbox(lat, lon) -> ColumnElement[bool]:
-    lon_min, lat_min, lon_max, lat_max = DISTRICT_BBOX
+def _outside_bbox(engine: Engine, lat, lon) -> ColumnElement[bool]:
+    """Outside the bounding box (and a margin) of the district the database was initialised for."""
+    district = read_district(engine)
+    if district is None:
+        return false()
+    lon_min, lat_min, lon_max, lat_max = district.bbox
     return or_(lat < lat_min - BBOX_MARGIN, lat > lat_max + BBOX_MARGIN,
                lon < lon_min - BBOX_MARGIN, lon > lon_max + BBOX_MARGIN)
 
@@ -197,7 +202,7 @@ def quality_counts(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
             .join(months, P.c.month == months.c.month)
             .outerjoin(CH, P.c.child_id == CH.c.id)
             .where(_unregistered_reason(months).is_not(None), *payment_scope(scope, filters)),
-        "outside_district": select(func.count()).select_from(places).where(_outside_bbox(places.c.lat, places.c.lon)),
+        "outside_district": select(func.count()).select_from(places).where(_outside_bbox(engine, places.c.lat, places.c.lon)),
     }
     with engine.connect() as conn:
         found = {name: int(conn.execute(query).scalar_one()) for name, query in queries.items()}
@@ -359,7 +364,7 @@ def places_outside_district(engine: Engine, scope: Scope, filters: Filters,
     query = (
         select(places, S.c.name_zh.label("street_zh"), S.c.name_en.label("street_en"))
         .outerjoin(S, places.c.street_id == S.c.id)
-        .where(_outside_bbox(places.c.lat, places.c.lon))
+        .where(_outside_bbox(engine, places.c.lat, places.c.lon))
         .order_by(places.c.kind, places.c.place_id)
         .limit(limit)
     )

@@ -159,7 +159,7 @@ def test_the_briefing_holds_the_figures_and_nothing_from_outside(app):
 
 def test_the_briefing_in_english_for_one_street(app):
     html = briefing_for(app, period="2022Q2", lang="en", street="huaqiangbei")
-    assert "Futian Minor Protection Briefing" in html and 'lang="en"' in html
+    assert "Futian District Minor Protection Briefing" in html and 'lang="en"' in html
     assert "Huaqiangbei street has" in html
     assert "福田区" not in html and EXTERNAL.findall(html) == []
 

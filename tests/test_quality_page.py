@@ -107,7 +107,7 @@ def test_show_rows_puts_the_check_in_the_url_and_close_removes_it(monkeypatch, p
     assert at.query_params["check"] == "outside_district"
     [table] = quality_tables(at)
     assert list(table["Kind"]) == ["station"]
-    assert "**Outside the district: 1**" in [m.value for m in at.markdown]
+    assert "**Outside Futian District: 1**" in [m.value for m in at.markdown]
     at.button(key="quality-close").click().run()
     assert "check" not in at.query_params
     assert not quality_tables(at)
