@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, casework, charts, context, data, exports, layout, urlstate
+from dashboard import auth, casework, charts, context, data, empty, exports, layout, urlstate
 from dashboard.i18n import format_moment, label, t
 from data_access.cases import DUE_BUCKETS
 
@@ -20,6 +20,7 @@ filters, case_filters = casework.case_filters(ctx, rules, communities, holders)
 urlstate.sync_from_url("page", 1, lambda raw: int(raw) if re.fullmatch(r"[1-9][0-9]{0,5}", raw) else None,
                        lambda raw: t("notice.bad_param", lang, name="page", value=raw, fallback="1"))
 layout.show_notices(notices)
+empty.notice(ctx, ("cases",))
 
 # --- needs-action matrix ---------------------------------------------------------------------
 st.subheader(t("cases.matrix", lang))

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, import_panel, layout, quality_panel
+from dashboard import context, data, empty, import_panel, layout, quality_panel
 from dashboard.i18n import label, t
 from data_access import config
 from data_access.engine import describe_url
@@ -11,6 +11,7 @@ from data_access.engine import describe_url
 ctx = context.current()
 lang = ctx.lang
 layout.page_header(ctx, "data.title")
+empty.notice(ctx, ("children", "cases", "subsidy_payments"))
 
 st.subheader(t("data.source", lang))
 st.markdown(t("data.database", lang, url=f"`{describe_url(config.database_url())}`"))

@@ -6,7 +6,7 @@ so an exploration can be shared; a bad value falls back to the default with a no
 
 import streamlit as st
 
-from dashboard import charts, context, data, layout, urlstate
+from dashboard import charts, context, data, empty, layout, urlstate
 from dashboard import explore as ui
 from dashboard.i18n import t
 from data_access.explore import (
@@ -105,6 +105,7 @@ for stale in {f for other in DATASET_SPECS.values() for f in other.filters} - se
             urlstate.add_notice(bad(stale, t("explore.all", lang))(st.query_params[stale]))
         del st.query_params[stale]
 layout.show_notices(notices)
+empty.notice(ctx, ("children", "cases", "subsidy_payments"))
 
 query = ExploreQuery(dataset, dim, dim2, measure, column, tuple(chosen_filters))
 try:

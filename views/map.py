@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard import context, data, layout, maps, urlstate
+from dashboard import context, data, empty, layout, maps, urlstate
 from dashboard.i18n import format_moment, label, t
 from data_access import config, geo
 
@@ -79,6 +79,7 @@ if basemap:
                         icon="⚠️")
         crs = "WGS84"
 layout.show_notices(notices)
+empty.notice(ctx, ("stations", "staff", "children"))
 
 # --- the map --------------------------------------------------------------------------------------
 communities = data.community_figures(ctx.scope, district, ctx.as_of)
@@ -192,6 +193,8 @@ st.markdown(f"**{t('map.coverage.outside', lang)}**")
 outside = coverage.outside
 if outside.empty:
     st.caption(t("map.gaps.outside_none", lang, km=km))
+elif ring_stations.empty:
+    st.info(t("empty.no_stations", lang))
 else:
     st.dataframe(pd.DataFrame({
         t("col.community", lang): outside[f"name_{suffix}"],

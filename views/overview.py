@@ -5,7 +5,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, briefing, charts, context, data, gaps, layout, links, meeting
+from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting
 from dashboard.i18n import format_share, format_yuan, label, period_label, signed, t
 from data_access.types import Period, add_months
 
@@ -141,6 +141,7 @@ def pressure_and_gaps(ctx: context.ViewContext, pressure: pd.DataFrame, found: l
 def overview(ctx: context.ViewContext) -> None:
     lang = ctx.lang
     layout.page_header(ctx, "overview.title")
+    empty.notice(ctx, ("children", "cases", "subsidy_payments", "stations", "staff"))
     figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
     pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
     found = gaps.find_gaps(ctx, figures, pressure)

@@ -4,7 +4,7 @@ on time and in full."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, context, data, layout, subsidy_tables, urlstate
+from dashboard import charts, context, data, empty, layout, subsidy_tables, urlstate
 from dashboard.i18n import format_moment, format_yuan, label, period_label, t
 from data_access.subsidies import ANOMALY_KINDS
 from data_access.types import Period, add_months
@@ -32,6 +32,7 @@ urlstate.sync_from_url("measure", "amount", lambda raw: raw if raw in ("amount",
                        lambda raw: t("notice.bad_param", lang, name="measure", value=raw,
                                      fallback=t("subsidies.measure.amount", lang)))
 layout.show_notices(notices)
+empty.notice(ctx, ("children", "subsidy_standards", "subsidy_payments"))
 
 figures = data.subsidy_figures(ctx.scope, ctx.filters)
 cols = st.columns(3)
@@ -99,10 +100,14 @@ with right:
 
 # --- quarters ------------------------------------------------------------------------------------
 st.subheader(t("subsidies.quarters", lang))
-quarters = subsidy_tables.quarters(data.quarter_table(ctx.scope, ctx.filters, first_month, ctx.as_of.date()), lang)
-show(quarters.style.apply(
-    lambda row: ["background-color: #E3EEF4" if row.iloc[0] == period.code else "" for _ in row], axis=1))
-layout.export_buttons(quarters, f"subsidy-quarters-{ctx.as_of:%Y%m%d}", lang, "quarters")
+quarter_rows = data.quarter_table(ctx.scope, ctx.filters, first_month, ctx.as_of.date())
+if not quarter_rows["person_times"].any():
+    st.info(t("empty.no_payments", lang))
+else:
+    quarters = subsidy_tables.quarters(quarter_rows, lang)
+    show(quarters.style.apply(
+        lambda row: ["background-color: #E3EEF4" if row.iloc[0] == period.code else "" for _ in row], axis=1))
+    layout.export_buttons(quarters, f"subsidy-quarters-{ctx.as_of:%Y%m%d}", lang, "quarters")
 
 # --- reconciliation -------------------------------------------------------------------------------
 st.subheader(t("subsidies.reconciliation", lang))

@@ -1,0 +1,33 @@
+"""What a page says on a database that does not hold its data yet: which tables are empty, and for
+admins, a link to the import on the data page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.context import ViewContext
+from dashboard.i18n import t
+
+DATA_PAGE = "views/data.py"
+
+
+def missing(tables: tuple[str, ...]) -> list[str]:
+    """The tables among ``tables`` that hold no rows."""
+    counts = data.table_counts()
+    return [name for name in tables if not counts.get(name)]
+
+
+def notice(ctx: ViewContext, tables: tuple[str, ...]) -> bool:
+    """Say which of ``tables`` are still empty (with the import link for admins); True when all are."""
+    empty = missing(tables)
+    if not empty:
+        return False
+    lang = ctx.lang
+    names = "、".join(t(f"empty.table.{name}", lang) for name in empty) if lang == "zh" else \
+        ", ".join(t(f"empty.table.{name}", lang) for name in empty)
+    st.info(t("empty.missing", lang, tables=names), icon=":material/inventory_2:")
+    if ctx.user.role == "admin":
+        st.page_link(DATA_PAGE, label=t("empty.import", lang), icon=":material/upload_file:",
+                     query_params={"lang": lang})
+    return len(empty) == len(tables)
