@@ -36,7 +36,7 @@ from itertools import groupby
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Integer, String, Table, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, Integer, String, Table, delete, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import audit, config, idcard, masking, schema, vocab
@@ -502,6 +502,7 @@ class Lookups:
     stations: set[int] = field(default_factory=set)  # in the database or in the file
     district: District | None = None
     today: date = field(default_factory=date.today)
+    last_street_order: int = 0
 
 
 def _in_chunks(conn: Connection, query, column, values: list, size: int = 500) -> list:
@@ -523,7 +524,8 @@ def load_lookups(conn: Connection, child_refs: list[str], case_nos: list[str], s
     for row in conn.execute(select(C.c.id, C.c.street_id, C.c.code, C.c.name_zh, C.c.name_en)).mappings():
         for alias in {_norm(a) for a in (row["id"], row["code"], row["name_zh"], row["name_zh"] + "社区", row["name_en"])}:
             communities.setdefault(alias, []).append((row["id"], row["street_id"]))
-    found = Lookups(streets, names, communities, district=read_district(conn))
+    found = Lookups(streets, names, communities, district=read_district(conn),
+                    last_street_order=conn.execute(select(func.max(S.c.sort_order))).scalar() or 0)
     K = schema.children
     query = select(K.c.id, K.c.file_no, K.c.id_number, K.c.street_id, K.c.community_id, K.c.category)
     refs = sorted(set(child_refs))
@@ -905,9 +907,13 @@ def _needs_id(alternative: str, label: str) -> RowCheck:
     return check
 
 
-def _sort_by_row(row: Row, _found: Lookups, _child: dict | None) -> None:
+def _sort_by_row(row: Row, found: Lookups, _child: dict | None) -> None:
+    """A new street without an order comes after those there, in file order; a known one keeps its place."""
     if row.values.get("sort_order") is None:
-        row.values["sort_order"] = row.number - 1
+        if row.values.get("id") in found.street_names:
+            row.values.pop("sort_order", None)
+        else:
+            row.values["sort_order"] = found.last_street_order + row.number - 1
 
 
 def _check_parent(row: Row, _found: Lookups, _child: dict | None) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, select, text
 from data_access import audit, dataset, district, importer, schema, users
 from data_access.cases import CaseFilters, case_queue
 from data_access.coverage import haversine_m
+from data_access.engine import make_engine
 from data_access.network import coverage_figures
 from data_access.overview import key_figures
 from data_access.subsidies import quarter_table
@@ -372,3 +373,50 @@ def test_real_rows_into_the_sample_are_refused_until_it_is_replaced(sample):
         build_database(sample, replace=True)
     again = importer.run_import(sample, "children", export, "导出.csv", today=TODAY)
     assert again.written and again.unchanged == 1
+
+
+def test_a_street_added_later_redraws_the_schematic_cells(tmp_path_factory):
+    engine = _engine_for("sqlite", tmp_path_factory, "go_live_new_street")
+    assert district.init_database(engine, district.read_network(CUIYU)).ok
+    with engine.connect() as conn:
+        before = dict(conn.execute(text("SELECT id, geometry FROM streets")).all())
+    added = importer.run_import(engine, "streets", gbk_csv([
+        ["街道", "区划代码", "英文名称", "纬度", "经度"], ["北港街道", "990100004", "Beigang", "25.050", "100.530"]]),
+        "streets.csv", today=TODAY)
+    assert added.written and added.inserted == 1
+    with engine.connect() as conn:
+        after = dict(conn.execute(text("SELECT id, geometry FROM streets")).all())
+        order = conn.execute(text("SELECT sort_order FROM streets WHERE id = 'beigang'")).scalar()
+    assert set(after) == set(before) | {"beigang"} and after["beigang"]
+    assert after["dong-an"] != before["dong-an"]  # the neighbour's cell gave way
+    assert order == 4  # after the streets there
+    community = importer.run_import(engine, "communities", xlsx([
+        ["社区", "区划代码", "街道", "纬度", "经度"], ["渔港社区", "990100004001", "北港街道", "25.052", "100.531"]]),
+        "communities.xlsx", today=TODAY)
+    assert community.written
+    assert scalar(engine, "SELECT street_id FROM communities WHERE name_zh = '渔港'") == "beigang"
+
+
+def test_the_command_line_refuses_the_sample_and_replaces_it_when_asked(sample_copy_url, tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "导出.csv"
+    path.write_bytes(gbk_csv([NATIONAL, ["甲", fake_id("2012-03-04", "051"), "男", "2012-03-04", "福田街道", "岗厦社区",
+                                         "孤儿"]]))
+    root = Path(__file__).resolve().parent.parent
+
+    def cli(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "data_access.importer", "children", str(path), "--db",
+                               sample_copy_url, *extra], capture_output=True, text=True, cwd=root, timeout=120,
+                              env={"PATH": "/usr/bin:/bin", "DASHBOARD_LANG": "en", "DASHBOARD_AS_OF": "2022-06-30"})
+
+    refused = cli()
+    assert refused.returncode == 1 and "synthetic sample" in refused.stdout and "--replace-sample" in refused.stdout
+    assert dataset.read_dataset_info(make_engine(sample_copy_url)).synthetic
+    replaced = cli("--replace-sample")
+    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    assert "1 inserted" in replaced.stdout
+    info = dataset.read_dataset_info(make_engine(sample_copy_url))
+    assert not info.synthetic
+    assert dataset.table_counts(make_engine(sample_copy_url))["children"] == 1
