@@ -29,6 +29,7 @@ from shapely.geometry import MultiPoint, Point, mapping, shape
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from data_access import config, geo, migrate, schema
+from data_access.engine import make_engine
 
 BUNDLED = Path(__file__).with_name("districts")
 NETWORK_FILES = ("streets", "communities")
@@ -358,8 +359,6 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.text(lang), file=sys.stderr)
         print(message("init.failed", lang), file=sys.stderr)
         return 2
-    from data_access.engine import make_engine
-
     engine = make_engine(args.db or config.database_url())
     try:
         report = init_database(engine, network, getpass.getuser())
