@@ -939,7 +939,8 @@ def _check_duplicates(kind: Kind, result: Validation) -> None:
             if any(v is None for v in key):
                 continue
             if key in seen:
-                shown = " / ".join(str(v) for v in key)
+                cells = [row.cells[p] for p, f in result.columns.items() if f.column in columns and p < len(row.cells)]
+                shown = " / ".join(cells if len(cells) == len(columns) else map(str, key))
                 row.problems.append(Problem(row.number, row.headers.get(columns[0]), "key.duplicate",
                                             {"other": seen[key], "value": shown}))
             else:
