@@ -39,7 +39,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Integer, String, Table, delete, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import audit, config, idcard, masking, schema, vocab
+from data_access import audit, config, geo, idcard, masking, schema, vocab
 from data_access.district import District, read_district, refresh_schematic_cells
 from data_access.engine import make_engine
 from data_access.types import Scope
@@ -87,6 +87,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "value.outside": ("坐标（纬度 {lat}，经度 {lon}）不在{district}范围内；常见原因是经纬度写反或坐标系不是 WGS84",
                       "The point (lat {lat}, lon {lon}) lies outside {district}; latitude and longitude swapped, or "
                       "coordinates not in WGS84, are the usual causes"),
+    "value.crs": ("坐标系“{value}”未知；可选：WGS84、GCJ02（高德、腾讯）、BD09（百度）",
+                  "Unknown coordinate system “{value}”; one of WGS84, GCJ02 (AMap, Tencent), BD09 (Baidu)"),
     "value.slug": ("编号“{value}”只能包含小写字母、数字和连字符（如 huaqiangbei）",
                    "The id “{value}” may hold lower-case letters, digits and hyphens only (e.g. huaqiangbei)"),
     "value.id_or_name": ("须填写编号，或可据以生成编号的{other}", "Give the id, or the {other} to make it from"),
@@ -445,6 +447,13 @@ def parse_lon(value: str) -> float:
     return _parse_degrees(value, 180, "value.lon")
 
 
+def parse_crs(value: str) -> str:
+    crs = geo.normalise_crs(value)
+    if crs is None:
+        raise Bad("value.crs", value=value)
+    return crs
+
+
 def parse_slug(value: str) -> str:
     slug = value.strip().lower()
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
@@ -654,7 +663,7 @@ def _map_header(kind: Kind, result: Validation) -> None:
 PARSERS: dict[str, Callable[[str], object]] = {
     "date": parse_date, "datetime": parse_datetime, "month": parse_month, "money": parse_money,
     "int": parse_int, "count": parse_count, "lat": parse_lat, "lon": parse_lon, "slug": parse_slug,
-    "place": parse_place, "bool": parse_bool, "id_number": parse_id_number,
+    "place": parse_place, "crs": parse_crs, "bool": parse_bool, "id_number": parse_id_number,
 }
 
 
@@ -746,9 +755,15 @@ def _resolve_row(kind: Kind, row: Row, found: Lookups) -> None:
 
 
 def _check_inside(row: Row, district: District | None) -> None:
-    """A place given by latitude and longitude must lie in the district's outline."""
+    """A place given by latitude and longitude is stored in WGS84 and must lie in the district's outline."""
     lat, lon = row.values.get("lat"), row.values.get("lon")
-    if district is None or lat is None or lon is None:
+    if lat is None or lon is None:
+        return
+    if row.values.get("crs") not in (None, "WGS84"):
+        wgs_lon, wgs_lat = geo.convert(lon, lat, row.values["crs"], "WGS84")
+        lat = row.values["lat"] = round(float(wgs_lat), 6)
+        lon = row.values["lon"] = round(float(wgs_lon), 6)
+    if district is None:
         return
     if not district.contains(lat, lon):
         row.problems.append(Problem(row.number, f"{row.headers['lat']} / {row.headers['lon']}", "value.outside",
@@ -965,6 +980,7 @@ def _check_stored_unique(conn: Connection, kind: Kind, result: Validation) -> No
 
 LAT = Field("lat", ("纬度", "lat", "latitude"), "lat", True)
 LON = Field("lon", ("经度", "lon", "longitude", "lng"), "lon", True)
+CRS = Field("crs", ("坐标系", "crs", "coordinate system"), "crs", en="Coordinate system")
 NAME_EN = Field("name_en", ("英文名称", "name_en", "english name"))
 
 SPECS: dict[str, Kind] = {
@@ -975,6 +991,7 @@ SPECS: dict[str, Kind] = {
         NAME_EN,
         LAT,
         LON,
+        CRS,
         Field("sort_order", ("排序", "sort_order", "order"), "int"),
     ), unique=(("code",), ("name_zh",)), unique_stored=("code", "name_zh"),
         checks=(_needs_id("name_en", "英文名称 / English name"), _default("name_en", "id", str.title), _sort_by_row),
@@ -987,6 +1004,7 @@ SPECS: dict[str, Kind] = {
         Field("street_id", ("街道", "street", "所属街道", "street_id", "街道代码"), "street", True),
         LAT,
         LON,
+        CRS,
     ), unique=(("code",),), unique_stored=("code",),
         checks=(_needs_id("code", "区划代码 / code"), _default("code", "id"), _default("name_en", "name_zh"))),
     "stations": Kind("stations", schema.stations, ("id",), (
@@ -1002,6 +1020,7 @@ SPECS: dict[str, Kind] = {
         Field("area_m2", ("面积", "area_m2", "面积（平方米）", "area"), "count"),
         LAT,
         LON,
+        CRS,
     ), checks=(_default("name_en", "name_zh"), _check_parent)),
     "social_orgs": Kind("social_orgs", schema.social_orgs, ("id",), (
         Field("id", ("组织编号", "id", "编号", "org_id"), "int", True, en="Organisation number"),
@@ -1012,6 +1031,7 @@ SPECS: dict[str, Kind] = {
         Field("registered_on", ("登记日期", "registered_on", "成立日期", "registered"), "date", True, past=True),
         LAT,
         LON,
+        CRS,
     ), checks=(_default("name_en", "name_zh"),)),
     "staff": Kind("staff", schema.staff, ("id",), (
         Field("id", ("工作人员编号", "staff_id", "编号", "id"), "int", True),

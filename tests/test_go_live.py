@@ -420,3 +420,18 @@ def test_the_command_line_refuses_the_sample_and_replaces_it_when_asked(sample_c
     info = dataset.read_dataset_info(make_engine(sample_copy_url))
     assert not info.synthetic
     assert dataset.table_counts(make_engine(sample_copy_url))["children"] == 1
+
+
+def test_coordinates_copied_from_a_chinese_web_map_are_stored_in_wgs84(futian):
+    rows = [["组织编号", "名称", "组织类别", "登记日期", "纬度", "经度", "坐标系"],
+            ["1", "某组织", "心理咨询", "2020-01-01", "22.5460", "114.0560", "GCJ-02"],
+            ["2", "另一组织", "社会团体", "2020-01-01", "22.5460", "114.0560", "火星"]]
+    refused = importer.run_import(futian, "social_orgs", gbk_csv(rows), "orgs.csv", today=TODAY)
+    assert [(p.row, p.column, p.key) for p in refused.problems] == [(3, "坐标系", "value.crs")]
+    done = importer.run_import(futian, "social_orgs", gbk_csv(rows[:2]), "orgs.csv", today=TODAY)
+    assert done.written
+    with futian.connect() as conn:
+        lat, lon = conn.execute(text("SELECT lat, lon FROM social_orgs WHERE id = 1")).one()
+    assert lat == pytest.approx(22.5460 + 0.0027, abs=0.0004) and lon == pytest.approx(114.0560 - 0.0051, abs=0.0004)
+    again = importer.run_import(futian, "social_orgs", gbk_csv(rows[:2]), "orgs.csv", today=TODAY)
+    assert again.unchanged == 1
