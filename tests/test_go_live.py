@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select, text
 
 from data_access import audit, dataset, district, importer, schema, users
 from data_access.cases import CaseFilters, case_queue
@@ -212,6 +212,25 @@ def test_the_go_live_drill(drill, rules):
     assert current.cases.reported_in_period == 5
     assert (current.subsidies.person_times, current.subsidies.children) == (paid[0], paid[1]) == (18, 6)
     assert current.subsidies.amount == Decimal(str(paid[2])).quantize(Decimal("0.01"))
+
+    with engine.connect() as conn:
+        K = schema.cases
+        raw = conn.execute(select(K.c.risk_level, K.c.reported_at, K.c.first_response_at, K.c.last_contact_at,
+                                  K.c.closed_at)).all()
+        trained = conn.execute(text("SELECT COUNT(*) FROM staff WHERE trained_on BETWEEN :a AND :b"),
+                               {"a": date(2022, 1, 1), "b": date(2022, 6, 30)}).scalar()
+    late = 0
+    for risk, reported, responded, contacted, closed in raw:
+        if reported > AS_OF or (closed is not None and closed <= AS_OF):
+            continue
+        rule = rules.risk(risk)
+        waiting = responded is None or responded > AS_OF
+        late += (reported + rule.first_response < AS_OF) if waiting else \
+            ((contacted or responded) + rule.follow_up < AS_OF)
+    assert current.cases.overdue == late > 0
+    hours = sorted((r[2] - r[1]).total_seconds() / 3600 for r in raw if r[2] is not None)
+    assert current.cases.median_response_hours == pytest.approx(float(np.median(hours)))
+    assert sum(current.training.trained.values()) == trained > 0
 
     queue = case_queue(engine, scope, filters, CaseFilters(), AS_OF, rules)
     assert queue.total == sum(open_by_risk.values()) == 4
