@@ -947,13 +947,15 @@ def _check_standard(row: Row, _found: Lookups, _child: dict | None) -> None:
 
 
 def _check_duplicates(kind: Kind, result: Validation) -> None:
-    for columns in (kind.key, *kind.unique):
+    for columns in (*kind.unique, kind.key):
         seen: dict[tuple, int] = {}
         for row in result.rows:
             key = tuple(row.values.get(c) for c in columns)
             if any(v is None for v in key):
                 continue
             if key in seen:
+                if any(p.key == "key.duplicate" and p.values["other"] == seen[key] for p in row.problems):
+                    continue  # a derived column repeats what its source already said
                 cells = [row.cells[p] for p, f in result.columns.items() if f.column in columns and p < len(row.cells)]
                 shown = " / ".join(cells if len(cells) == len(columns) else map(str, key))
                 row.problems.append(Problem(row.number, row.headers.get(columns[0]), "key.duplicate",
