@@ -46,7 +46,7 @@ def test_futian_init_loads_the_network_and_nothing_else(blank):
     with blank.connect() as conn:
         streets = {r.id: r for r in conn.execute(select(schema.streets))}
         codes = set(conn.execute(select(schema.communities.c.code)).scalars())
-    assert streets["huaqiangbei"].name_zh == "华强北" and streets["huaqiangbei"].code == "440304009"
+    assert streets["huaqiangbei"].name_zh == "华强北" and streets["huaqiangbei"].code == "huaqiangbei"
     assert all(s.geometry and s.geometry_source == "schematic" for s in streets.values())
     assert "huaqiangbei-01" in codes
     assert "440304" in report.lines("zh")[0] and "10" in report.lines("zh")[0]
