@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import briefing, charts, data, gaps, layout, links
+from dashboard import briefing, charts, data, empty, gaps, layout, links
 from dashboard.context import ViewContext
 from dashboard.i18n import format_share, period_label, signed, t
 from data_access.types import Period, add_months
@@ -58,12 +58,18 @@ def go(screen: str) -> None:
     st.query_params["screen"] = screen
 
 
+# What each screen counts, for the notice on a database that does not hold it yet.
+SCREEN_TABLES = {"network": ("stations", "staff", "social_orgs"), "cases": ("cases",),
+                 "subsidies": ("children", "subsidy_payments"), "gaps": ("children", "cases", "stations")}
+
+
 def show(ctx: ViewContext) -> None:
     screen = screen_from_url()
     st.html(LARGE_TYPE)
     st.html(KEYS, unsafe_allow_javascript=True)
     layout.page_header(ctx, f"meeting.screen.{screen}")
     navigation(ctx, screen)
+    empty.notice(ctx, SCREEN_TABLES[screen])
     figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
     {"network": network, "cases": cases, "subsidies": subsidies, "gaps": gaps_and_actions}[screen](ctx, figures)
 

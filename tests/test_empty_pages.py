@@ -113,3 +113,17 @@ def test_the_map_of_the_second_district_frames_its_own_streets(monkeypatch, empt
     spec = json.loads(deck.proto.json)
     view = spec["initialViewState"]
     assert 100.49 < view["longitude"] < 100.58 and 25.0 < view["latitude"] < 25.06
+
+
+@pytest.mark.parametrize("screen", ["network", "cases", "subsidies", "gaps"])
+def test_meeting_mode_says_what_is_missing(monkeypatch, empty_url, screen):
+    st.cache_data.clear()
+    monkeypatch.setenv("DATABASE_URL", empty_url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["_user"] = User("leader", "leader")
+    at.query_params.update({"lang": "en", "mode": "meeting", "screen": screen})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("holds no" in i.value for i in at.info)
+    shown = visible_text(at)
+    assert not [text for text in shown if BAD_TEXT.search(text)]
