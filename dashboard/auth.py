@@ -76,17 +76,21 @@ def sign_out(reason: str = "user") -> None:
     """End the session (in every tab of the browser: they share its cookie) and forget everything of this
     one but its language, so the next viewer starts clean."""
     user = st.session_state.get(USER_KEY)
-    for key in list(st.session_state):
-        if key not in ("lang", "_url_lang"):
-            del st.session_state[key]
+    _forget_viewer()
     if single_sign_on():
+        st.session_state[ENDED_KEY] = "idle" if reason == "idle" else "sign_out"
         if user and not demo_mode():
             audit.record(data.engine(), user.username, "sign_out", user.username, {"reason": reason})
         if getattr(st.user, "is_logged_in", False):
             st.logout()
         return
-    sessions.end_session(data.engine(), browser_cookie(), config.secret_key(), config.session_lifetime(),
-                         "sign_out" if reason == "user" else reason)
+    sessions.end_session(data.engine(), browser_cookie(), config.secret_key(), config.session_lifetime())
+
+
+def _forget_viewer() -> None:
+    for key in list(st.session_state):
+        if key not in ("lang", "_url_lang"):
+            del st.session_state[key]
 
 
 def signed_in_user(lang: str) -> User | None:
@@ -104,7 +108,8 @@ def _session_user() -> User | None:
     check = sessions.check_session(data.engine(), browser_cookie(), config.secret_key(), config.idle_timeout(),
                                    config.session_lifetime())
     if check.user is None:
-        st.session_state.pop(USER_KEY, None)
+        if USER_KEY in st.session_state:  # signed out elsewhere, idle or expired: nothing of theirs stays
+            _forget_viewer()
         st.session_state[ENDED_KEY] = check.ended
         return None
     st.session_state[USER_KEY] = check.user
@@ -118,7 +123,6 @@ def _single_sign_on_user() -> User | None:
     last = st.session_state.get(ACTIVE_KEY)
     if user and last and now - last > config.idle_timeout():
         sign_out("idle")
-        st.session_state[ENDED_KEY] = "idle"
         user = None
     st.session_state[ACTIVE_KEY] = now
     if user:
@@ -177,6 +181,7 @@ def _sign_in_form(lang: str) -> None:
 
 def _single_sign_on(lang: str) -> None:
     st.title(t("app.title", lang))
+    _ended_notice(lang)
     if not st.user.is_logged_in:
         st.button(t("auth.sso", lang), on_click=st.login, type="primary")
         return

@@ -225,3 +225,25 @@ def test_the_admin_page_is_not_there_for_other_roles(monkeypatch, sample_copy):
     at = start(monkeypatch, demo_url=sample_copy, state={"demo-role": "analyst"}, lang="en")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/admin.py")
+
+
+def test_single_sign_on_still_maps_the_identity_to_an_account_and_idles_out(monkeypatch, sample_copy):
+    engine = make_engine(sample_copy)
+    users.add_user(engine, "li@futian.example", "supervisor", PASSWORD, "fubao")
+    st.cache_data.clear()
+    monkeypatch.setenv("DATABASE_URL", sample_copy)
+    monkeypatch.setattr(auth, "browser_cookie", lambda: None)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32}
+    at.user = {"is_logged_in": True, "email": "li@futian.example"}
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Street work stations") == "1"
+    assert list(audit.search(engine, username="li@futian.example")["detail"]) == ['{"via": "single sign-on"}']
+    at.session_state["_last_active"] = datetime.now() - timedelta(minutes=16)
+    at.run()
+    assert not at.metric
+    assert [i.value for i in at.info] == [
+        "You were signed out after 15 minutes without activity. Please sign in again."]
+    assert any(b.label == "Sign in with single sign-on" for b in at.button)
