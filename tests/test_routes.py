@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +19,7 @@ from data_access import audit, config, migrate, sessions, users
 from data_access.engine import make_engine
 from tests.conftest import PG_URL, _engine_for
 
+ROOT = Path(__file__).resolve().parent.parent
 KEY = "a test key of thirty-two characters or more"
 PASSWORD = "a long enough password"
 
@@ -203,3 +208,24 @@ def test_healthz_before_any_migration(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
     body = client().get("/healthz").json()
     assert body["ok"] is False and body["migrations"] == "behind" and body["revision"] == []
+
+
+# --- the served entry ----------------------------------------------------------------------------
+
+def test_streamlit_run_finds_the_app_in_asgi_py():
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    found = discover_asgi_app(ROOT / "asgi.py")
+    assert found.is_asgi_app and found.import_string == "asgi:app"
+
+
+@pytest.mark.parametrize("setting, message", [
+    ({"DASHBOARD_SECRET_KEY": "short"}, "DASHBOARD_SECRET_KEY must have at least 32 characters"),
+    ({"DASHBOARD_SESSION_HOURS": "forever"}, "DASHBOARD_SESSION_HOURS must be a number of hours"),
+])
+def test_a_bad_setting_stops_the_server_at_start_with_its_message(tmp_path, setting, message):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
+    env.update(DASHBOARD_DATA_DIR=str(tmp_path), **setting)
+    done = subprocess.run([sys.executable, "-c", "import asgi"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode != 0 and message in done.stderr
