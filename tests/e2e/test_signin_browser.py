@@ -84,6 +84,16 @@ def test_sign_in_then_reload_and_open_a_link_in_a_new_tab(new_page, signed_in_se
     assert metric_value(tab, "Street work stations") == "1"
     tab.screenshot(path=SCREENSHOTS / "signed-in-new-tab-en.png")
 
+    # A link followed from another site (say the intranet's chat): SameSite=Strict keeps the cookie off that first
+    # request, but the page's own websocket carries it, and that is where the viewer is recognised.
+    chat = page.context.new_page()
+    chat.route("http://chat.example/**", lambda route: route.fulfill(
+        content_type="text/html", body=f'<a id="go" href="{base}/cases?lang=en&street=fubao">case queue</a>'))
+    chat.goto("http://chat.example/room")
+    chat.click("#go")
+    chat.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
+    assert chat.locator(FORM).count() == 0
+
     log = audit.search(make_engine(url), username="li.fubao")
     assert list(log["action"]).count("sign_in") == 1
     assert PASSWORD not in log.to_string()
