@@ -24,11 +24,11 @@ FAILURES = ("invalid", "locked", "disabled", "unavailable")
 # A plain form: its POST answer sets the HttpOnly session cookie (see dashboard.routes).
 SIGN_IN_FORM = """
 <style>
-.signin {{ max-width: 26rem; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 1.25rem; }}
+.signin {{ max-width: 26rem; border: 1px solid rgba(128, 128, 128, 0.35); border-radius: 0.5rem; padding: 1.25rem; }}
 .signin h3 {{ margin: 0 0 0.75rem; font-size: 1.25rem; font-weight: 600; }}
 .signin label {{ display: block; font-size: 0.875rem; margin: 0.75rem 0 0.25rem; }}
-.signin input {{ width: 100%; box-sizing: border-box; padding: 0.5rem 0.75rem; font: inherit; border-radius: 0.5rem;
-  border: 1px solid rgba(49, 51, 63, 0.2); background: #f0f2f6; }}
+.signin input {{ width: 100%; box-sizing: border-box; padding: 0.5rem 0.75rem; font: inherit; color: inherit;
+  border-radius: 0.5rem; border: 1px solid rgba(128, 128, 128, 0.35); background: rgba(128, 128, 128, 0.12); }}
 .signin button {{ margin-top: 1rem; padding: 0.4rem 0.9rem; font: inherit; color: #fff; background: #ff4b4b;
   border: 1px solid #ff4b4b; border-radius: 0.5rem; cursor: pointer; }}
 </style>
