@@ -1,4 +1,5 @@
-"""Entry point: `streamlit run app.py`. Page config, database check, sign-in, global filters, navigation."""
+"""The pages' script, served through asgi.py (`streamlit run asgi.py`). Page config, database check, sign-in, global
+filters, navigation."""
 
 import os
 

@@ -78,7 +78,7 @@ class Server:
 
 @contextmanager
 def serve(data_dir: Path, log_path: Path):
-    """`streamlit run app.py` serving ``data_dir``/dashboard.db as the bundled sample (demo mode)."""
+    """`streamlit run asgi.py` serving ``data_dir``/dashboard.db as the bundled sample (demo mode)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
     env.update(DASHBOARD_DATA_DIR=str(data_dir), DASHBOARD_BENCH="1")
     port = _free_port()
@@ -86,7 +86,7 @@ def serve(data_dir: Path, log_path: Path):
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w+") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
+            [sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port), "--server.headless",
              "true", "--browser.gatherUsageStats", "false"],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )

@@ -418,6 +418,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "auth.error.invalid": ("用户名或密码不正确。", "The username or password is not right."),
     "auth.error.locked": ("登录失败次数过多，账户已锁定 {minutes} 分钟。", "Too many failed sign-ins: the account is locked for {minutes} minutes."),
     "auth.error.disabled": ("该账户已停用，请联系系统管理员。", "This account is disabled; ask an administrator."),
+    "auth.error.unavailable": ("暂时无法连接数据库，请稍后再试。", "The database cannot be reached just now; please try again shortly."),
+    "auth.expired": ("登录已满 {hours} 小时，请重新登录。", "Your sign-in ended after {hours} hours. Please sign in again."),
+    "auth.ended": ("已退出登录，请重新登录。", "You are signed out. Please sign in again."),
     "auth.sso": ("使用统一身份认证登录", "Sign in with single sign-on"),
     "auth.sso_unknown": ("身份 {identity} 没有看板账户，请联系系统管理员。", "The identity {identity} has no dashboard account; ask an administrator."),
     "auth.demo": ("演示模式 DEMO", "DEMO mode"),
@@ -717,6 +720,7 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "subsidy_payments": ("补贴发放", "Subsidy payments"),
         "grants": ("慰问金与捐赠", "Grants and donations"),
         "users": ("用户", "Users"),
+        "user_sessions": ("登录会话", "Sign-in sessions"),
         "audit_log": ("审计日志", "Audit log"),
     },
     "category": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -109,4 +110,50 @@ def idle_timeout() -> timedelta:
         minutes = float(text)
     except ValueError as exc:
         raise ValueError(f"DASHBOARD_IDLE_MINUTES must be a number of minutes, not {text!r}") from exc
-    return timedelta(minutes=max(minutes, 1))
+    return timedelta(minutes=max(minutes, 0.1))
+
+
+def session_lifetime() -> timedelta:
+    """``DASHBOARD_SESSION_HOURS``: a sign-in ends this long after it began, active or not (default 12)."""
+    text = os.environ.get("DASHBOARD_SESSION_HOURS", "12")
+    try:
+        hours = float(text)
+    except ValueError as exc:
+        raise ValueError(f"DASHBOARD_SESSION_HOURS must be a number of hours, not {text!r}") from exc
+    if not 0 < hours <= 24 * 30:
+        raise ValueError(f"DASHBOARD_SESSION_HOURS must be more than 0 and at most 720, not {text!r}")
+    return timedelta(hours=hours)
+
+
+MIN_SECRET_KEY = 32
+
+
+def secret_key() -> str:
+    """``DASHBOARD_SECRET_KEY`` signs the sign-in cookie; every process of one installation needs the same.
+
+    Without it, a random key is made once and kept in ``secret_key`` under the data directory (readable
+    by its owner only), which every process sharing that directory then uses.
+    """
+    text = os.environ.get("DASHBOARD_SECRET_KEY", "").strip()
+    if text:
+        if len(text) < MIN_SECRET_KEY:
+            raise ValueError(f"DASHBOARD_SECRET_KEY must have at least {MIN_SECRET_KEY} characters "
+                             f"(e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))')")
+        return text
+    path = data_dir() / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)  # atomic: when processes race, the first key stays and all read it
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_KEY:
+        raise ValueError(f"{path} holds no usable key; delete it to have a new one made (everyone signs in again)")
+    return key

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, func, inspect, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import schema
+from data_access import migrate, schema
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,28 @@ def health_check(engine: Engine) -> Health:
     if missing:
         return Health(False, "schema", ", ".join(missing))
     return Health(True)
+
+
+def service_health(engine: Engine) -> dict:
+    """For a proxy or a service manager: is the database reachable, and are its migrations at head?
+    ``ok`` is True only when both are; the other keys say what failed, without server details."""
+    report: dict = {"process": "ok"}
+    health = health_check(engine)
+    if health.problem == "unreachable":
+        return {**report, "ok": False, "database": "unreachable", "migrations": "unknown"}
+    report["database"] = "ok"
+    try:
+        current, head = migrate.current_revisions(engine), migrate.head_revisions()
+    except SQLAlchemyError:
+        return {**report, "ok": False, "database": "unreachable", "migrations": "unknown"}
+    report.update(revision=sorted(current), head=sorted(head))
+    if current != head:
+        report["migrations"] = "behind" if current <= migrate.known_revisions() else "unknown revision"
+    elif health.problem == "schema":
+        report["migrations"] = "tables missing"
+    else:
+        report["migrations"] = "ok"
+    return {**report, "ok": report["migrations"] == "ok"}
 
 
 def table_counts(engine: Engine) -> dict[str, int]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.autogenerate import compare_metadata
 from sqlalchemy import Engine
 
@@ -31,3 +33,21 @@ def differences(engine: Engine) -> list:
     """What the database lacks or has beyond data_access.schema (empty when they agree)."""
     with engine.connect() as conn:
         return compare_metadata(MigrationContext.configure(conn), schema.metadata)
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The newest revision(s) the migration scripts define."""
+    return frozenset(ScriptDirectory(str(SCRIPTS)).get_heads())
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision the migration scripts define."""
+    return frozenset(script.revision for script in ScriptDirectory(str(SCRIPTS)).walk_revisions())
+
+
+def current_revisions(engine: Engine) -> frozenset[str]:
+    """The revision(s) the database is stamped with (empty before any migration ran)."""
+    with engine.connect() as conn:
+        return frozenset(MigrationContext.configure(conn).get_current_heads())

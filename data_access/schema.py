@@ -281,6 +281,21 @@ users = Table(
     CheckConstraint("role <> 'director' OR community_id IS NOT NULL", name="community_for_directors"),
 )
 
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True, comment="SHA-256 of the browser's token"),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False, comment="the absolute end, whatever the activity"),
+    Column("ended_at", DateTime),
+    Column("end_reason", String(20)),
+    one_of("end_reason", ("sign_out", "idle", "expired", "disabled", "password")),
+    comment="Sign-in sessions of local accounts; the browser holds the token in a signed cookie.",
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import audit, schema
+from data_access import audit, schema, sessions
 from data_access.types import Scope
 
 U = schema.users
@@ -123,6 +123,7 @@ def set_password(engine: Engine, username: str, password: str, by: str | None = 
         if not done.rowcount:
             raise AccountError(f"no account {username!r}")
         audit.record(conn, by, "account", username, {"change": "password set"})
+        sessions.end_user_sessions(conn, username, "password")
 
 
 def disable_user(engine: Engine, username: str, by: str | None = None) -> None:
@@ -131,6 +132,7 @@ def disable_user(engine: Engine, username: str, by: str | None = None) -> None:
         if not done.rowcount:
             raise AccountError(f"no account {username!r}")
         audit.record(conn, by, "account", username, {"change": "disabled"})
+        sessions.end_user_sessions(conn, username, "disabled")
 
 
 def list_users(engine: Engine) -> pd.DataFrame:

@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
-from data_access import audit, users
+from dashboard import auth
+from data_access import audit, config, schema, sessions, users
 from data_access.engine import make_engine
 from data_access.users import User
 from tests.conftest import serve_sample
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "a long enough password"
+KEY = "a test key of thirty-two characters or more"
 
 
 @pytest.fixture
@@ -26,8 +29,10 @@ def sample_copy(sample_copy_url):
 
 
 def start(monkeypatch, *, demo_url: str | None = None, database_url: str | None = None, state: dict | None = None,
-          view: str | None = None, **params: str) -> AppTest:
+          view: str | None = None, cookie: str | None = None, **params: str) -> AppTest:
     st.cache_data.clear()
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
+    monkeypatch.setattr(auth, "browser_cookie", lambda: cookie)
     if demo_url:
         serve_sample(monkeypatch, demo_url)
     else:
@@ -54,33 +59,88 @@ def test_demo_mode_on_the_bundled_sample(monkeypatch, sample_copy_url):
     assert metric(at, "街道未保工作站") == "10"
 
 
+def sign_in_form(at: AppTest) -> str:
+    """The sign-in form's HTML, or "" when the page shows none."""
+    return next((h.proto.body for h in at.get("html") if "<form" in h.proto.body), "")
+
+
+def session_cookie(url: str, username: str = "li.fubao", role: str = "supervisor", street: str = "fubao") -> str:
+    return sessions.open_session(make_engine(url), User(username, role, street), KEY, config.session_lifetime())
+
+
 def test_demo_mode_is_off_once_the_sample_has_an_account(monkeypatch, sample_copy):
     at = start(monkeypatch, database_url=sample_copy)
     assert not at.metric
     assert not any(s.key == "demo-role" for s in at.sidebar.selectbox)
-    assert [b.label for b in at.button if b.label == "登录"] or at.get("form_submit_button")
+    form = sign_in_form(at)
+    assert 'action="/sign-in"' in form and 'method="post"' in form and "登录" in form
 
 
-def test_signing_in_with_a_wrong_password_says_so_and_shows_nothing(monkeypatch, sample_copy):
-    at = start(monkeypatch, database_url=sample_copy, lang="en")
-    at.text_input[0].input("li.fubao")
-    at.text_input[1].input("not the password")
-    at.get("form_submit_button")[0].click().run()
-    assert any("not right" in e.value for e in at.error)
-    assert not at.metric
-    assert audit.search(make_engine(sample_copy), username="li.fubao").empty
+def test_the_form_posts_back_to_the_page_and_its_query(monkeypatch, sample_copy):
+    at = start(monkeypatch, database_url=sample_copy, lang="en", street="fubao")
+    form = sign_in_form(at)
+    assert 'name="next" value="/?lang=en&amp;street=fubao"' in form
+    assert "Username" in form and 'type="password"' in form
 
 
-def test_signing_in_opens_the_supervisors_street_only(monkeypatch, sample_copy):
-    at = start(monkeypatch, database_url=sample_copy, lang="en")
-    at.text_input[0].input("li.fubao")
-    at.text_input[1].input(PASSWORD)
-    at.get("form_submit_button")[0].click().run()
-    assert not at.exception
+@pytest.mark.parametrize("outcome, message", [
+    ("invalid", "The username or password is not right."),
+    ("locked", "Too many failed sign-ins: the account is locked for 15 minutes."),
+    ("disabled", "This account is disabled; ask an administrator."),
+    ("unavailable", "The database cannot be reached just now; please try again shortly."),
+])
+def test_a_failed_sign_in_says_why_and_shows_nothing(monkeypatch, sample_copy, outcome, message):
+    at = start(monkeypatch, database_url=sample_copy, lang="en", signin=outcome)
+    assert [e.value for e in at.error] == [message]
+    assert not at.metric and sign_in_form(at)
+    assert "signin" not in at.query_params
+
+
+def test_an_unknown_outcome_in_the_url_is_ignored(monkeypatch, sample_copy):
+    at = start(monkeypatch, database_url=sample_copy, lang="en", signin="<b>boom</b>")
+    assert not at.error and sign_in_form(at)
+
+
+def test_a_session_cookie_opens_the_supervisors_street_only(monkeypatch, sample_copy):
+    at = start(monkeypatch, database_url=sample_copy, lang="en", cookie=session_cookie(sample_copy))
+    assert not sign_in_form(at)
     assert metric(at, "Street work stations") == "1"
-    log = audit.search(make_engine(sample_copy), username="li.fubao")
-    assert list(log["action"]) == ["sign_in"]
-    assert PASSWORD not in " ".join(log["detail"].fillna(""))
+    assert any("li.fubao" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("cookie", ["", "garbage", "eyJ.forged.value", "x" * 5000])
+def test_a_forged_cookie_gets_the_sign_in_screen_not_an_error(monkeypatch, sample_copy, cookie):
+    at = start(monkeypatch, database_url=sample_copy, lang="en", cookie=cookie)
+    assert not at.metric and sign_in_form(at) and not at.error and not at.info
+
+
+def test_a_cookie_signed_with_another_installations_key_is_refused(monkeypatch, sample_copy):
+    foreign = sessions.open_session(make_engine(sample_copy), User("li.fubao", "supervisor", "fubao"), "o" * 40,
+                                    config.session_lifetime())
+    at = start(monkeypatch, database_url=sample_copy, lang="en", cookie=foreign)
+    assert not at.metric and sign_in_form(at)
+
+
+def test_signing_out_ends_the_session_in_every_tab(monkeypatch, sample_copy):
+    cookie = session_cookie(sample_copy)
+    first = start(monkeypatch, database_url=sample_copy, lang="en", cookie=cookie)
+    second = start(monkeypatch, database_url=sample_copy, lang="en", cookie=cookie)
+    assert metric(second, "Street work stations") == "1"
+    first.sidebar.button(key="sign-out").click().run()
+    assert not first.metric and sign_in_form(first)
+    assert [i.value for i in first.info] == ["You are signed out. Please sign in again."]
+    second.run()  # the other tab's next interaction
+    assert not second.metric and sign_in_form(second)
+    log = audit.search(make_engine(sample_copy), username="li.fubao", action="sign_out")
+    assert list(log["detail"]) == ['{"reason": "sign_out"}']
+
+
+def test_disabling_the_account_ends_its_open_tab(monkeypatch, sample_copy):
+    at = start(monkeypatch, database_url=sample_copy, lang="en", cookie=session_cookie(sample_copy))
+    users.disable_user(make_engine(sample_copy), "li.fubao", by="admin")
+    at.run()
+    assert not at.metric and sign_in_form(at)
+    assert [i.value for i in at.info] == ["You are signed out. Please sign in again."]
 
 
 @pytest.mark.parametrize("role, street, community", [("supervisor", "fubao", None), ("director", "fubao", "fubao-01")])
@@ -141,17 +201,21 @@ def test_a_leader_sees_no_reveal_button(monkeypatch, sample_copy_url):
 
 
 def test_idle_viewers_are_signed_out(monkeypatch, sample_copy):
-    state = {"_user": User("li.fubao", "supervisor", "fubao"), "_last_active": datetime.now() - timedelta(minutes=16)}
-    at = start(monkeypatch, database_url=sample_copy, state=state, lang="en")
-    assert not at.metric
-    assert any("without activity" in i.value for i in at.info)
-    assert list(audit.search(make_engine(sample_copy), action="sign_out")["detail"]) == ['{"reason": "idle"}']
+    cookie = session_cookie(sample_copy)
+    engine = make_engine(sample_copy)
+    with engine.begin() as conn:
+        conn.execute(update(schema.user_sessions).values(last_seen_at=datetime.now() - timedelta(minutes=16)))
+    at = start(monkeypatch, database_url=sample_copy, cookie=cookie, lang="en")
+    assert not at.metric and sign_in_form(at)
+    assert [i.value for i in at.info] == [
+        "You were signed out after 15 minutes without activity. Please sign in again."]
+    assert list(audit.search(engine, action="sign_out")["detail"]) == ['{"reason": "idle"}']
 
 
 def test_the_admin_page_lists_accounts_and_the_audit_trail(monkeypatch, sample_copy):
     users.add_user(make_engine(sample_copy), "wu.admin", "admin", PASSWORD)
-    at = start(monkeypatch, database_url=sample_copy, state={"_user": User("wu.admin", "admin")}, lang="en",
-               view="views/admin.py")
+    at = start(monkeypatch, database_url=sample_copy, cookie=session_cookie(sample_copy, "wu.admin", "admin", None),
+               lang="en", view="views/admin.py")
     accounts = at.dataframe[0].value
     assert "li.fubao" in set(accounts["Username"])
     assert "argon2" not in accounts.to_string()
@@ -163,3 +227,25 @@ def test_the_admin_page_is_not_there_for_other_roles(monkeypatch, sample_copy_ur
     at = start(monkeypatch, demo_url=sample_copy_url, state={"demo-role": "analyst"}, lang="en")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/admin.py")
+
+
+def test_single_sign_on_still_maps_the_identity_to_an_account_and_idles_out(monkeypatch, sample_copy):
+    engine = make_engine(sample_copy)
+    users.add_user(engine, "li@futian.example", "supervisor", PASSWORD, "fubao")
+    st.cache_data.clear()
+    monkeypatch.setenv("DATABASE_URL", sample_copy)
+    monkeypatch.setattr(auth, "browser_cookie", lambda: None)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32}
+    at.user = {"is_logged_in": True, "email": "li@futian.example"}
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "Street work stations") == "1"
+    assert list(audit.search(engine, username="li@futian.example")["detail"]) == ['{"via": "single sign-on"}']
+    at.session_state["_last_active"] = datetime.now() - timedelta(minutes=16)
+    at.run()
+    assert not at.metric
+    assert [i.value for i in at.info] == [
+        "You were signed out after 15 minutes without activity. Please sign in again."]
+    assert any(b.label == "Sign in with single sign-on" for b in at.button)

@@ -59,22 +59,23 @@ def sample_database(directory: Path) -> str:
 
 
 @contextmanager
-def running_app(db_url: str, log_path: Path, demo: bool = True):
-    """`streamlit run app.py` on a free port; yields the base URL once /_stcore/health answers ok.
+def running_app(db_url: str, log_path: Path, demo: bool = True, settings: dict[str, str] | None = None):
+    """`streamlit run asgi.py` on a free port; yields the base URL once /_stcore/health answers ok.
 
     With ``demo`` the database is served as the bundled sample (demo mode); without it, through
-    DATABASE_URL, so viewers must sign in.
+    DATABASE_URL, so viewers must sign in. ``settings`` adds environment variables (DASHBOARD_...).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
     if demo:
         env["DASHBOARD_DATA_DIR"] = str(Path(db_url.removeprefix("sqlite:///")).parent)
     else:
         env["DATABASE_URL"] = db_url
+    env.update(settings or {})
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with log_path.open("w+") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
