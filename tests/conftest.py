@@ -106,3 +106,16 @@ def real_copy_url(sample_copy_url) -> str:
     mark_real(engine)
     engine.dispose()
     return sample_copy_url
+
+
+TEST_SECRET_KEY = "a test key of thirty-two characters or more"
+
+
+def sign_in_as(monkeypatch, url: str, user) -> None:
+    """Make AppTest's browser carry a session cookie of ``user`` on the database at ``url``."""
+    from dashboard import auth
+    from data_access import config, sessions
+
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", TEST_SECRET_KEY)
+    cookie = sessions.open_session(make_engine(url), user, TEST_SECRET_KEY, config.session_lifetime())
+    monkeypatch.setattr(auth, "browser_cookie", lambda: cookie)

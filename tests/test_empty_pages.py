@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from data_access import district, importer, users
 from data_access.engine import make_engine
 from data_access.users import User
+from tests.conftest import sign_in_as
 from tests.test_go_live import NATIONAL, TODAY, gbk_csv
 from tests.test_importer import fake_id
 
@@ -50,8 +51,8 @@ def children_only_url(tmp_path_factory) -> str:
 def open_page(monkeypatch, url: str, user: User, view: str, lang: str) -> AppTest:
     st.cache_data.clear()
     monkeypatch.setenv("DATABASE_URL", url)
+    sign_in_as(monkeypatch, url, user)
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["_user"] = user
     at.query_params["lang"] = lang
     at.run()
     if view != "views/overview.py":
@@ -119,8 +120,8 @@ def test_the_map_of_the_second_district_frames_its_own_streets(monkeypatch, empt
 def test_meeting_mode_says_what_is_missing(monkeypatch, empty_url, screen):
     st.cache_data.clear()
     monkeypatch.setenv("DATABASE_URL", empty_url)
+    sign_in_as(monkeypatch, empty_url, User("leader", "leader"))
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["_user"] = User("leader", "leader")
     at.query_params.update({"lang": "en", "mode": "meeting", "screen": screen})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
