@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from dashboard import auth, context, data, downloads, layout, setup
 from dashboard.i18n import t
 
-st.set_page_config(page_title="福田区未成年人保护数据看板", page_icon="🛡️", layout="wide")
+st.set_page_config(page_title="未成年人保护数据看板", page_icon="🛡️", layout="wide")
 downloads.hold_generated_downloads()
 
 lang = context.language_selector()
@@ -31,6 +31,8 @@ health = data.health()
 if not health.ok:
     wait_for_database()
     st.stop()
+# The tab's title names the district the database was initialised for.
+st.set_page_config(page_title=t("app.title", lang))
 
 user = auth.signed_in_user(lang)
 pages = [
