@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from data_access import audit, users
@@ -161,3 +162,14 @@ def test_the_admin_page_is_not_there_for_other_roles(monkeypatch, sample_copy):
     at = start(monkeypatch, demo_url=sample_copy, state={"demo-role": "analyst"}, lang="en")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/admin.py")
+
+
+def test_the_admin_page_says_whether_the_audit_chain_verifies(monkeypatch, sample_copy):
+    at = start(monkeypatch, demo_url=sample_copy, state={"demo-role": "admin"}, lang="en", view="views/admin.py")
+    assert [s.value for s in at.success] == ["The audit trail's hash chain verifies: no entry altered or removed (1 checked)."]
+    engine = make_engine(sample_copy)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        conn.execute(text("UPDATE audit_log SET target = 'someone else'"))
+    at.run()
+    assert not at.success and "breaks at entry 1" in at.error[0].value
