@@ -110,3 +110,9 @@ def idle_timeout() -> timedelta:
     except ValueError as exc:
         raise ValueError(f"DASHBOARD_IDLE_MINUTES must be a number of minutes, not {text!r}") from exc
     return timedelta(minutes=max(minutes, 1))
+
+
+def app_role() -> str | None:
+    """``DASHBOARD_APP_ROLE``: the PostgreSQL role the app signs in as; migrations grant it what the app needs
+    and nothing more. Unset: no grants (SQLite, or a database the app owns)."""
+    return (os.environ.get("DASHBOARD_APP_ROLE") or "").strip() or None
