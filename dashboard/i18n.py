@@ -433,8 +433,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "admin.contains": ("包含文字", "Containing"),
     "admin.target": ("对象", "Target"),
     "admin.detail": ("详情", "Detail"),
-    "admin.chain_ok": ("审计日志哈希链校验通过：无记录被改动或删除（共核对 {rows:,} 条）。",
-                       "The audit trail's hash chain verifies: no entry altered or removed ({rows:,} checked)."),
+    "admin.chain_ok": ("审计日志哈希链校验通过：最近 {rows:,} 条记录无改动或删除（全部记录由每晚的恢复演练和 python -m data_access.audit verify 校验）。",
+                       "The audit trail's hash chain verifies: none of the newest {rows:,} entries altered or removed (the nightly restore drill and python -m data_access.audit verify check them all)."),
     "admin.chain_broken": ("审计日志哈希链在第 {id} 号记录处断开：该记录或其前一条记录已被拥有数据库所有者权限的人改动或删除。"
                            "请从备份核对，并运行 python -m data_access.audit verify。",
                            "The audit trail's hash chain breaks at entry {id}: that entry or the one before it was "

@@ -169,7 +169,8 @@ def test_the_admin_page_says_whether_the_audit_chain_verifies(monkeypatch, sampl
     engine = make_engine(sample_copy)
     rows = audit.verify(engine).rows
     assert [s.value for s in at.success] == [
-        f"The audit trail's hash chain verifies: no entry altered or removed ({rows} checked)."]
+        f"The audit trail's hash chain verifies: none of the newest {rows} entries altered or removed "
+        "(the nightly restore drill and python -m data_access.audit verify check them all)."]
     with engine.begin() as conn:
         conn.execute(text("DROP TRIGGER audit_log_no_update"))
         conn.execute(text("UPDATE audit_log SET target = 'someone else' WHERE id = (SELECT max(id) FROM audit_log)"))

@@ -124,3 +124,13 @@ def test_the_migration_chains_rows_written_before_it(request, tmp_path_factory):
 def test_verify_reports_an_unreachable_database(capsys, tmp_path):
     assert audit.main(["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "verify"]) == 2
     assert "database error at" in capsys.readouterr().err
+
+
+def test_a_check_of_the_newest_rows_starts_from_the_hash_before_them(log):
+    ids = fill(log, 6)
+    assert audit.verify(log, newest=2) == audit.ChainCheck(2)
+    assert audit.verify(log, newest=100) == audit.ChainCheck(6)
+    as_owner(log, f"UPDATE audit_log SET target = 'x' WHERE id = {ids[1]}")
+    assert audit.verify(log, newest=2).ok, "an old row is outside the quick check"
+    assert audit.verify(log, newest=5).broken_id == ids[1]
+    assert audit.verify(log).broken_id == ids[1]
