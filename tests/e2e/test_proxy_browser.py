@@ -4,9 +4,10 @@ deploy/systemd/dashboard@.service's command line, all on loopback ports of the t
 default site on port 80 is neither used nor touched). Chromium checks the page, its websocket, the security
 headers, the content-security policy, a download, the upload limit and a failover to the other process.
 
-The fixtures give later tests what they need: ``proxy`` (the https base URL, the app processes and the
-access log) and ``proxied_page`` (a browser page that ignores the self-signed certificate and records
-content-security-policy violations)."""
+For more tests through the proxy: ``serving_through_nginx(work, db_url, demo=False)`` serves a database
+through DATABASE_URL (viewers sign in) instead of the demo; ``proxy`` is the demo one, ``proxied_page`` a
+browser context of its own that ignores the self-signed certificate and records content-security-policy
+violations (``csp_violations``), and ``Proxy.upstreams_of`` tells which app process served a browser."""
 
 from __future__ import annotations
 
@@ -14,14 +15,12 @@ import getpass
 import os
 import re
 import shlex
-import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import time
-import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.client import HTTPConnection
 from pathlib import Path
@@ -31,7 +30,7 @@ from sqlalchemy import func, select
 
 from data_access import schema
 from data_access.engine import make_engine
-from tests.e2e.conftest import CHROMIUM_ARGS, ROOT, _free_port, _healthy, sample_database
+from tests.e2e.conftest import ROOT, _free_port, _healthy, sample_database
 from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception
 
 pytestmark = pytest.mark.e2e
@@ -85,9 +84,14 @@ def unit_command(port: int) -> list[str]:
     return [sys.executable, *[str(port) if part == "%i" else part for part in command[1:]]]
 
 
-def start_app(db_url: str, log: Path) -> App:
+def start_app(db_url: str, log: Path, demo: bool) -> App:
+    """One app process; with ``demo`` the database is served as the bundled sample, without it through
+    DATABASE_URL (viewers sign in)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
-    env["DASHBOARD_DATA_DIR"] = str(Path(db_url.removeprefix("sqlite:///")).parent)
+    if demo:
+        env["DASHBOARD_DATA_DIR"] = str(Path(db_url.removeprefix("sqlite:///")).parent)
+    else:
+        env["DATABASE_URL"] = db_url
     port = _free_port()
     process = subprocess.Popen(unit_command(port), cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     return App(port, process)
@@ -164,21 +168,20 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-@pytest.fixture(scope="module")
-def proxy(chromium_path, tmp_path_factory):
+@contextmanager
+def serving_through_nginx(work: Path, db_url: str, demo: bool = True):
+    """nginx with TLS in front of two app processes serving ``db_url``, all on free loopback ports."""
     if not NGINX.exists():
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"CI is set but {NGINX} is missing (apt-get install nginx)")
         pytest.skip(f"{NGINX} is missing; apt-get install nginx to run the proxy tests")
-    work = tmp_path_factory.mktemp("proxy")
     for name in ("log", "tmp", "tls"):
         (work / name).mkdir()
-    db_url = sample_database(tmp_path_factory.mktemp("proxy-db"))
     made = subprocess.run([str(DEPLOY / "make-self-signed-cert"), "127.0.0.1", str(work / "tls")],
                           capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     logs = [work / "log" / f"app{n}.log" for n in (1, 2)]
-    apps = [start_app(db_url, log) for log in logs]
+    apps = [start_app(db_url, log, demo) for log in logs]
     nginx = None
     try:
         for app, log in zip(apps, logs):
@@ -187,12 +190,10 @@ def proxy(chromium_path, tmp_path_factory):
         site = work / "dashboard.conf"
         site.write_text(render_site(apps, https_port, http_port, work))
         (work / "nginx.conf").write_text(main_config(work, site))
-        checked = subprocess.run([str(NGINX), "-t", "-p", str(work), "-e", str(work / "log" / "main.error.log"),
-                                  "-c", str(work / "nginx.conf")], capture_output=True, text=True)
+        command = [str(NGINX), "-p", str(work), "-e", str(work / "log" / "main.error.log"), "-c", str(work / "nginx.conf")]
+        checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
-        nginx = subprocess.Popen([str(NGINX), "-p", str(work), "-e", str(work / "log" / "main.error.log"),
-                                  "-c", str(work / "nginx.conf")],
-                                 stdout=(work / "nginx.out").open("w"), stderr=subprocess.STDOUT)
+        nginx = subprocess.Popen(command, stdout=(work / "nginx.out").open("w"), stderr=subprocess.STDOUT)
         wait_listening(https_port, nginx, work)
         yield Proxy(f"https://127.0.0.1:{https_port}", http_port, apps, work / "log" / "dashboard.access.log", db_url)
     finally:
@@ -203,19 +204,17 @@ def proxy(chromium_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def tls_browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def proxy(chromium_path, tmp_path_factory):
+    """The sample database in demo mode behind nginx."""
+    db_url = sample_database(tmp_path_factory.mktemp("proxy-db"))
+    with serving_through_nginx(tmp_path_factory.mktemp("proxy"), db_url) as served:
+        yield served
 
 
 @pytest.fixture
-def proxied_page(tls_browser, proxy):
-    """A fresh browser (own cookies) that accepts the self-signed certificate and records CSP violations."""
-    context = tls_browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 1000},
+def proxied_page(browser, proxy):
+    """A fresh browser context (own cookies) that accepts the self-signed certificate and records CSP violations."""
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 1000},
                                       locale="zh-CN", accept_downloads=True)
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
