@@ -32,6 +32,7 @@ from data_access import schema
 from data_access.engine import make_engine
 from tests.e2e.conftest import ROOT, _free_port, _healthy, sample_database
 from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception
+from tests.test_importer import child, children_file, fake_id
 
 pytestmark = pytest.mark.e2e
 
@@ -294,16 +295,33 @@ def children_count(url: str) -> int:
     return count
 
 
-def test_an_upload_over_the_limit_is_refused_by_the_proxy(proxied_page, proxy, tmp_path):
-    page = proxied_page
-    big = tmp_path / "children.csv"
-    big.write_bytes(b"x" * (UPLOAD_LIMIT_MB * 1024 * 1024 + 4096))
-    before = children_count(proxy.db_url)
+def choose_admin_on_the_data_page(page, proxy) -> None:
     open_proxied(page, f"{proxy.base}/data?lang=en")
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="View as").click()
     page.get_by_role("option", name="Administrator").click()
     page.wait_for_timeout(800)
     page.wait_for_selector(READY, timeout=90_000)
+
+
+def test_an_upload_within_the_limit_is_checked_and_written_through_the_proxy(proxied_page, proxy, tmp_path):
+    page = proxied_page
+    good = tmp_path / "children.csv"
+    good.write_bytes(children_file(child("FT93000001", 身份证号=fake_id("2013-03-04", "071"), 出生日期="2013-03-04")))
+    before = children_count(proxy.db_url)
+    choose_admin_on_the_data_page(page, proxy)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
+    page.get_by_role("button", name="Write to the database").click(timeout=90_000)
+    page.get_by_text("Result", exact=True).wait_for(timeout=90_000)
+    assert children_count(proxy.db_url) == before + 1
+    assert_no_exception(page)
+
+
+def test_an_upload_over_the_limit_is_refused_by_the_proxy(proxied_page, proxy, tmp_path):
+    page = proxied_page
+    big = tmp_path / "children.csv"
+    big.write_bytes(b"x" * (UPLOAD_LIMIT_MB * 1024 * 1024 + 4096))
+    before = children_count(proxy.db_url)
+    choose_admin_on_the_data_page(page, proxy)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(big))
     deadline = time.monotonic() + 30
     while not any(" 413 " in line and "upload_file" in line for line in proxy.access_log.read_text().splitlines()):
