@@ -4,8 +4,12 @@ cluster, so every role here has a name of its own and is dropped afterwards."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -21,6 +25,7 @@ from tests.test_importer import child, children_file
 from tests.test_scope_everywhere import arguments, query_functions
 
 AS_OF = datetime(2022, 6, 30, 18)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _connect(role: str, schema: str) -> Engine:
@@ -135,3 +140,31 @@ def test_sqlite_has_no_roles_to_grant(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.begin() as conn:
         assert roles.grant_app_role(conn, "dashboard_app") is False
+
+
+def test_alembic_from_the_command_line_grants_a_role_configured_later(cluster):
+    owner_engine, _, app = cluster
+    later = f"{app}_later"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {later} LOGIN"))
+    try:
+        with owner_engine.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        owner_url = owner_engine.url.render_as_string(hide_password=False) + f"?options=-csearch_path%3D{schema}"
+        done = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120,
+                              env={**os.environ, "DATABASE_URL": owner_url, "DASHBOARD_APP_ROLE": later})
+        assert done.returncode == 0, done.stderr
+        later_engine = _connect(later, schema)
+        assert dataset.table_counts(later_engine)["cases"] > 0
+        audit.record(later_engine, "later", "export", "cases")
+        with pytest.raises(DBAPIError, match="permission denied"):
+            with later_engine.begin() as conn:
+                conn.execute(text("DELETE FROM audit_log"))
+        later_engine.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {later}"))
+            conn.execute(text(f"DROP ROLE {later}"))
+        admin.dispose()
