@@ -448,6 +448,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "admin.contains": ("包含文字", "Containing"),
     "admin.target": ("对象", "Target"),
     "admin.detail": ("详情", "Detail"),
+    "admin.chain_ok": ("审计日志哈希链校验通过：最近 {rows:,} 条记录无改动或删除（全部记录由每晚的恢复演练和 python -m data_access.audit verify 校验）。",
+                       "The audit trail's hash chain verifies: none of the newest {rows:,} entries altered or removed (the nightly restore drill and python -m data_access.audit verify check them all)."),
+    "admin.chain_broken": ("审计日志哈希链在第 {id} 号记录处断开：该记录或其前一条记录已被拥有数据库所有者权限的人改动或删除。"
+                           "请从备份核对，并运行 python -m data_access.audit verify。",
+                           "The audit trail's hash chain breaks at entry {id}: that entry or the one before it was "
+                           "altered or removed by someone with the database owner's rights. Compare with a backup and "
+                           "run python -m data_access.audit verify."),
     # explore
     "explore.title": ("自助分析", "Explore"),
     "explore.dataset": ("数据集", "Dataset"),

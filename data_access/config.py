@@ -157,3 +157,9 @@ def secret_key() -> str:
     if len(key) < MIN_SECRET_KEY:
         raise ValueError(f"{path} holds no usable key; delete it to have a new one made (everyone signs in again)")
     return key
+
+
+def app_role() -> str | None:
+    """``DASHBOARD_APP_ROLE``: the PostgreSQL role the app signs in as; migrations grant it what the app needs
+    and nothing more. Unset: no grants (SQLite, or a database the app owns)."""
+    return (os.environ.get("DASHBOARD_APP_ROLE") or "").strip() or None

@@ -305,6 +305,7 @@ audit_log = Table(
     Column("action", String(30), nullable=False, index=True),
     Column("target", Text),
     Column("detail", Text),
+    Column("hash", String(64), comment="SHA-256 of this row's content and the previous row's hash"),
 )
 
 # Tables in the order rows must be deleted (children before parents).

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import update
+from sqlalchemy import text, update
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
@@ -249,3 +249,19 @@ def test_single_sign_on_still_maps_the_identity_to_an_account_and_idles_out(monk
     assert [i.value for i in at.info] == [
         "You were signed out after 15 minutes without activity. Please sign in again."]
     assert any(b.label == "Sign in with single sign-on" for b in at.button)
+
+
+def test_the_admin_page_says_whether_the_audit_chain_verifies(monkeypatch, sample_copy):
+    engine = make_engine(sample_copy)
+    users.add_user(engine, "wu.admin", "admin", PASSWORD)
+    at = start(monkeypatch, database_url=sample_copy, cookie=session_cookie(sample_copy, "wu.admin", "admin", None),
+               lang="en", view="views/admin.py")
+    rows = audit.verify(engine).rows
+    assert [s.value for s in at.success] == [
+        f"The audit trail's hash chain verifies: none of the newest {rows} entries altered or removed "
+        "(the nightly restore drill and python -m data_access.audit verify check them all)."]
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        conn.execute(text("UPDATE audit_log SET target = 'someone else' WHERE id = (SELECT max(id) FROM audit_log)"))
+    at.run()
+    assert not at.success and f"breaks at entry {rows}" in at.error[0].value

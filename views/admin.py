@@ -9,6 +9,8 @@ from dashboard import context, data, layout
 from dashboard.i18n import format_moment, label, t
 from data_access import audit, users
 
+CHAIN_CHECKED_ON_PAGE = 50_000
+
 ctx = context.current()
 lang = ctx.lang
 layout.page_header(ctx, "admin.title")
@@ -64,6 +66,11 @@ with change.form("change-account", clear_on_submit=True):
             st.error(str(exc))
 
 st.subheader(t("admin.audit", lang))
+chain = audit.verify(engine, newest=CHAIN_CHECKED_ON_PAGE)
+if chain.ok:
+    st.success(t("admin.chain_ok", lang, rows=chain.rows))
+else:
+    st.error(t("admin.chain_broken", lang, id=chain.broken_id))
 cols = st.columns(4)
 who = cols[0].text_input(t("auth.username", lang), key="audit-user")
 action = cols[1].selectbox(t("admin.action", lang), ["", *audit.ACTIONS], key="audit-action",
