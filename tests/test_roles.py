@@ -16,11 +16,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from data_access import audit, dataset, importer, roles, users
+from data_access import audit, config, dataset, importer, roles, sessions, users
 from data_access.engine import make_engine, normalise_url
 from data_access.types import Filters, Period, Scope
 from sample_data import build_database
-from tests.conftest import IN_CI, PG_URL
+from tests.conftest import IN_CI, PG_URL, mark_real
 from tests.test_importer import child, children_file
 from tests.test_scope_everywhere import arguments, query_functions
 
@@ -51,6 +51,7 @@ def cluster():
             patch.setenv("DASHBOARD_APP_ROLE", app)
             owner_engine = _connect(owner, schema)
             build_database(owner_engine, as_of=AS_OF)
+            mark_real(owner_engine)
         app_engine = _connect(app, schema)
         yield owner_engine, app_engine, app
         owner_engine.dispose()
@@ -99,7 +100,12 @@ def test_the_app_role_does_its_normal_work(cluster, rules):
         function(**arguments(function, app_engine, scope, rules, AS_OF, Filters(Period.parse("2022Q2")), other_case))
     users.add_user(app_engine, "role.admin", "admin", "a long enough password", by="test")
     assert users.authenticate(app_engine, "role.admin", "a long enough password", AS_OF).role == "admin"
+    key = "a test key of thirty-two characters or more"
+    lifetime, idle = config.session_lifetime(), config.idle_timeout()
+    cookie = sessions.open_session(app_engine, users.User("role.admin", "admin"), key, lifetime)
+    assert sessions.check_session(app_engine, cookie, key, idle, lifetime).user.username == "role.admin"
     users.set_password(app_engine, "role.admin", "another long password", by="test")
+    assert sessions.check_session(app_engine, cookie, key, idle, lifetime).user is None
     result = importer.run_import(app_engine, "children", children_file(child("FT90000077")), "c.csv",
                                  today=date(2022, 6, 30))
     assert result.written and not result.problems, result.problems
