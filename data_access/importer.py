@@ -181,55 +181,55 @@ class Bad(Exception):
 
 # --- accepted values -------------------------------------------------------------------------
 
-def _choices(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Aliases (code, Chinese, English; compared without case and spaces) → stored code."""
-    out = {}
-    for code, aliases in pairs.items():
-        for alias in (code, *aliases):
-            out[_norm(alias)] = code
-    return out
+class Choices(dict):
+    """Aliases (code, Chinese, English; compared without case and spaces) → stored code; ``shown`` names
+    each code the way a message lists it: its first Chinese alias and the code."""
+
+    def __init__(self, pairs: dict[str, tuple[str, ...]]):
+        super().__init__((_norm(alias), code) for code, aliases in pairs.items() for alias in (code, *aliases))
+        self.shown = [f"{aliases[0]}（{code}）" if aliases else code for code, aliases in pairs.items()]
 
 
 def _norm(text: str) -> str:
     return re.sub(r"[\s_\-－·]+", "", str(text)).lower()
 
 
-GENDER = _choices({"F": ("女", "female", "女性"), "M": ("男", "male", "男性")})
-CATEGORY = _choices({"orphan": ("孤儿", "orphans", "散居孤儿", "社会散居孤儿", "集中供养孤儿", "机构养育孤儿"),
+GENDER = Choices({"F": ("女", "female", "女性"), "M": ("男", "male", "男性")})
+CATEGORY = Choices({"orphan": ("孤儿", "orphans", "散居孤儿", "社会散居孤儿", "集中供养孤儿", "机构养育孤儿"),
                      "de_facto_unsupported": ("事实无人抚养儿童", "de-facto unsupported", "de-facto unsupported children"),
-                     "other_difficulty": ("其他困境儿童", "other children in difficulty", "other")})
-EXIT_REASON = _choices({"aged_out": ("年满18周岁", "成年"), "adopted": ("被收养",), "family_recovered": ("家庭恢复",),
+                     "other_difficulty": ("其他困境儿童", "困境儿童", "other children in difficulty", "other")})
+EXIT_REASON = Choices({"aged_out": ("年满18周岁", "成年"), "adopted": ("被收养",), "family_recovered": ("家庭恢复",),
                         "moved_away": ("迁出",), "other": ("其他",)})
-RISK = _choices({"critical": ("一级", "一级·红", "红", "一级红"), "high": ("二级", "二级·橙", "橙", "二级橙"),
+RISK = Choices({"critical": ("一级", "一级·红", "红", "一级红"), "high": ("二级", "二级·橙", "橙", "二级橙"),
                  "medium": ("三级", "三级·黄", "黄", "三级黄"), "low": ("四级", "四级·蓝", "蓝", "四级蓝")})
-STAGE = _choices({"reported": ("接报",), "verifying": ("核查",), "assessing": ("评估",), "intervening": ("干预",),
+STAGE = Choices({"reported": ("接报",), "verifying": ("核查",), "assessing": ("评估",), "intervening": ("干预",),
                   "referred": ("转介",), "follow_up": ("跟踪回访", "回访", "follow-up"), "closed": ("结案",)})
-CRISIS = _choices({"suicidal_ideation": ("自杀意念",), "self_harm": ("自伤行为", "自伤"),
+CRISIS = Choices({"suicidal_ideation": ("自杀意念",), "self_harm": ("自伤行为", "自伤"),
                    "depression_anxiety": ("抑郁焦虑",), "family_conflict": ("家庭冲突",), "abuse": ("遭受侵害",),
                    "neglect": ("监护缺失",), "bullying": ("校园欺凌",), "school_refusal": ("拒学厌学",)})
-SOURCE = _choices({"school": ("学校",), "hospital": ("医院",), "police": ("公安",), "community": ("社区",),
+SOURCE = Choices({"school": ("学校",), "hospital": ("医院",), "police": ("公安",), "community": ("社区",),
                    "hotline": ("热线",), "active_discovery": ("主动发现",), "family": ("家庭", "家庭求助"),
                    "self": ("本人", "儿童本人")})
-EVENT = _choices({"reported": ("接报",), "first_response": ("首次响应",), "stage_change": ("阶段变更",),
+EVENT = Choices({"reported": ("接报",), "first_response": ("首次响应",), "stage_change": ("阶段变更",),
                   "home_visit": ("入户走访", "走访"), "phone_contact": ("电话联系",), "referral": ("转介",),
                   "closed": ("结案",)})
-STAFF_ROLE = _choices({"supervisor": ("街道儿童督导员", "督导员"), "director": ("社区儿童主任", "儿童主任"),
+STAFF_ROLE = Choices({"supervisor": ("街道儿童督导员", "督导员"), "director": ("社区儿童主任", "儿童主任"),
                        "social_worker": ("社工",), "centre_staff": ("中心工作人员",)})
-STATION_KIND = _choices({
+STATION_KIND = Choices({
     "district_service_centre": ("区未成年人保护服务中心", "服务中心", "district service centre"),
     "district_rescue_centre": ("区未成年人救助保护中心", "救助保护中心", "district rescue centre"),
     "rescue_room": ("救助保护室", "rescue protection room"),
     "street_station": ("街道未保工作站", "街道未成年人保护工作站", "工作站", "street work station"),
     "planned_facility": ("规划机构", "planned facility")})
-STATION_STATUS = _choices({"open": ("运行中", "运行", "开放"), "planned": ("规划中", "规划"), "closed": ("已关闭", "关闭")})
-ORG_CATEGORY = _choices({"psych_counselling": ("卫生心理咨询类", "心理咨询", "psychological counselling"),
+STATION_STATUS = Choices({"open": ("运行中", "运行", "开放"), "planned": ("规划中", "规划"), "closed": ("已关闭", "关闭")})
+ORG_CATEGORY = Choices({"psych_counselling": ("卫生心理咨询类", "心理咨询", "psychological counselling"),
                          "youth_social_group": ("青少年服务社会团体", "社会团体", "youth social group"),
                          "youth_service_other": ("青少年服务其他类", "其他类", "other youth service")})
-GRANT_KIND = _choices({"spring_festival": ("春节慰问金", "春节", "spring festival money"),
+GRANT_KIND = Choices({"spring_festival": ("春节慰问金", "春节", "spring festival money"),
                        "mid_autumn": ("中秋慰问金", "中秋", "mid-autumn money"),
                        "special_living": ("一次性特殊生活补助", "特殊生活补助", "special living grant"),
                        "donation": ("社会捐赠", "捐赠", "donation")})
-REFERRAL = _choices({"social_org": ("社会组织",), "hospital": ("医院",), "school": ("学校",), "police": ("公安",)})
+REFERRAL = Choices({"social_org": ("社会组织",), "hospital": ("医院",), "school": ("学校",), "police": ("公安",)})
 BOOL = {_norm(a): True for a in ("是", "y", "yes", "true", "1", "有")} | {
     _norm(a): False for a in ("否", "n", "no", "false", "0", "无")}
 for _codes, _choice in ((vocab.CHILD_CATEGORIES, CATEGORY), (vocab.RISK_LEVELS, RISK), (vocab.STAGES, STAGE),
@@ -251,7 +251,7 @@ class Field:
     # and the references street community child case staff station
     kind: str = "text"
     required: bool = False
-    choices: dict[str, str] | None = None
+    choices: Choices | None = None
     past: bool = False  # a date that cannot lie in the future
     en: str | None = None  # the English label, when it differs from EN_LABELS[column]
 
@@ -474,11 +474,10 @@ def slug_of(text_: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text_.lower()).strip("-")
 
 
-def parse_choice(value: str, choices: dict[str, str]) -> str:
+def parse_choice(value: str, choices: Choices) -> str:
     code = choices.get(_norm(value))
     if code is None:
-        allowed = "、".join(dict.fromkeys(choices.values()))
-        raise Bad("value.choice", value=value, allowed=allowed)
+        raise Bad("value.choice", value=value, allowed="、".join(choices.shown))
     return code
 
 
@@ -686,7 +685,7 @@ def _parse_row(kind: Kind, result: Validation, row: Row, today: date) -> None:
 
 def _parse_value(kind: Kind, f: Field, value: str, today: date) -> object:
     if f.kind == "choice":
-        return parse_choice(value, f.choices or {})
+        return parse_choice(value, f.choices)
     if f.kind in PARSERS:
         parsed = PARSERS[f.kind](value)
         if f.past and isinstance(parsed, date) and (parsed.date() if isinstance(parsed, datetime) else parsed) > today:

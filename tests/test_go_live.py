@@ -298,6 +298,20 @@ def test_a_national_export_without_file_numbers_gets_stable_generated_ones(futia
     assert str(next(r for r in children_rows(futian) if r[1] == second)[5]) == "2022-06-30"  # registered stays
 
 
+def test_the_national_systems_category_words_are_understood_and_a_wrong_one_lists_the_choices(futian):
+    export = gbk_csv([NATIONAL, ["甲", fake_id("2012-03-04", "061"), "男", "2012-03-04", "莲花街道", "景华社区", "困境儿童"],
+                      ["乙", fake_id("2013-05-06", "062"), "女", "2013-05-06", "莲花街道", "景华社区", "低保"]])
+    done = importer.run_import(futian, "children", export, "导出.csv", today=TODAY)
+    assert not done.written and children_rows(futian) == []
+    [problem] = done.problems
+    assert (problem.row, problem.key) == (3, "value.choice")
+    assert "孤儿（orphan）、事实无人抚养儿童（de_facto_unsupported）、其他困境儿童（other_difficulty）" in problem.values["allowed"]
+    fixed = export.replace("低保".encode("gbk"), "其他困境儿童".encode("gbk"))
+    assert importer.run_import(futian, "children", fixed, "导出.csv", today=TODAY).inserted == 2
+    with futian.connect() as conn:
+        assert set(conn.execute(text("SELECT category FROM children")).scalars()) == {"other_difficulty"}
+
+
 def test_a_file_number_that_moves_to_another_person_is_refused(futian):
     header = ["档案编号", "姓名", "身份证号", "性别", "街道", "儿童类别", "登记日期"]
     one, other = fake_id("2012-03-04", "021"), fake_id("2011-01-02", "022")
