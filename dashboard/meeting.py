@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import briefing, charts, data, gaps, layout, links
 from dashboard.context import ViewContext
 from dashboard.i18n import format_share, period_label, signed, t
+from dashboard.text import literal
 from data_access.types import Period, add_months
 
 SCREENS = ("network", "cases", "subsidies", "gaps")
@@ -150,4 +151,4 @@ def gaps_and_actions(ctx: ViewContext, figures) -> None:
     if not found:
         st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
     for number, gap in enumerate(found, start=1):
-        st.markdown(f"{number}. **{gap.text}**  \n{gap.action}")
+        st.markdown(f"{number}. **{literal(gap.text)}**  \n{literal(gap.action)}")

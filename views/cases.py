@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import auth, casework, charts, context, data, exports, layout, urlstate
 from dashboard.i18n import format_moment, label, t
+from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
 
 ctx = context.current()
@@ -92,7 +93,7 @@ if selected:
     revealed = st.session_state.get("_revealed") == selected
     detail = data.case_detail(ctx.scope, selected, ctx.as_of, reveal=revealed)
     if detail is None:
-        st.warning(layout.escape_markdown(t("cases.not_found", lang, case_no=selected)), icon="⚠️")
+        st.warning(md("cases.not_found", lang, case_no=selected), icon="⚠️")
         st.session_state["case"] = ""
     else:
         if st.session_state.get("_viewed") != selected:

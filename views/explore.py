@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts, context, data, layout, urlstate
 from dashboard import explore as ui
 from dashboard.i18n import t
+from dashboard.text import literal, md
 from data_access.explore import (
     COLUMN_MEASURES,
     DATASET_SPECS,
@@ -110,7 +111,7 @@ query = ExploreQuery(dataset, dim, dim2, measure, column, tuple(chosen_filters))
 try:
     frame = data.explore_aggregate(ctx.scope, ctx.filters, ctx.as_of, query)
 except ExploreError as error:
-    st.error(layout.escape_markdown(t("explore.invalid", lang, error=error)), icon="⚠️")
+    st.error(md("explore.invalid", lang, error=error), icon="⚠️")
     st.stop()
 
 if frame.empty:
@@ -133,10 +134,10 @@ if chart == "map":
                                lambda v: format(v, value_format))
     left, right = st.columns([4, 1])
     left.pydeck_chart(deck, height=520)
-    right.markdown(f"**{value_title}**")
+    right.markdown(f"**{literal(value_title)}**")
     for colour, text in legend:
         right.markdown(f"<span style='display:inline-block;width:14px;height:14px;background:rgb{tuple(colour)};"
-                       f"margin-right:6px;vertical-align:middle'></span>{text}", unsafe_allow_html=True)
+                       f"margin-right:6px;vertical-align:middle'></span>{literal(text)}", unsafe_allow_html=True)
     st.caption(t("explore.map_schematic", lang))
 else:
     axis_format = ",.0f" if money else value_format
@@ -149,8 +150,8 @@ if dim2:
     second = labellers[dim2]
     order = [second(c) for c in sorted(frame[ui.result_column(dim2)].unique(), key=second.sort_key)]
     shown = ui.pivot(table, titles[dim], titles[dim2], value_title, order, whole)
-    st.subheader(t("explore.pivot", lang, rows=titles[dim], columns=titles[dim2]))
-    st.caption(value_title)
+    st.subheader(md("explore.pivot", lang, rows=titles[dim], columns=titles[dim2]))
+    st.caption(literal(value_title))
 else:
     shown = table
     st.subheader(t("explore.table", lang))
