@@ -25,6 +25,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "filter.all_streets": ("全区", "Whole district"),
     "notice.bad_param": ("网址参数 {name}={value} 无效，已改用默认值：{fallback}。",
                          "The URL parameter {name}={value} is not valid; showing the default instead: {fallback}."),
+    "notice.unused_param": ("网址参数 {name}={value} 不适用于“{context}”，已忽略。",
+                            "The URL parameter {name}={value} does not apply to {context}; it was ignored."),
     "notice.period_outside": ("期间 {value} 不在数据范围内（{first} 至 {last}），已改用默认值：{fallback}。",
                               "The period {value} is outside the data ({first} to {last}); showing the default instead: {fallback}."),
     "badge.synthetic": ("合成示例数据", "Synthetic sample data"),

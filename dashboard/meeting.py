@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import briefing, charts, data, gaps, layout, links
+from dashboard import briefing, charts, data, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import format_share, period_label, signed, t
 from dashboard.text import literal
@@ -44,9 +44,9 @@ if (!window.meetingKeys) {
 """
 
 
-def screen_from_url() -> str:
-    raw = st.query_params.get("screen", SCREENS[0])
-    return raw if raw in SCREENS else SCREENS[0]
+def screen_from_url(lang: str) -> str:
+    return urlstate.choice_from_url("screen", SCREENS, SCREENS[0], lambda raw: t(
+        "notice.bad_param", lang, name="screen", value=raw, fallback=t(f"meeting.screen.{SCREENS[0]}", lang)))
 
 
 def projector(chart):
@@ -60,7 +60,7 @@ def go(screen: str) -> None:
 
 
 def show(ctx: ViewContext) -> None:
-    screen = screen_from_url()
+    screen = screen_from_url(ctx.lang)
     st.html(LARGE_TYPE)
     st.html(KEYS, unsafe_allow_javascript=True)
     layout.page_header(ctx, f"meeting.screen.{screen}")

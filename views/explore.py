@@ -67,8 +67,11 @@ if measure in COLUMN_MEASURES:
     columns = tuple(spec.columns)
     column = choose("column", columns, columns[0], t(f"explore.column.{columns[0]}", lang), row[3].selectbox,
                     t("explore.column", lang), format_func=lambda c: t(f"explore.column.{c}", lang))
-elif "column" in st.query_params:
-    del st.query_params["column"]  # a count takes no column
+elif "column" in st.query_params:  # a count takes no column: a notice unless left from an earlier choice
+    if st.query_params["column"] not in ("", st.session_state.get(f"_url_{ui.SESSION_PREFIX}column")):
+        urlstate.add_notice(t("notice.unused_param", lang, name="column", value=st.query_params["column"],
+                              context=t(f"explore.measure.{measure}", lang)))
+    del st.query_params["column"]
 
 chart_types = ui.charts_for(dim, dim2)
 chart = choose("chart", chart_types, "bar", t("explore.chart.bar", lang), top[1].segmented_control,

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, briefing, charts, context, data, gaps, layout, links, meeting
+from dashboard import auth, briefing, charts, context, data, gaps, layout, links, meeting, urlstate
 from dashboard.i18n import format_share, format_yuan, label, period_label, signed, t
 from dashboard.text import literal
 from data_access.types import Period, add_months
@@ -162,7 +162,9 @@ def overview(ctx: context.ViewContext) -> None:
 
 
 view = context.current()
-if st.query_params.get("mode") == "meeting":
+mode = urlstate.choice_from_url("mode", ("meeting",), "", lambda raw: t(
+    "notice.bad_param", view.lang, name="mode", value=raw, fallback=t("overview.title", view.lang)))
+if mode == "meeting":
     meeting.show(view)
 else:
     overview(view)
