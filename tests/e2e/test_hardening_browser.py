@@ -93,3 +93,16 @@ def test_hostile_names_in_the_database_stay_text(new_page, hostile_server, exter
             assert "[x](http://evil.invalid/)" in main  # the holder's name, character for character
             page.screenshot(path=SCREENSHOTS / "hostile-case.png", full_page=True)
     assert external_requests == []
+
+
+def test_the_table_toolbar_keeps_search_and_full_screen_but_no_download(page, app_url):
+    open_page(page, f"{app_url}/cases?lang=en")
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.hover()
+    toolbar = page.locator("[data-testid='stElementToolbar']").first
+    toolbar.wait_for(state="visible", timeout=15_000)
+    labels = [button.get_attribute("aria-label") or button.inner_text()
+              for button in toolbar.locator("button").all()]
+    assert any("Search" in label for label in labels), labels
+    assert any("screen" in label.lower() for label in labels), labels
+    assert not any("Download" in label for label in labels), labels
