@@ -232,7 +232,7 @@ def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
         with cols[0]:
             st.markdown(f"**{t('cases.child', lang)}**")
             st.markdown(
-                literal(f"{child['name']} · {t('gender.' + child['gender'], lang)} · {t('cases.age', lang, age=child['age'])}"
+                literal(f"{child['child_name']} · {t('gender.' + child['gender'], lang)} · {t('cases.age', lang, age=child['age'])}"
                         + (f" · {label('category', child['category'], lang)}" if child["category"] else ""))
             )
             st.caption(literal(f"{child['id_number']} · {child['guardian_phone']} · {child['address']}"))

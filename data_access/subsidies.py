@@ -14,7 +14,7 @@ from sqlalchemy import Date, Engine, and_, case, distinct, exists, func, literal
 
 from data_access import schema
 from data_access.cases import unindexed
-from data_access.masking import mask_name
+from data_access.masking import mask_personal
 from data_access.parallel import together
 from data_access.scoping import scope_conditions
 from data_access.types import Filters, Period, Scope, add_months, months_between
@@ -258,8 +258,7 @@ def _finish(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
             frame[name] = frame[name].astype(float).round(2)
     # Lists of many children never carry names in clear, whatever the scope: names are revealed
     # one case at a time, and logged, on the case page only.
-    frame["child_name"] = [mask_name(n) for n in frame["child_name"]]
-    return frame
+    return mask_personal(frame)
 
 
 def unpaid_eligible(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,
