@@ -661,6 +661,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.trained.no": ("未培训", "Not trained"),
     "explore.age_band": ("{band} 岁", "aged {band}"),
     "explore.no_street": ("区级（不属于街道）", "District level (no street)"),
+    "explore.no_community": ("街道层面（不属于社区）", "Street level (no community)"),
     "explore.table": ("汇总表", "Table"),
     "explore.pivot": ("透视表：{rows} × {columns}", "Pivot: {rows} × {columns}"),
     "explore.total": ("合计 {value}", "Total {value}"),
