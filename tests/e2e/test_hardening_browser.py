@@ -106,3 +106,21 @@ def test_the_table_toolbar_keeps_search_and_full_screen_but_no_download(page, ap
     assert any("Search" in label for label in labels), labels
     assert any("screen" in label.lower() for label in labels), labels
     assert not any("Download" in label for label in labels), labels
+
+
+@pytest.fixture(scope="module")
+def sign_in_server(chromium_path, tmp_path_factory):
+    url = sample_database(tmp_path_factory.mktemp("deep-link-db"))
+    with running_app(url, tmp_path_factory.mktemp("deep-link-log") / "server.log", demo=False) as base:
+        yield base
+
+
+@pytest.mark.parametrize("path", ["/admin", "/cases"])
+def test_a_pasted_link_before_sign_in_shows_the_sign_in_form_cleanly(new_page, sign_in_server, path):
+    page = new_page()
+    open_page(page, f"{sign_in_server}{path}?lang=en")
+    page.get_by_role("textbox", name="Username").wait_for(timeout=30_000)
+    assert page.locator("[role='dialog']").count() == 0, page.locator("[role='dialog']").first.inner_text()
+    assert_no_exception(page)
+    if path == "/admin":
+        page.screenshot(path=SCREENSHOTS / "deep-link-admin-signed-out.png")
