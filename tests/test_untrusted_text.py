@@ -159,6 +159,20 @@ def test_no_page_renders_untrusted_text_as_markup(monkeypatch, hostile_url, role
     assert not rendered_problems(at)
     if page == "views/cases.py":
         assert any("evil" in s.value for s in at.subheader), "the case detail with its planted number was shown"
+    if page == "views/overview.py" and not params:
+        assert not briefing_problems(at)
+
+
+def briefing_problems(at: AppTest) -> list[str]:
+    """Markup from the planted values in the briefing file, which is HTML."""
+    from dashboard import briefing, data, gaps
+
+    ctx = at.session_state["_view_context"]
+    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
+    pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    html = briefing.build(ctx, figures, pressure, gaps.find_gaps(ctx, figures, pressure))
+    assert "evil" in html, "the planted street names reach the briefing"
+    return re.findall(r"<img\b|<a\b|<b>evil", html)
 
 
 def test_the_plant_reaches_every_importable_text_column():
