@@ -41,7 +41,7 @@ def altered(sample_copy_url):
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "success") for e in getattr(at, kind)]
+    parts = [plain(e.value) for kind in ("markdown", "caption", "info", "warning", "success") for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts + [f"{m.label} {m.value}" for m in at.metric])
 
 

@@ -84,7 +84,7 @@ with left:
     st.altair_chart(charts.standards_chart(data.standards_by_month(first_month, after_last), lang), width="stretch")
     changes = data.standard_changes(*window)
     if not changes.empty:
-        st.warning(t("subsidies.standard_changed", lang, changes="；".join(
+        st.warning(md("subsidies.standard_changed", lang, changes="；".join(
             t("subsidies.standard_change", lang, category=label("category", row.category, lang),
               date=format_moment(row.valid_from), before=f"{row.before:,.0f}", after=f"{row.after:,.0f}")
             for row in changes.itertuples())))
