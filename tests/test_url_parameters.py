@@ -81,3 +81,9 @@ def test_a_column_left_from_an_earlier_choice_goes_quietly(app):
     at.selectbox(key="explore_measure").set_value("count").run()
     assert not at.exception and not notices(at)
     assert "column" not in at.query_params
+
+
+def test_a_blank_case_number_opens_no_case_and_shows_no_empty_notice(app):
+    at = app("views/cases.py", case="   ")
+    assert all(plain(w).strip() for w in notices(at)), notices(at)
+    assert not any(plain(s.value).startswith("个案 ") for s in at.subheader)

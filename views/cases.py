@@ -87,7 +87,7 @@ else:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- case detail -----------------------------------------------------------------------------------
-urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30] or None, lambda raw: "")
+urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30], lambda raw: "")
 selected = st.session_state["case"]
 if selected:
     revealed = st.session_state.get("_revealed") == selected
