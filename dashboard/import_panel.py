@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
 from dashboard.context import ViewContext
 from dashboard.i18n import t
 from dashboard.text import md
@@ -98,8 +98,14 @@ def _written(result: importer.ImportResult, lang: str) -> None:
         st.error(t("import.not_written", lang))
     _counts(result, lang, "import.result")
     if result.rejected:
+        rejects, who = result.rejects(lang), auth.username()
+
+        def rejects_file() -> bytes:
+            auth.log("export", "import rejects", {"file": result.file_name, "rows": len(rejects), "format": "csv"}, who)
+            return importer.rejects_csv(rejects)
+
         st.download_button(
-            t("import.rejects", lang), importer.rejects_csv(result.rejects(lang)),
+            t("import.rejects", lang), rejects_file,
             file_name=f"{Path(result.file_name).stem}-rejects.csv", mime="text/csv", on_click="ignore",
             key="import-rejects",
         )

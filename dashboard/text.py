@@ -4,9 +4,10 @@ Streamlit renders Markdown in headings, captions, notices, metric labels, toolti
 and buttons. A value placed there must never become a link, an image, an emoji, a colour badge,
 LaTeX or HTML. Escaping the Markdown punctuation is not enough: Streamlit's Markdown (GitHub
 flavour) turns bare addresses such as ``http://x``, ``www.x`` and ``a@x.y`` into links after the
-escapes are undone. So ``literal`` escapes every ASCII punctuation mark and puts an invisible
-WORD JOINER (U+2060) after every colon and @ and before every full stop, which breaks each of
-those patterns while the text reads the same.
+escapes are undone, and it turns ``:name:`` into an emoji or icon the same way. So ``literal``
+escapes every ASCII punctuation mark and puts an invisible WORD JOINER (U+2060) where one of those
+patterns would start: after a colon or an @ that is followed by a letter, digit or slash, and
+between ``www`` and its full stop. The text reads the same; elsewhere it carries no joiner.
 
 Where Streamlit shows text without Markdown (table cells, select options, ``st.text``, file
 names), pass the value as it is: escaping there would show the backslashes.
@@ -23,10 +24,11 @@ _PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 
 
 def _escape(match: re.Match) -> str:
-    mark = match.group(0)
-    if mark in ":@":
+    mark, text, start, end = match.group(0), match.string, match.start(), match.end()
+    following = text[end:end + 1]
+    if mark in ":@" and following and (following.isalnum() or following in "/_-"):
         return "\\" + mark + JOINER
-    if mark == ".":
+    if mark == "." and text[max(start - 3, 0):start].lower() == "www":
         return JOINER + "\\."
     return "\\" + mark
 

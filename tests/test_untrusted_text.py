@@ -189,9 +189,15 @@ def test_literal_leaves_nothing_to_render_and_reads_the_same(payload):
 
 
 def test_literal_breaks_autolinks_but_keeps_the_text():
-    shown = literal("see http://evil.invalid/x or www.evil.invalid or a@evil.invalid")
-    assert "http:" in plain(shown) and JOINER in shown
-    assert not re.search(r"https?://|www\.|\w@\w", shown)
+    shown = literal("see http://evil.invalid/x or WWW.evil.invalid or a@evil.invalid, :smile: at 09:30")
+    assert plain(shown) == "see http://evil.invalid/x or WWW.evil.invalid or a@evil.invalid, :smile: at 09:30"
+    assert not re.search(r"https?://|www\.|\w@\w|:smile:", shown, flags=re.IGNORECASE)
+
+
+def test_literal_adds_no_joiner_where_nothing_could_become_a_link():
+    assert literal("children-en.csv") == "children\\-en\\.csv"
+    assert literal("张三 · 福田区示例路1号") == "张三 · 福田区示例路1号"
+    assert JOINER not in literal("Problems: 3 rows (file.csv)")
 
 
 def test_md_makes_every_value_literal_and_keeps_the_catalogue_text():

@@ -124,3 +124,42 @@ def test_a_pasted_link_before_sign_in_shows_the_sign_in_form_cleanly(new_page, s
     assert_no_exception(page)
     if path == "/admin":
         page.screenshot(path=SCREENSHOTS / "deep-link-admin-signed-out.png")
+
+
+@pytest.fixture(scope="module")
+def import_server(chromium_path, tmp_path_factory):
+    url = sample_database(tmp_path_factory.mktemp("rejects-db"))
+    with running_app(url, tmp_path_factory.mktemp("rejects-log") / "server.log") as base:
+        yield base, url
+
+
+def test_the_rejected_rows_download_is_audited_and_formula_safe(new_page, import_server, tmp_path):
+    from data_access import audit
+    from tests.test_importer import child, children_file, fake_id
+
+    base, url = import_server
+    good = child("FT91000091", 身份证号=fake_id("2012-07-08", "091"), 出生日期="2012-07-08")
+    bad = child("FT91000092", 身份证号=fake_id("2012-07-08", "092"), 出生日期="2012-07-08", 社区="园东",
+                住址='=HYPERLINK("http://evil.invalid","x")')
+    path = tmp_path / "children.csv"
+    path.write_bytes(children_file(good, bad))
+    page = new_page()
+    open_page(page, f"{base}/data?lang=en")
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="View as").click()
+    page.get_by_role("option", name="Administrator").click()
+    wait_ready(page)
+    page.get_by_text("skip the bad rows").click()
+    wait_ready(page)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name="Write to the database").wait_for(timeout=30_000)
+    wait_ready(page)
+    page.get_by_role("button", name="Write to the database").click()
+    button = page.get_by_role("button", name="Download the rejected rows (CSV)")
+    button.wait_for(timeout=30_000)
+    wait_ready(page)
+    with page.expect_download(timeout=30_000) as download:
+        button.click()
+    content = open(download.value.path(), encoding="utf-8-sig").read()
+    assert "'=HYPERLINK" in content and "\n=HYPERLINK" not in content and ",=HYPERLINK" not in content
+    log = audit.search(make_engine(url), action="export")
+    assert "import rejects" in set(log["target"]), log
