@@ -163,3 +163,30 @@ def test_the_rejected_rows_download_is_audited_and_formula_safe(new_page, import
     assert "'=HYPERLINK" in content and "\n=HYPERLINK" not in content and ",=HYPERLINK" not in content
     log = audit.search(make_engine(url), action="export")
     assert "import rejects" in set(log["target"]), log
+
+
+def test_charts_and_maps_offer_no_data_download(page, app_url):
+    """Charts hold aggregates only, as shown: their image and spec may be taken, their rows never as a file."""
+    open_page(page, f"{app_url}/subsidies?lang=en")
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.wait_for(state="visible", timeout=15_000)
+    assert page.locator(".vega-actions, .vega-embed details").count() == 0  # Vega's own export menu
+    chart.hover()
+    toolbar = page.locator("[data-testid='stElementToolbar']").first
+    toolbar.wait_for(state="visible", timeout=15_000)
+    labels = [button.get_attribute("aria-label") or button.inner_text() for button in toolbar.locator("button").all()]
+    assert "Show data" in labels and not any("CSV" in label for label in labels), labels
+    toolbar.get_by_role("button", name="Show data").click()
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.wait_for(state="visible", timeout=15_000)
+    table.hover()
+    labels = [button.get_attribute("aria-label") or button.inner_text()
+              for button in page.locator("[data-testid='stElementToolbar']").first.locator("button").all()]
+    assert not any("Download" in label for label in labels), labels
+
+    open_page(page, f"{app_url}/map?lang=en")
+    page.locator("[data-testid='stDeckGlJsonChart']").first.hover()
+    toolbar = page.locator("[data-testid='stElementToolbar']").first
+    toolbar.wait_for(state="visible", timeout=15_000)
+    labels = [button.get_attribute("aria-label") or button.inner_text() for button in toolbar.locator("button").all()]
+    assert not any("Download" in label for label in labels), labels
