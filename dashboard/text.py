@@ -47,5 +47,5 @@ def md(key: str, lang: str, **values: object) -> str:
 
 
 def plain(markdown: str) -> str:
-    """The text a reader sees in Markdown made by ``literal`` (for tests and exports)."""
+    """The text a reader sees in Markdown made by ``literal``: what a test compares."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace(JOINER, "")
