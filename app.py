@@ -46,8 +46,9 @@ pages = [
 if os.environ.get("DASHBOARD_BENCH") == "1":
     # The benchmark's floor: an empty page behind the same sidebar, left out of the navigation.
     pages.append(st.Page("views/blank.py", title="·", url_path="bench-empty", visibility="hidden"))
-if user and user.role == "admin":
-    pages.append(st.Page("views/admin.py", title=t("nav.admin", lang), icon=":material/shield_person:", url_path="admin"))
+# Registered for everyone, listed for admins only: a pasted /admin shows the sign-in form, or the page's refusal.
+pages.append(st.Page("views/admin.py", title=t("nav.admin", lang), icon=":material/shield_person:", url_path="admin",
+                     visibility="visible" if user and user.role == "admin" else "hidden"))
 # Navigation comes before the sign-in form, so a deep link (say /cases) still opens after signing in.
 page = st.navigation(pages, position="sidebar" if user else "hidden")
 if user is None:

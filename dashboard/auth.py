@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import data, routes
 from dashboard.i18n import label, t
+from dashboard.text import md
 from data_access import audit, config, sessions, users
 from data_access.users import User
 
@@ -144,7 +145,7 @@ def sign_in_screen(lang: str) -> None:
 
 
 def _sign_out_button(user: User, lang: str) -> None:
-    st.sidebar.caption(t("auth.signed_in_as", lang, user=user.username, role=label("role", user.role, lang)))
+    st.sidebar.caption(md("auth.signed_in_as", lang, user=user.username, role=label("role", user.role, lang)))
     st.sidebar.button(t("auth.sign_out", lang), on_click=sign_out, key="sign-out")
 
 
@@ -189,7 +190,7 @@ def _single_sign_on(lang: str) -> None:
     identity = st.user.get("email") or st.user.get("preferred_username") or ""
     user = users.find_user(data.engine(), identity)
     if user is None:
-        st.error(t("auth.sso_unknown", lang, identity=identity))
+        st.error(md("auth.sso_unknown", lang, identity=identity))
         st.button(t("auth.sign_out", lang), on_click=st.logout)
         return
     audit.record(data.engine(), user.username, "sign_in", user.username, {"via": "single sign-on"})

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import auth, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import format_moment, label, t
+from dashboard.text import literal, md
 from data_access import vocab
 from data_access.cases import DUE_BUCKETS, FLAGS, NO_CONTACT_DAYS, CaseFilters
 from data_access.rules import CaseRules
@@ -220,39 +221,39 @@ def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
     case, child = detail.case, detail.child
     rule = rules.risk(case["risk_level"])
     with st.container(border=True):
-        st.subheader(t("cases.detail", lang, case_no=case["case_no"]))
+        st.subheader(md("cases.detail", lang, case_no=case["case_no"]))
         st.markdown(
             f":{RISK_COLOURS[rule.level]}-badge[{risk_text(rules, rule.level, lang)}] "
             f":gray-badge[{label('stage', case['stage'], lang)}] "
             f":gray-badge[{label('crisis_type', case['crisis_type'], lang)}] "
-            f"{case[f'street_{suffix}']} · {case[f'community_{suffix}']}"
+            f"{literal(case[f'street_{suffix}'])} · {literal(case[f'community_{suffix}'])}"
         )
         cols = st.columns(3)
         with cols[0]:
             st.markdown(f"**{t('cases.child', lang)}**")
             st.markdown(
-                f"{child['name']} · {t('gender.' + child['gender'], lang)} · {t('cases.age', lang, age=child['age'])}"
-                + (f" · {label('category', child['category'], lang)}" if child["category"] else "")
+                literal(f"{child['child_name']} · {t('gender.' + child['gender'], lang)} · {t('cases.age', lang, age=child['age'])}"
+                        + (f" · {label('category', child['category'], lang)}" if child["category"] else ""))
             )
-            st.caption(f"{child['id_number']} · {child['guardian_phone']} · {child['address']}")
+            st.caption(literal(f"{child['id_number']} · {child['guardian_phone']} · {child['address']}"))
             if ctx.scope.show_names and not child["revealed"]:
                 st.button(t("cases.reveal", lang), key=f"reveal-{case['case_no']}", on_click=reveal,
                           args=(case["case_no"],), help=t("cases.reveal.help", lang))
             st.markdown(f"**{t('col.staff', lang)}**")
-            st.markdown(f"{case['staff_name'] or '—'} · {label('staff_role', case['staff_role'], lang)}")
+            st.markdown(literal(f"{case['staff_name'] or '—'} · {label('staff_role', case['staff_role'], lang)}"))
         with cols[1]:
             st.markdown(f"**{t('cases.referral', lang)}**")
             if case["referral_target"]:
                 org = case[f"referral_org_{suffix}"]
-                st.markdown(
+                st.markdown(literal(
                     f"{label('referral_target', case['referral_target'], lang)}"
                     + (f" · {org}" if org else "")
                     + f" · {label('referral_status', case['referral_status'], lang)}"
-                )
+                ))
             else:
                 st.markdown(t("cases.no_referral", lang))
             st.markdown(f"**{t('cases.source', lang)}**")
-            st.markdown(label("source", case["source"], lang))
+            st.markdown(literal(label("source", case["source"], lang)))
         with cols[2]:
             st.markdown(f"**{t('cases.sla', lang)}**")
             if detail.due_kind:

@@ -14,6 +14,7 @@ from data_access.types import Filters, Period, Scope, periods_between
 from data_access.users import User
 
 CONTEXT_KEY = "_view_context"
+DRAWN_LANGUAGE_KEY = "_drawn_lang"
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 
 
@@ -48,7 +49,29 @@ def language_selector() -> str:
         key="lang", required=True,
     )
     urlstate.write_to_url("lang")
-    return st.session_state["lang"]
+    lang = st.session_state["lang"]
+    if st.session_state.get(DRAWN_LANGUAGE_KEY, lang) != lang:
+        restate_choices()
+    st.session_state[DRAWN_LANGUAGE_KEY] = lang
+    return lang
+
+
+def restate_choices() -> None:
+    """After a language switch, give every choice widget its value again, before it is drawn.
+
+    A select box (and a multiselect, pills, segmented control) keeps its choice in the browser as the
+    option's visible label. Drawn again with labels in the other language, it cannot find that label
+    among its options and hands back the label itself (``2026年第四季度`` for the period), which would
+    then reach the URL. Setting each value anew makes Streamlit send the choice in the new labels.
+    Reading a value here still uses the previous run's labels, so it is the stored code.
+    """
+    for key in list(st.session_state):
+        if key == "lang" or str(key).startswith("_"):
+            continue
+        value = st.session_state[key]
+        if isinstance(value, str) or (isinstance(value, (list, tuple)) and value
+                                      and all(isinstance(item, str) for item in value)):
+            st.session_state[key] = value
 
 
 def as_of_moment(info) -> datetime:
@@ -92,6 +115,8 @@ def global_filters(lang: str, user: User) -> ViewContext:
                  fallback=fallback)
 
     urlstate.sync_from_url("period", default_period, parse_period, bad_period)
+    if st.session_state["period"] not in codes:
+        st.session_state["period"] = default_period
     st.sidebar.selectbox(
         t("filter.period", lang), codes, key="period", format_func=lambda code: period_label(Period.parse(code), lang)
     )

@@ -96,7 +96,7 @@ def _missing(code) -> bool:
 
 def labeller(dim: str, codes: list, lang: str, streets: pd.DataFrame, communities: pd.DataFrame,
              rules: CaseRules) -> Labeller:
-    none = t("explore.no_street", lang)
+    none = t("explore.no_community" if dim == "community" else "explore.no_street", lang)
     suffix = "en" if lang == "en" else "zh"
     if dim == "street":
         names = dict(zip(streets["id"], streets[f"name_{suffix}"]))

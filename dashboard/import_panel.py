@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import auth, data
 from dashboard.context import ViewContext
 from dashboard.i18n import t
+from dashboard.text import md
 from data_access import importer
 
 RESULT_KEY = "_import_result"
@@ -73,7 +74,7 @@ def _problems(result: importer.ImportResult, lang: str) -> None:
     if not result.problems:
         st.success(t("import.no_problems", lang, rows=result.rows_read))
         return
-    st.error(t("import.problems", lang, count=len(result.problems), file=result.file_name))
+    st.error(md("import.problems", lang, count=len(result.problems), file=result.file_name))
     table = result.problem_table(lang)
     table["row"] = table["row"].map(lambda r: "" if pd.isna(r) else str(int(r)))
     st.dataframe(
@@ -92,13 +93,19 @@ def _counts(result: importer.ImportResult, lang: str, heading: str) -> None:
 
 def _written(result: importer.ImportResult, lang: str) -> None:
     if result.written:
-        st.success(t("import.written", lang, file=result.file_name))
+        st.success(md("import.written", lang, file=result.file_name))
     else:
         st.error(t("import.not_written", lang))
     _counts(result, lang, "import.result")
     if result.rejected:
+        rejects, who = result.rejects(lang), auth.username()
+
+        def rejects_file() -> bytes:
+            auth.log("export", "import rejects", {"file": result.file_name, "rows": len(rejects), "format": "csv"}, who)
+            return importer.rejects_csv(rejects)
+
         st.download_button(
-            t("import.rejects", lang), importer.rejects_csv(result.rejects(lang)),
+            t("import.rejects", lang), rejects_file,
             file_name=f"{Path(result.file_name).stem}-rejects.csv", mime="text/csv", on_click="ignore",
             key="import-rejects",
         )

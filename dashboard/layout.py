@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, exports, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import format_moment, period_label, t
+from dashboard.text import literal, md
 from data_access import config
 from data_access.dataset import Health
 from data_access.engine import server_of
@@ -25,7 +24,7 @@ def page_header(ctx: ViewContext, title_key: str):
     parts = [
         t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
         t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang)),
-        t("caption.scope", ctx.lang, scope=ctx.street_name),
+        md("caption.scope", ctx.lang, scope=ctx.street_name),
     ]
     line = " · ".join(parts)
     if ctx.synthetic:
@@ -38,12 +37,7 @@ def page_header(ctx: ViewContext, title_key: str):
 
 def show_notices(area) -> None:
     for notice in urlstate.pop_notices():
-        area.warning(escape_markdown(notice), icon="⚠️")
-
-
-def escape_markdown(text: str) -> str:
-    """Text from a URL shown literally: no links, emphasis or HTML from a crafted link."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+!|~:])", r"\\\1", text)
+        area.warning(literal(notice), icon="⚠️")
 
 
 def kpi(container, label: str, value: object, note: str | None = None, delta: str | None = None, *,
@@ -76,12 +70,12 @@ def risk_badge(rule: RiskRule, lang: str, suffix: str = "") -> str:
 def database_banner(health: Health, lang: str) -> None:
     server = server_of(config.database_url())
     if health.problem == "schema":
-        st.error(f"**{t('db.schema.title', lang, server=server)}**\n\n{t('db.schema.body', lang, tables=health.detail)}",
+        st.error(f"**{t('db.schema.title', lang, server=server)}**\n\n{md('db.schema.body', lang, tables=health.detail)}",
                  icon="🗄️")
         return
     st.error(
         f"**{t('db.unreachable.title', lang, server=server)}**\n\n{t('db.unreachable.body', lang)}\n\n"
-        f"{t('db.detail', lang, detail=health.detail)}",
+        f"{md('db.detail', lang, detail=health.detail)}",
         icon="🔌",
     )
 

@@ -65,10 +65,10 @@ STREET_LINE = [255, 255, 255, 230]
 SELECTED_LINE = [31, 42, 51, 255]
 LABEL_COLOUR = [31, 42, 51]
 FONT = "'Noto Sans CJK SC, Microsoft YaHei, sans-serif'"
+# Plain text, never "html": names come from the database and must not become markup.
 TOOLTIP = {
-    "html": "<b>{name}</b><br/><span style='opacity:.8'>{kind}</span>"
-            "<div style='white-space:pre-line;margin-top:4px'>{detail}</div>",
-    "style": {"fontSize": "13px", "maxWidth": "320px"},
+    "text": "{name}\n{kind}\n{detail}",
+    "style": {"fontSize": "13px", "maxWidth": "320px", "whiteSpace": "pre-line"},
 }
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import briefing, charts, data, empty, gaps, layout, links
+from dashboard import briefing, charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import format_share, period_label, signed, t
+from dashboard.text import literal
 from data_access.types import Period, add_months
 
 SCREENS = ("network", "cases", "subsidies", "gaps")
@@ -43,9 +44,9 @@ if (!window.meetingKeys) {
 """
 
 
-def screen_from_url() -> str:
-    raw = st.query_params.get("screen", SCREENS[0])
-    return raw if raw in SCREENS else SCREENS[0]
+def screen_from_url(lang: str) -> str:
+    return urlstate.choice_from_url("screen", SCREENS, SCREENS[0], lambda raw: t(
+        "notice.bad_param", lang, name="screen", value=raw, fallback=t(f"meeting.screen.{SCREENS[0]}", lang)))
 
 
 def projector(chart):
@@ -64,7 +65,7 @@ SCREEN_TABLES = {"network": ("stations", "staff", "social_orgs"), "cases": ("cas
 
 
 def show(ctx: ViewContext) -> None:
-    screen = screen_from_url()
+    screen = screen_from_url(ctx.lang)
     st.html(LARGE_TYPE)
     st.html(KEYS, unsafe_allow_javascript=True)
     layout.page_header(ctx, f"meeting.screen.{screen}")
@@ -156,4 +157,4 @@ def gaps_and_actions(ctx: ViewContext, figures) -> None:
     if not found:
         st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
     for number, gap in enumerate(found, start=1):
-        st.markdown(f"{number}. **{gap.text}**  \n{gap.action}")
+        st.markdown(f"{number}. **{literal(gap.text)}**  \n{literal(gap.action)}")

@@ -45,6 +45,21 @@ def sync_list_from_url(key: str, allowed: Iterable[str], on_invalid: Callable[[s
     sync_from_url(key, [], parse, on_invalid)
 
 
+def choice_from_url(name: str, allowed: Iterable[str], default: str, on_invalid: Callable[[str], str]) -> str:
+    """A URL value no widget holds (the overview's mode, say): one of ``allowed`` or the default.
+
+    An invalid value leaves a notice and is taken out of the URL, so the notice is not repeated.
+    """
+    raw = st.query_params.get(name)
+    if raw is None or raw == "" or raw == default:
+        return default
+    if raw in allowed:
+        return raw
+    add_notice(on_invalid(raw))
+    del st.query_params[name]
+    return default
+
+
 def write_to_url(key: str) -> None:
     """After the widget ``key`` is drawn: put its value in the URL (an empty value removes it)."""
     value = encode(st.session_state.get(key))

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, not_, or_, select
 
 from data_access import schema, vocab
-from data_access.masking import mask_address, mask_id_number, mask_name, mask_phone
+from data_access.masking import mask_record, reveal_allowed
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
 from data_access.sqltime import epoch_seconds
@@ -385,17 +385,17 @@ def case_detail(
     record = dict(row)
     birth = record["birth_date"]
     age = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
-    shown = reveal and scope.show_names
-    child = {
-        "name": record["child_name"] if shown else mask_name(record["child_name"]),
-        "id_number": record["id_number"] if shown else mask_id_number(record["id_number"]),
-        "guardian_phone": record["guardian_phone"] if shown else mask_phone(record["guardian_phone"]),
-        "address": record["address"] if shown else mask_address(record["address"]),
+    shown = reveal_allowed(scope, reveal)
+    child = mask_record({
+        "child_name": record["child_name"],
+        "id_number": record["id_number"],
+        "guardian_phone": record["guardian_phone"],
+        "address": record["address"],
         "gender": record["gender"],
         "age": age,
         "category": record["category"],
         "revealed": shown,
-    }
+    }, clear=shown)
     for key in ("child_name", "birth_date", "child_id", "id_number", "guardian_phone", "address"):
         record.pop(key, None)
     if record["due_status"] == "closed":

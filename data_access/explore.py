@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 
 from data_access import schema, vocab
-from data_access.scoping import scope_conditions
+from data_access.scoping import scope_conditions, staff_conditions
 from data_access.sqltime import epoch_seconds
 from data_access.subsidies import payment_scope
 from data_access.types import Filters, Scope
@@ -170,12 +170,12 @@ def _payment_rows(scope: Scope, filters: Filters, ctx: _Context) -> list:
 def _staff_rows(scope: Scope, filters: Filters, ctx: _Context) -> list:
     """Staff in post at the period's last day; like the staff list, scoped by street."""
     return [SF.c.started_on <= ctx.day, or_(SF.c.ended_on.is_(None), SF.c.ended_on > ctx.day),
-            *scope_conditions(Scope(streets=scope.streets), filters, SF.c.street_id)]
+            *staff_conditions(scope, filters, SF)]
 
 
 def _station_rows(scope: Scope, filters: Filters, ctx: _Context) -> list:
     """Stations opened by the period's last day or still planned; district-level ones are in every scope."""
-    conditions = scope_conditions(Scope(streets=scope.streets), filters, ST.c.street_id)
+    conditions = scope_conditions(scope.street_level, filters, ST.c.street_id)
     opened = or_(ST.c.opened_on.is_(None), ST.c.opened_on <= ctx.day)
     if not conditions:
         return [opened]

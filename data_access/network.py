@@ -68,7 +68,7 @@ def street_figures(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
                                      *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id)),
     }
     supervisor = _counted(SF.c.street_id, func.min(SF.c.name), SF.c.role == "supervisor", *in_post(SF, day),
-                          *scope_conditions(scope, filters, SF.c.street_id)).subquery("supervisor")
+                          *scope_conditions(scope.street_level, filters, SF.c.street_id)).subquery("supervisor")
     subqueries = {name: query.subquery(name) for name, query in counts.items()}
     case_counts = _case_counts(K.c.street_id, rules, as_of,
                                *scope_conditions(scope, filters, K.c.street_id, K.c.community_id)).subquery("cases")
@@ -83,7 +83,7 @@ def street_figures(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
             *(func.coalesce(case_counts.c[name], 0).label(name) for name in ("open_cases", "overdue_cases")),
         )
         .select_from(joined)
-        .where(*scope_conditions(scope, filters, S.c.id))
+        .where(*scope_conditions(scope.street_level, filters, S.c.id))
         .order_by(S.c.sort_order)
     )
     with engine.connect() as conn:
@@ -162,7 +162,7 @@ def station_points(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
     day = as_of.date()
     staff = _counted(SF.c.station_id, func.count(), SF.c.station_id.is_not(None), *in_post(SF, day)).subquery("staff")
     conditions = [or_(ST.c.status == "planned", and_(ST.c.status == "open", ST.c.opened_on <= day))]
-    in_scope = scope_conditions(Scope(streets=scope.streets), filters, ST.c.street_id)
+    in_scope = scope_conditions(scope.street_level, filters, ST.c.street_id)
     if in_scope:
         conditions.append(or_(ST.c.street_id.is_(None), and_(*in_scope)))
     query = (
@@ -185,7 +185,7 @@ def ring_stations(engine: Engine, scope: Scope, as_of: datetime) -> pd.DataFrame
     query = (
         select(ST.c.id, ST.c.street_id, ST.c.name_zh, ST.c.name_en, ST.c.lat, ST.c.lon)
         .where(ST.c.kind == "street_station", ST.c.status == "open", ST.c.opened_on <= as_of.date(),
-               *scope_conditions(Scope(streets=scope.streets), None, ST.c.street_id))
+               *scope_conditions(scope.street_level, None, ST.c.street_id))
         .order_by(ST.c.id)
     )
     with engine.connect() as conn:

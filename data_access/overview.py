@@ -20,7 +20,7 @@ from data_access.cases import (
 )
 from data_access.parallel import together
 from data_access.rules import CaseRules
-from data_access.scoping import scope_conditions
+from data_access.scoping import scope_conditions, staff_conditions
 from data_access.subsidies import payment_scope, union_parts
 from data_access.types import Filters, Period, Scope, add_months, months_between
 
@@ -113,7 +113,7 @@ def network_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datet
     day = as_of.date()
     # Streets, stations, supervisors and organisations belong to a street: a community-bound viewer
     # sees those of the community's street.
-    by_street = Scope(streets=scope.streets)
+    by_street = scope.street_level
     street_scope = scope_conditions(by_street, filters, S.c.id)
     open_station = [st.c.kind == "street_station", st.c.status == "open", st.c.opened_on <= day]
     with engine.connect() as conn:
@@ -228,7 +228,7 @@ def training_figures(engine: Engine, scope: Scope, filters: Filters, day: date) 
     trained = case((sf.c.trained_on.between(date(day.year, 1, 1), day), 1), else_=0)
     query = (
         select(sf.c.role, func.count(), func.coalesce(func.sum(trained), 0))
-        .where(*in_post(sf, day), *scope_conditions(Scope(streets=scope.streets), filters, sf.c.street_id))
+        .where(*in_post(sf, day), *staff_conditions(scope, filters, sf))
         .group_by(sf.c.role)
     )
     with engine.connect() as conn:
@@ -303,7 +303,7 @@ def street_pressure(engine: Engine, scope: Scope, filters: Filters, as_of: datet
         select(S.c.id.label("street_id"), S.c.name_zh.label("street_zh"), S.c.name_en.label("street_en"),
                *(func.coalesce(counts.c[name], 0).label(name) for name in ("open_cases", "overdue_cases", "critical_cases")))
         .select_from(S.outerjoin(counts, counts.c.key == S.c.id))
-        .where(*scope_conditions(Scope(streets=scope.streets), filters, S.c.id))
+        .where(*scope_conditions(scope.street_level, filters, S.c.id))
     )
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)

@@ -17,7 +17,7 @@ from data_access import schema
 from data_access.cases import open_at
 from data_access.district import read_district
 from data_access.geo import BBOX_MARGIN
-from data_access.masking import mask_address, mask_id_number, mask_name, mask_phone
+from data_access.masking import mask_name, mask_personal
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
 from data_access.subsidies import months_table, payment_scope
@@ -222,11 +222,7 @@ def _child_columns():
 
 
 def _masked(frame: pd.DataFrame) -> pd.DataFrame:
-    maskers = {"child_name": mask_name, "id_number": mask_id_number, "guardian_phone": mask_phone,
-               "address": mask_address}
-    for column, mask in maskers.items():
-        if column in frame:
-            frame[column] = [mask(value) if isinstance(value, str) else "" for value in frame[column]]
+    mask_personal(frame)
     for column in ("birth_date", "month"):
         if column in frame:
             frame[column] = pd.to_datetime(frame[column]).dt.date

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, or_, select
 
 from data_access import schema
-from data_access.scoping import scope_conditions
+from data_access.scoping import scope_conditions, staff_conditions
 from data_access.types import Filters, Scope
 
 S, C = schema.streets, schema.communities
@@ -16,7 +16,7 @@ S, C = schema.streets, schema.communities
 
 def list_streets(engine: Engine, scope: Scope) -> pd.DataFrame:
     """The streets of the scope (a community-bound scope sees its community's street)."""
-    conditions = scope_conditions(Scope(streets=scope.streets), None, S.c.id)
+    conditions = scope_conditions(scope.street_level, None, S.c.id)
     query = select(S).where(*conditions).order_by(S.c.sort_order)
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
@@ -36,7 +36,7 @@ def list_communities(engine: Engine, scope: Scope, filters: Filters | None = Non
 def list_stations(engine: Engine, scope: Scope, filters: Filters | None = None) -> pd.DataFrame:
     """Stations; district-level ones (no street) are shown to every scope."""
     st = schema.stations
-    conditions = scope_conditions(Scope(streets=scope.streets), filters, st.c.street_id)
+    conditions = scope_conditions(scope.street_level, filters, st.c.street_id)
     query = (
         select(st, S.c.name_zh.label("street_zh"), S.c.name_en.label("street_en"))
         .outerjoin(S, st.c.street_id == S.c.id)
@@ -59,7 +59,7 @@ def list_staff(engine: Engine, scope: Scope, filters: Filters | None, as_of: dat
         .where(
             sf.c.started_on <= as_of.date(),
             or_(sf.c.ended_on.is_(None), sf.c.ended_on > as_of.date()),
-            *scope_conditions(Scope(streets=scope.streets), filters, sf.c.street_id),
+            *staff_conditions(scope, filters, sf),
         )
         .order_by(S.c.sort_order, sf.c.role, sf.c.id)
     )
@@ -74,7 +74,7 @@ def list_social_orgs(engine: Engine, scope: Scope, filters: Filters | None, as_o
         .outerjoin(S, so.c.street_id == S.c.id)
         .where(
             so.c.registered_on <= as_of.date(),
-            *scope_conditions(Scope(streets=scope.streets), filters, so.c.street_id),
+            *scope_conditions(scope.street_level, filters, so.c.street_id),
         )
         .order_by(so.c.category, so.c.id)
     )

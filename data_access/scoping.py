@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, false, or_
 
 from data_access.types import Filters, Scope
 
@@ -26,4 +26,13 @@ def scope_conditions(
         conditions.append(street_column == filters.street_id)
     if filters is not None and filters.community_id and community_column is not None:
         conditions.append(community_column == filters.community_id)
+    return conditions
+
+
+def staff_conditions(scope: Scope, filters: Filters | None, staff) -> list[ColumnElement[bool]]:
+    """The staff a scope sees: everyone of its streets; bound to communities, those communities' staff
+    and the streets' supervisors (see Scope)."""
+    conditions = scope_conditions(scope.street_level, filters, staff.c.street_id, staff.c.community_id)
+    if scope.communities is not None:
+        conditions.append(or_(staff.c.community_id.in_(sorted(scope.communities)), staff.c.role == "supervisor"))
     return conditions

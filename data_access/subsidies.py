@@ -14,7 +14,7 @@ from sqlalchemy import Date, Engine, and_, case, distinct, exists, func, literal
 
 from data_access import schema
 from data_access.cases import unindexed
-from data_access.masking import mask_name
+from data_access.masking import mask_personal
 from data_access.parallel import together
 from data_access.scoping import scope_conditions
 from data_access.types import Filters, Period, Scope, add_months, months_between
@@ -25,7 +25,7 @@ ANOMALY_KINDS = ("unpaid", "wrong_amount", "ineligible", "duplicate", "no_standa
 
 def payment_scope(scope: Scope, filters: Filters) -> list:
     """Payments carry their street; their community is the child's."""
-    conditions = scope_conditions(Scope(streets=scope.streets), filters, P.c.street_id)
+    conditions = scope_conditions(scope.street_level, filters, P.c.street_id)
     if scope.communities is not None:
         conditions.append(P.c.child_id.in_(select(CH.c.id).where(CH.c.community_id.in_(sorted(scope.communities)))))
     return conditions
@@ -95,7 +95,7 @@ def grants_in(engine: Engine, scope: Scope, period: Period | None = None, start:
     """Grants in the window: district-wide ones and those of the scope's streets."""
     g = schema.grants
     start, end = (period.start, period.end) if period else (start, end)
-    streets = scope_conditions(Scope(streets=scope.streets), None, g.c.street_id)
+    streets = scope_conditions(scope.street_level, None, g.c.street_id)
     query = (
         select(g.c.kind, g.c.granted_on, g.c.amount, g.c.recipients, g.c.description_zh, g.c.description_en)
         .where(g.c.granted_on >= start, g.c.granted_on < end, or_(g.c.street_id.is_(None), *streets))
@@ -258,8 +258,7 @@ def _finish(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
             frame[name] = frame[name].astype(float).round(2)
     # Lists of many children never carry names in clear, whatever the scope: names are revealed
     # one case at a time, and logged, on the case page only.
-    frame["child_name"] = [mask_name(n) for n in frame["child_name"]]
-    return frame
+    return mask_personal(frame)
 
 
 def unpaid_eligible(engine: Engine, scope: Scope, filters: Filters, start: date | None = None,

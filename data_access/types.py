@@ -112,7 +112,23 @@ def periods_between(first: date, last: date) -> list[Period]:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a viewer may see. ``None`` means no restriction at that level."""
+    """What a viewer may see. ``None`` means no restriction at that level.
+
+    - District level, seen by every scope: the district's own stations (service and rescue centres,
+      rescue rooms, planned facilities) and the district-wide grants.
+    - Street level, for a scope with ``streets``: those streets, their street stations (with the number
+      of staff in post at each), their supervisors, their social organisations and their grants. A
+      scope bound to communities sees these of its communities' streets too (``street_level``).
+    - Community level, for a scope with ``communities``: only those communities, and only their
+      children, cases, payments, staff and directors, with every figure counted from them. Other
+      communities of the same street are not shown, not even by name.
+    - ``show_names``: one case at a time may be opened with the child's personal data in clear (each
+      reveal audited); every list masks them whatever the scope (data_access.masking).
+
+    By role (data_access.users.scope_for): leader, analyst and admin see the district without names;
+    a supervisor sees one street with names; a director sees one community of one street with names,
+    and that street's street-level facts.
+    """
 
     streets: frozenset[str] | None = None
     communities: frozenset[str] | None = None
@@ -125,6 +141,11 @@ class Scope:
     @classmethod
     def street(cls, street_id: str, show_names: bool = True) -> Scope:
         return cls(streets=frozenset({street_id}), show_names=show_names)
+
+    @property
+    def street_level(self) -> Scope:
+        """The scope for street-level facts (streets, street stations, supervisors, organisations)."""
+        return Scope(streets=self.streets, show_names=self.show_names)
 
     def allows_street(self, street_id: str) -> bool:
         return self.streets is None or street_id in self.streets

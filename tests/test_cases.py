@@ -238,10 +238,10 @@ def test_case_detail(sample_engine, rules, as_of):
     masked = cases.case_detail(sample_engine, DISTRICT, number, as_of, rules)
     refused = cases.case_detail(sample_engine, DISTRICT, number, as_of, rules, reveal=True)
     named = cases.case_detail(sample_engine, Scope.district(show_names=True), number, as_of, rules, reveal=True)
-    for field in ("name", "id_number", "guardian_phone", "address"):
+    for field in ("child_name", "id_number", "guardian_phone", "address"):
         assert "*" in masked.child[field] and "*" in refused.child[field], field
         assert "*" not in named.child[field], field
-    assert masked.child["name"][0] == named.child["name"][0]
+    assert masked.child["child_name"][0] == named.child["child_name"][0]
     assert masked.child["id_number"][-4:] == named.child["id_number"][-4:]
     assert not masked.child["revealed"] and named.child["revealed"]
     assert masked.due_status == queue.rows.loc[0, "due_status"]

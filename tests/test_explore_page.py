@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.text import plain
 from data_access.engine import make_engine
 from data_access.explore import ExploreQuery, aggregate
 from data_access.rules import load_rules
@@ -45,7 +46,7 @@ def table(at: AppTest):
 
 
 def warnings(at: AppTest) -> str:
-    return "\n".join(w.value for w in at.warning)
+    return "\n".join(plain(w.value) for w in at.warning)
 
 
 def test_the_default_view_counts_cases_by_street(explore, sqlite_sample_url):
@@ -182,7 +183,7 @@ def test_a_refused_query_shows_a_message_not_a_traceback(explore, monkeypatch):
 
     monkeypatch.setattr(data, "explore_aggregate", refuse)
     at = explore(lang="en")
-    assert [e.value.replace("\\", "") for e in at.error] == [
+    assert [plain(e.value) for e in at.error] == [
         "Cannot compute this view: unknown cases dimension 'street; DROP TABLE cases'; allowed: street, risk"]
     assert not at.dataframe
 

@@ -152,7 +152,7 @@ def test_coverage_deck_needs_no_basemap_and_labels_chinese():
 
 def test_every_pickable_object_carries_the_tooltip_fields():
     spec = _spec(maps.coverage_deck(_layers(), maps.fit_view(DISTRICT_BBOX)))
-    fields = set(re.findall(r"{(\w+)}", maps.TOOLTIP["html"]))
+    fields = set(re.findall(r"{(\w+)}", maps.TOOLTIP["text"]))
     assert fields == {"name", "kind", "detail"}
     pickable = [layer for layer in spec["layers"] if layer.get("pickable")]
     assert {layer["id"] for layer in pickable} == {"street-cells", "communities", "social-orgs", "stations"}

@@ -10,6 +10,7 @@ import streamlit as st
 from shapely.geometry import mapping
 from streamlit.testing.v1 import AppTest
 
+from dashboard.text import plain
 from tests.conftest import serve_sample
 
 from data_access import geo
@@ -53,11 +54,11 @@ def layers(at: AppTest) -> dict[str, dict]:
 
 
 def warnings(at: AppTest) -> str:
-    return "\n".join(w.value for w in at.warning)
+    return "\n".join(plain(w.value) for w in at.warning)
 
 
 def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
+    return "\n".join(plain(c.value) for c in at.caption)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

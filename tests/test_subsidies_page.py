@@ -11,6 +11,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from dashboard.charts import brushed_months
+from dashboard.text import plain
 from data_access.engine import make_engine
 from tests.conftest import serve_sample
 
@@ -40,7 +41,7 @@ def altered(sample_copy_url):
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "info", "warning", "success") for e in getattr(at, kind)]
+    parts = [plain(e.value) for kind in ("markdown", "caption", "info", "warning", "success") for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts + [f"{m.label} {m.value}" for m in at.metric])
 
 
@@ -64,7 +65,7 @@ def test_a_year_reaching_past_the_data_stops_at_the_as_of_month(run, sqlite_samp
 @pytest.mark.parametrize("params, shown", [({"by": "district"}, "by=district"), ({"measure": "smiles"}, "smiles")])
 def test_bad_chart_parameters_fall_back(run, sqlite_sample_url, params, shown):
     at = run(sqlite_sample_url, **params)
-    assert any(shown in w.value for w in at.warning)
+    assert any(shown in plain(w.value) for w in at.warning)
     assert at.query_params.get("by", "category") in ("category", None)
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import context, data, layout
 from dashboard.i18n import format_moment, label, t
+from dashboard.text import literal
 from data_access import audit, users
 
 CHAIN_CHECKED_ON_PAGE = 50_000
@@ -48,7 +49,7 @@ with add.form("add-account", clear_on_submit=True):
                            community.strip() or None, by=ctx.user.username)
             st.success(t("admin.done", lang))
         except users.AccountError as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
 with change.form("change-account", clear_on_submit=True):
     st.markdown(f"**{t('admin.change', lang)}**")
     who = st.selectbox(t("auth.username", lang), list(accounts["username"]), index=None)
@@ -63,7 +64,7 @@ with change.form("change-account", clear_on_submit=True):
                 users.disable_user(engine, who, by=ctx.user.username)
             st.success(t("admin.done", lang))
         except users.AccountError as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
 
 st.subheader(t("admin.audit", lang))
 chain = audit.verify(engine, newest=CHAIN_CHECKED_ON_PAGE)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import auth, casework, charts, context, data, empty, exports, layout, urlstate
 from dashboard.i18n import format_moment, label, t
+from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
 
 ctx = context.current()
@@ -87,13 +88,13 @@ else:
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- case detail -----------------------------------------------------------------------------------
-urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30] or None, lambda raw: "")
+urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30], lambda raw: "")
 selected = st.session_state["case"]
 if selected:
     revealed = st.session_state.get("_revealed") == selected
     detail = data.case_detail(ctx.scope, selected, ctx.as_of, reveal=revealed)
     if detail is None:
-        st.warning(layout.escape_markdown(t("cases.not_found", lang, case_no=selected)), icon="⚠️")
+        st.warning(md("cases.not_found", lang, case_no=selected), icon="⚠️")
         st.session_state["case"] = ""
     else:
         if st.session_state.get("_viewed") != selected:

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts, context, data, empty, layout, urlstate
 from dashboard import explore as ui
 from dashboard.i18n import t
+from dashboard.text import literal, md
 from data_access.explore import (
     COLUMN_MEASURES,
     DATASET_SPECS,
@@ -66,8 +67,11 @@ if measure in COLUMN_MEASURES:
     columns = tuple(spec.columns)
     column = choose("column", columns, columns[0], t(f"explore.column.{columns[0]}", lang), row[3].selectbox,
                     t("explore.column", lang), format_func=lambda c: t(f"explore.column.{c}", lang))
-elif "column" in st.query_params:
-    del st.query_params["column"]  # a count takes no column
+elif "column" in st.query_params:  # a count takes no column: a notice unless left from an earlier choice
+    if st.query_params["column"] not in ("", st.session_state.get(f"_url_{ui.SESSION_PREFIX}column")):
+        urlstate.add_notice(t("notice.unused_param", lang, name="column", value=st.query_params["column"],
+                              context=t(f"explore.measure.{measure}", lang)))
+    del st.query_params["column"]
 
 chart_types = ui.charts_for(dim, dim2)
 chart = choose("chart", chart_types, "bar", t("explore.chart.bar", lang), top[1].segmented_control,
@@ -111,7 +115,7 @@ query = ExploreQuery(dataset, dim, dim2, measure, column, tuple(chosen_filters))
 try:
     frame = data.explore_aggregate(ctx.scope, ctx.filters, ctx.as_of, query)
 except ExploreError as error:
-    st.error(layout.escape_markdown(t("explore.invalid", lang, error=error)), icon="⚠️")
+    st.error(md("explore.invalid", lang, error=error), icon="⚠️")
     st.stop()
 
 if frame.empty:
@@ -134,10 +138,10 @@ if chart == "map":
                                lambda v: format(v, value_format))
     left, right = st.columns([4, 1])
     left.pydeck_chart(deck, height=520)
-    right.markdown(f"**{value_title}**")
+    right.markdown(f"**{literal(value_title)}**")
     for colour, text in legend:
         right.markdown(f"<span style='display:inline-block;width:14px;height:14px;background:rgb{tuple(colour)};"
-                       f"margin-right:6px;vertical-align:middle'></span>{text}", unsafe_allow_html=True)
+                       f"margin-right:6px;vertical-align:middle'></span>{literal(text)}", unsafe_allow_html=True)
     st.caption(t("explore.map_schematic", lang))
 else:
     axis_format = ",.0f" if money else value_format
@@ -150,8 +154,8 @@ if dim2:
     second = labellers[dim2]
     order = [second(c) for c in sorted(frame[ui.result_column(dim2)].unique(), key=second.sort_key)]
     shown = ui.pivot(table, titles[dim], titles[dim2], value_title, order, whole)
-    st.subheader(t("explore.pivot", lang, rows=titles[dim], columns=titles[dim2]))
-    st.caption(value_title)
+    st.subheader(md("explore.pivot", lang, rows=titles[dim], columns=titles[dim2]))
+    st.caption(literal(value_title))
 else:
     shown = table
     st.subheader(t("explore.table", lang))

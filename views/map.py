@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import context, data, empty, layout, maps, urlstate
 from dashboard.i18n import format_moment, label, t
+from dashboard.text import literal, md
 from data_access import config, geo
 
 MAP_HEIGHT = 540
@@ -66,7 +67,7 @@ if boundary_path:
     try:
         official = data.boundaries(boundary_path, config.boundary_crs(), names)
     except geo.BoundaryError as error:
-        notices.warning(maps.boundary_message(error, str(boundary_path), lang), icon="⚠️")
+        notices.warning(literal(maps.boundary_message(error, str(boundary_path), lang)), icon="⚠️")
 if official:
     streets = streets.assign(geometry=[json.dumps(official.cells[sid]) for sid in streets["id"]],
                              geometry_crs="WGS84", geometry_source="official")
@@ -75,7 +76,7 @@ basemap, crs = config.basemap(), "WGS84"
 if basemap:
     crs = geo.normalise_crs(config.basemap_crs())
     if crs is None:
-        notices.warning(t("map.basemap.bad_crs", lang, crs=config.basemap_crs(), allowed=", ".join(geo.CRS_NAMES)),
+        notices.warning(md("map.basemap.bad_crs", lang, crs=config.basemap_crs(), allowed=", ".join(geo.CRS_NAMES)),
                         icon="⚠️")
         crs = "WGS84"
 layout.show_notices(notices)
@@ -117,16 +118,16 @@ def pick_street() -> None:
 left, right = st.columns([2.7, 1.2], gap="medium")
 with left:
     st.pydeck_chart(deck, height=MAP_HEIGHT, key=map_key, on_select=pick_street, selection_mode="single-object")
-    captions = [t("map.boundary.official", lang, file=boundary_path.name, crs=config.boundary_crs())
+    captions = [md("map.boundary.official", lang, file=boundary_path.name, crs=config.boundary_crs())
                 if official else t("map.schematic", lang)]
     if basemap:
-        captions.append(t("map.basemap", lang, url=basemap, crs=crs))
+        captions.append(md("map.basemap", lang, url=basemap, crs=crs))
     st.caption(" ".join(captions))
 
 coverage = data.coverage(ctx.scope, ctx.filters, ctx.as_of, radius)
 km = maps.format_km(radius)
 with right:
-    st.markdown(f"**{t('map.coverage', lang)}** · {ctx.street_name}", help=t("map.coverage.help", lang))
+    st.markdown(f"**{t('map.coverage', lang)}** · {literal(ctx.street_name)}", help=t("map.coverage.help", lang))
     for title, share, covered, total in (
         ("map.coverage.communities", coverage.community_share, coverage.communities_covered, coverage.communities_total),
         ("map.coverage.children", coverage.children_share, coverage.children_covered, coverage.children_total),
@@ -146,7 +147,7 @@ if selected:
     station = stations[(stations["street_id"] == selected) & (stations["kind"] == "street_station")]
     with st.container(border=True):
         head = st.columns([3, 1], vertical_alignment="center")
-        head[0].subheader(t("map.panel.title", lang, street=street[f"name_{suffix}"]))
+        head[0].subheader(md("map.panel.title", lang, street=street[f"name_{suffix}"]))
         head[1].button(t("map.panel.clear", lang), on_click=lambda: st.session_state.update(street=""),
                        width="stretch")
         if station.empty:
@@ -156,8 +157,8 @@ if selected:
             where = " · ".join([first[f"name_{suffix}"],
                                 t("map.tip.opened", lang, date=format_moment(first["opened_on"])),
                                 t("map.tip.staff", lang, n=int(first["staff"]))])
-        st.markdown(t("map.panel.field", lang, label=t("map.panel.station", lang), value=where))
-        st.markdown(t("map.panel.field", lang, label=t("map.panel.supervisor", lang),
+        st.markdown(md("map.panel.field", lang, label=t("map.panel.station", lang), value=where))
+        st.markdown(md("map.panel.field", lang, label=t("map.panel.supervisor", lang),
                       value=street["supervisor"] or t("map.panel.none", lang)))
         cols = st.columns(3)
         layout.kpi(cols[0], t("map.metric.children", lang), f"{street['children']:,}")

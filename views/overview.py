@@ -5,8 +5,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting
+from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, urlstate
 from dashboard.i18n import format_share, format_yuan, label, period_label, signed, t
+from dashboard.text import literal
 from data_access.types import Period, add_months
 
 
@@ -133,7 +134,7 @@ def pressure_and_gaps(ctx: context.ViewContext, pressure: pd.DataFrame, found: l
             st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
         for gap in found:
             with st.container(border=True):
-                st.markdown(f"**{gap.text}**  \n{gap.action}")
+                st.markdown(f"**{literal(gap.text)}**  \n{literal(gap.action)}")
                 st.page_link(gap.page, label=gap.link_text,
                              icon=":material/arrow_forward:", query_params=gap.params)
 
@@ -147,7 +148,7 @@ def overview(ctx: context.ViewContext) -> None:
     found = gaps.find_gaps(ctx, figures, pressure)
 
     top = st.columns([4, 1, 1], vertical_alignment="center")
-    top[0].markdown(briefing.summary_paragraph(ctx, figures, lang))
+    top[0].markdown(literal(briefing.summary_paragraph(ctx, figures, lang)))
     top[1].page_link(links.OVERVIEW, label=t("overview.meeting", lang), icon=":material/co_present:",
                      query_params={**links.shared(ctx), "mode": "meeting"})
     who = auth.username()
@@ -162,7 +163,9 @@ def overview(ctx: context.ViewContext) -> None:
 
 
 view = context.current()
-if st.query_params.get("mode") == "meeting":
+mode = urlstate.choice_from_url("mode", ("meeting",), "", lambda raw: t(
+    "notice.bad_param", view.lang, name="mode", value=raw, fallback=t("overview.title", view.lang)))
+if mode == "meeting":
     meeting.show(view)
 else:
     overview(view)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts, context, data, empty, layout, subsidy_tables, urlstate
 from dashboard.i18n import format_moment, format_yuan, label, period_label, t
+from dashboard.text import md
 from data_access.subsidies import ANOMALY_KINDS
 from data_access.types import Period, add_months
 
@@ -42,7 +43,7 @@ layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}")
 if figures.person_times == 0:
     registered = sum(data.children_by_category(ctx.scope, ctx.filters, ctx.as_of).values())
     key = "subsidies.no_children" if registered == 0 else "subsidies.none"
-    st.info(t(key, lang, period=period_label(period, lang), scope=ctx.street_name))
+    st.info(md(key, lang, period=period_label(period, lang), scope=ctx.street_name))
 
 # --- trend --------------------------------------------------------------------------------------
 st.subheader(t("subsidies.trend", lang))
@@ -84,7 +85,7 @@ with left:
     st.altair_chart(charts.standards_chart(data.standards_by_month(first_month, after_last), lang), width="stretch")
     changes = data.standard_changes(*window)
     if not changes.empty:
-        st.warning(t("subsidies.standard_changed", lang, changes="；".join(
+        st.warning(md("subsidies.standard_changed", lang, changes="；".join(
             t("subsidies.standard_change", lang, category=label("category", row.category, lang),
               date=format_moment(row.valid_from), before=f"{row.before:,.0f}", after=f"{row.after:,.0f}")
             for row in changes.itertuples())))

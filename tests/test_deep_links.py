@@ -1,0 +1,47 @@
+"""A link to a page the viewer may not open: before sign-in the sign-in form, after it the page's refusal,
+never Streamlit's "page not found"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from data_access import users
+from data_access.engine import make_engine
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PASSWORD = "a long enough password"
+VIEWS = ["views/admin.py", "views/cases.py", "views/data.py"]
+
+
+@pytest.fixture
+def signed_out(monkeypatch, sample_copy_url):
+    users.add_user(make_engine(sample_copy_url), "li.fubao", "supervisor", PASSWORD, "fubao")
+    monkeypatch.setenv("DATABASE_URL", sample_copy_url)
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    return at
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_deep_link_before_sign_in_shows_the_sign_in_form(signed_out, view):
+    at = signed_out.switch_page(view).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Futian Minor Protection Dashboard"]
+    assert [i.label for i in at.text_input] == ["Username", "Password"]
+    assert not at.dataframe and not at.metric
+
+
+def test_signing_in_on_the_admin_link_as_a_supervisor_gets_the_refusal(signed_out):
+    at = signed_out.switch_page("views/admin.py").run()
+    at.text_input[0].input("li.fubao")
+    at.text_input[1].input(PASSWORD)
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Only administrators may see this page."]
+    assert not at.dataframe
