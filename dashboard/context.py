@@ -27,6 +27,7 @@ class ViewContext:
     scope: Scope
     filters: Filters
     street_name: str
+    scope_name: str  # what the page header names: the street, and for a director also their community
 
     @property
     def period(self) -> Period:
@@ -149,14 +150,22 @@ def global_filters(lang: str, user: User) -> ViewContext:
     urlstate.write_to_url("street")
 
     street_id = st.session_state["street"] or None
+    filters = Filters(period=Period.parse(st.session_state["period"]), street_id=street_id)
+    street_name = names.get(street_id) if street_id else t("filter.all_streets", lang)
+    scope_name = street_name
+    if scope.communities is not None and len(scope.communities) == 1:
+        # A director's scope is one community: the header names it beside its street.
+        communities = data.communities(scope, filters)
+        scope_name = " · ".join([scope_name, *communities["name_en" if lang == "en" else "name_zh"]])
     context = ViewContext(
         lang=lang,
         as_of=as_of,
         synthetic=info.synthetic,
         user=user,
         scope=scope,
-        filters=Filters(period=Period.parse(st.session_state["period"]), street_id=street_id),
-        street_name=names.get(street_id) if street_id else t("filter.all_streets", lang),
+        filters=filters,
+        street_name=street_name,
+        scope_name=scope_name,
     )
     st.session_state[CONTEXT_KEY] = context
     return context

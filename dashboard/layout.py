@@ -24,7 +24,7 @@ def page_header(ctx: ViewContext, title_key: str):
     parts = [
         t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
         t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang)),
-        md("caption.scope", ctx.lang, scope=ctx.street_name),
+        md("caption.scope", ctx.lang, scope=ctx.scope_name),
     ]
     line = " · ".join(parts)
     if ctx.synthetic:

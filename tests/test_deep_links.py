@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import users
 from data_access.engine import make_engine
+from tests.conftest import sign_in_as
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "a long enough password"
@@ -32,16 +33,15 @@ def signed_out(monkeypatch, sample_copy_url):
 def test_a_deep_link_before_sign_in_shows_the_sign_in_form(signed_out, view):
     at = signed_out.switch_page(view).run()
     assert not at.exception
-    assert [t.value for t in at.title] == ["Futian Minor Protection Dashboard"]
-    assert [i.label for i in at.text_input] == ["Username", "Password"]
+    assert [t.value for t in at.title] == ["Futian District Minor Protection Dashboard"]
+    form = next(h.proto.body for h in at.get("html") if "<form" in h.proto.body)
+    assert 'action="/sign-in"' in form and 'type="password"' in form
     assert not at.dataframe and not at.metric
 
 
-def test_signing_in_on_the_admin_link_as_a_supervisor_gets_the_refusal(signed_out):
-    at = signed_out.switch_page("views/admin.py").run()
-    at.text_input[0].input("li.fubao")
-    at.text_input[1].input(PASSWORD)
-    at.get("form_submit_button")[0].click().run()
+def test_signing_in_on_the_admin_link_as_a_supervisor_gets_the_refusal(monkeypatch, signed_out, sample_copy_url):
+    sign_in_as(monkeypatch, sample_copy_url, users.User("li.fubao", "supervisor", "fubao"))
+    at = signed_out.run().switch_page("views/admin.py").run()
     assert not at.exception
     assert [e.value for e in at.error] == ["Only administrators may see this page."]
     assert not at.dataframe
