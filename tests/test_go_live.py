@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import Engine, select, text
 
 from data_access import audit, dataset, district, importer, schema, users
@@ -29,7 +28,7 @@ from data_access.subsidies import quarter_table
 from data_access.types import Filters, Period, Scope
 from sample_data import build_database
 from tests.conftest import BACKENDS, _engine_for
-from tests.test_importer import fake_id
+from tests.test_importer import fake_id, xlsx_bytes as xlsx
 
 TODAY = date(2022, 6, 30)
 AS_OF = datetime(2022, 6, 30, 18, 0)
@@ -41,15 +40,6 @@ def gbk_csv(rows: list[list[object]]) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
     return out.getvalue().encode("gbk")
-
-
-def xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 @dataclass(frozen=True)
