@@ -136,16 +136,24 @@ def render_site(apps: list[App], https_port: int, http_port: int, work: Path, up
     return site
 
 
+# What docs/deploy.md asks for in /etc/nginx/nginx.conf: Debian's 768 connections per worker run out when a few
+# dozen browsers open the dashboard at once (over HTTP/2 each fetches dozens of script files together, and each
+# is a connection to an app process); nginx then answers 500.
+WORKER_CONNECTIONS = 4096
+
+
 def main_config(work: Path, site: Path) -> str:
-    """What Debian's /etc/nginx/nginx.conf gives the site, with every path in ``work``."""
+    """What Debian's /etc/nginx/nginx.conf gives the site, with docs/deploy.md's connection limit and every path
+    in ``work``."""
     user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
     temp = "\n".join(f"    {name}_temp_path {work}/tmp/{name};" for name in ("client_body", "proxy", "fastcgi",
                                                                               "uwsgi", "scgi"))
-    return f"""{user}worker_processes 1;
+    return f"""{user}worker_processes auto;
+worker_rlimit_nofile {2 * WORKER_CONNECTIONS};
 pid {work}/nginx.pid;
 error_log {work}/log/main.error.log;
 daemon off;
-events {{ worker_connections 1024; }}
+events {{ worker_connections {WORKER_CONNECTIONS}; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import signal
 import ssl
@@ -240,7 +239,7 @@ def test_signing_out_in_one_tab_ends_the_other(proxied_page, proxy):
     assert_no_exception(second)
 
 
-def session_row(url: str, cookie: str):
+def session_row(cookie: str):
     """The user_sessions row of a cookie value, found as the app finds it: by its token's hash."""
     token = sessions.token_of(cookie, TEST_SECRET_KEY, config.session_lifetime())
     return schema.user_sessions.c.token_hash == hashlib.sha256(token.encode()).hexdigest()
@@ -262,7 +261,7 @@ def test_an_expired_a_tampered_and_a_revoked_cookie_get_the_sign_in_screen(proxi
     assert not shows_sign_in(page), "the real cookie still signs in"
 
     with engine.begin() as conn:
-        conn.execute(update(schema.user_sessions).where(session_row(proxy.db_url, cookie["value"]))
+        conn.execute(update(schema.user_sessions).where(session_row(cookie["value"]))
                      .values(expires_at=datetime.now() - timedelta(minutes=1)))
     open_proxied(page, f"{proxy.base}/?lang=en")
     assert shows_sign_in(page)
