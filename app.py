@@ -11,6 +11,7 @@ from dashboard.i18n import t
 
 st.set_page_config(page_title="未成年人保护数据看板", page_icon="🛡️", layout="wide")
 downloads.hold_generated_downloads()
+downloads.rerun_after_reconnect()
 
 lang = context.language_selector()
 st.sidebar.caption(t("app.title", lang))

@@ -1,8 +1,9 @@
-"""python -m bench [--scales 1,10,100] [--sections calls,queue,browser,load] [--backends sqlite,postgresql]
+"""python -m bench [--scales 1,10,100] [--sections calls,queue,browser,load,proxy] [--backends sqlite,postgresql]
 
 Times each page's data calls against baselines, on SQLite and (when TEST_DATABASE_URL is set) on
 PostgreSQL; each page's full render in Chromium against an empty page; the server's peak memory;
-and a load test of simultaneous sessions on the case queue. Databases are built once per backend
+a load test of simultaneous sessions on the case queue; and the case queue opened by 10 and 30 browsers at once
+through nginx (the reference deployment, deploy/loopback.py) on one and on two app processes. Databases are built once per backend
 and scale and kept (see bench/databases.py). Figures are medians, printed as tables and written
 to bench/RESULTS.md. Baselines run on the same database in the same run, so the ratios compare
 across machines better than the milliseconds do: a trivial query for the page calls, "load the
@@ -31,7 +32,7 @@ from data_access.rules import load_rules
 from data_access.types import Filters, Period, Scope, add_months
 from sample_data import DEFAULT_AS_OF
 
-SECTIONS = ("calls", "queue", "browser", "load")
+SECTIONS = ("calls", "queue", "browser", "load", "proxy")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -227,6 +228,23 @@ def load(scale: int, sessions: int, rounds: int) -> tuple[list[str], bool]:
     return lines + [""], not result.errors
 
 
+def proxy(scale: int, session_counts: list[int]) -> tuple[list[str], bool]:
+    """The case queue opened by many browsers at once through nginx, on one and on two app processes."""
+    ensure_built(sqlite_engine(scale), scale)
+    url = f"sqlite:///{sqlite_path(scale)}"
+    found = [r for n in (1, 2) for r in browser_bench.proxy_load(url, BENCH_DIR / f"proxy-{n}", n, session_counts)]
+    lines = [f"| through nginx (TLS), case queue opened at once (SQLite, scale {scale}) | app processes | sessions | "
+             "pages finished | median ms | 95th percentile ms | wall s | machine CPU busy s | app CPU s per process | "
+             "app memory per process after, MiB (peak) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in found:
+        cpu = " + ".join(f"{u.cpu_seconds:.1f}" for u in r.use)
+        memory = " + ".join(f"{u.rss_mb:.0f} ({u.peak_mb:.0f})" for u in r.use)
+        lines.append(f"| | {r.processes} | {r.sessions} | {len(r.times)} of {r.sessions} | {r.percentile(0.5) or 0:.0f} | "
+                     f"{r.percentile(0.95) or 0:.0f} | {r.wall_seconds:.1f} | {r.machine_busy_seconds:.0f} | {cpu} | {memory} |")
+    lines += [f"- {r.processes} process(es), {r.sessions} sessions: {error}" for r in found for error in r.errors[:5]]
+    return lines + [""], not any(r.errors for r in found)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scales", default="1,10,100", help="comma-separated sample scales (default 1,10,100)")
@@ -239,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-scale", type=int, default=10)
     parser.add_argument("--load-sessions", type=int, default=10)
     parser.add_argument("--load-rounds", type=int, default=3)
+    parser.add_argument("--proxy-sessions", default="10,30",
+                        help="comma-separated counts of browsers opening the queue at once through nginx")
     args = parser.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     sections = {s.strip() for s in args.sections.split(",") if s.strip()}
@@ -266,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     if "load" in sections:
         found, ok = load(args.load_scale, args.load_sessions, args.load_rounds)
         lines += found
+    if "proxy" in sections:
+        found, proxied = proxy(args.load_scale, [int(n) for n in args.proxy_sessions.split(",") if n.strip()])
+        lines += found
+        ok = ok and proxied
     runs = (f"Data calls: median of {args.repeat} runs. Renders: first visit once, re-visit median of "
             f"{args.render_repeat}.")
     report = "\n".join(["# Benchmark", "", f"Machine: {started_on}", "", runs + (" " + "; ".join(notes) + "." if notes else ""),

@@ -293,3 +293,102 @@ def load_test(data_dir: Path, log_path: Path, sessions: int, rounds: int) -> Loa
         asyncio.run(run(server.base))
         load.peak_memory_mb = server.peak_memory_mb()
     return load
+
+
+# --- through nginx ------------------------------------------------------------------------------------
+
+# Thirty browsers drawing the queue at once on two shared cores take minutes; a page is given up after this.
+PROXY_TIMEOUT_MS = 600_000
+
+@dataclass
+class ProcessUse:
+    cpu_seconds: float
+    rss_mb: float
+    peak_mb: float
+
+
+@dataclass
+class ProxyRound:
+    processes: int
+    sessions: int
+    times: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall_seconds: float = 0.0
+    machine_busy_seconds: float = 0.0
+    use: list[ProcessUse] = field(default_factory=list)
+
+    def percentile(self, q: float) -> float | None:
+        return Load(self.sessions, [("open", ms) for ms in self.times]).percentile(q)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time all cores of the machine have spent on anything but idling, so far."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """Resident memory now and at its peak (VmRSS, VmHWM), in MiB."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+
+
+async def _open_queue_once(browser, base: str, times: list[float], errors: list[str], index: int,
+                           timeout_ms: float = TIMEOUT_MS) -> None:
+    """A new browser (context) opens the case queue; the time until the page has finished."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000}, ignore_https_errors=True)
+    page = await context.new_page()
+    started = time.perf_counter()
+    try:
+        await page.goto(f"{base}/cases?period=2022Q2&lang=en", wait_until="commit", timeout=timeout_ms)
+        await page.locator(TABLE).first.wait_for(state="visible", timeout=timeout_ms)
+        await page.wait_for_selector(READY, timeout=timeout_ms)
+        await _ready(page)
+        times.append((time.perf_counter() - started) * 1000)
+    except Exception as error:  # every failure counts; the other sessions go on
+        errors.append(f"session {index}: {str(error).splitlines()[0][:200]}")
+    finally:
+        await context.close()
+
+
+def proxy_load(db_url: str, work: Path, processes: int, session_counts: list[int]) -> list[ProxyRound]:
+    """The reference deployment (nginx with TLS, ``processes`` app processes) serving ``db_url``; for each count,
+    that many browsers open the case queue at the same moment. Each process is visited once directly first (a
+    server in service is warm), and its CPU time and memory are read around each round."""
+    from playwright.async_api import async_playwright
+
+    from deploy import loopback
+
+    rounds = []
+
+    async def run(proxy) -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                await asyncio.gather(*(_open_queue_once(browser, f"http://{app.address}", [], [], 0)
+                                       for app in proxy.apps))
+                for sessions in session_counts:
+                    found = ProxyRound(processes, sessions)
+                    pids = [app.process.pid for app in proxy.apps]
+                    cpu = [_cpu_seconds(pid) for pid in pids]
+                    busy, started = _machine_busy_seconds(), time.perf_counter()
+                    await asyncio.gather(*(_open_queue_once(browser, proxy.base, found.times, found.errors, i,
+                                                            PROXY_TIMEOUT_MS) for i in range(sessions)))
+                    found.wall_seconds = time.perf_counter() - started
+                    found.machine_busy_seconds = _machine_busy_seconds() - busy
+                    for pid, before in zip(pids, cpu):
+                        rss, peak = _memory_mb(pid)
+                        found.use.append(ProcessUse(_cpu_seconds(pid) - before, rss, peak))
+                    rounds.append(found)
+            finally:
+                await browser.close()
+
+    with loopback.serving(work, db_url, processes, {"DASHBOARD_DATA_DIR": str(work / "data")}) as proxy:
+        asyncio.run(run(proxy))
+    return rounds

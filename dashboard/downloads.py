@@ -1,4 +1,5 @@
-"""Generated downloads stay on the server until the browser has had time to fetch them.
+"""Generated downloads stay on the server until the browser has had time to fetch them, and the page's
+download buttons work again after its websocket reconnects to another process.
 
 A download button given a function builds its file on the click, and Streamlit keeps that file
 under no session: the sweep that follows every script run, in any session, marks it and the next
@@ -14,9 +15,12 @@ import time
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
+import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 HOLD_SECONDS = 60.0
+# Any interval will do (see rerun_after_reconnect); a long one costs nothing.
+RECONNECT_TIMER_SECONDS = 3600
 HOLDER = "generated-downloads"  # the files' stand-in session among the manager's sessions
 
 _built_at: dict[str, float] = {}  # generated file id -> when it was built
@@ -38,3 +42,18 @@ def _execute_deferred(manager: MediaFileManager, file_id: str) -> str:
 def hold_generated_downloads() -> None:
     """Install the hold (once per process; calling again changes nothing)."""
     MediaFileManager.execute_deferred = _execute_deferred
+
+
+@st.fragment(run_every=RECONNECT_TIMER_SECONDS)
+def rerun_after_reconnect() -> None:
+    """A timed fragment that shows nothing, on every page: its only effect is that Streamlit's page asks for a
+    fresh script run whenever its websocket reconnects.
+
+    Without one, after a reconnect the page (Streamlit 1.67's App.handleConnectionStateChanged) asks for a run
+    only if a run was under way or it has a timed fragment; otherwise it expects to resume its session on the
+    same server. When nginx sends the reconnect to another process (the first one died or restarted), that
+    process opens a new, empty session and nothing runs: the page keeps showing buttons whose files
+    (st.download_button given a function) were registered in the dead process, and a click on them is refused
+    by the new one ("Failed to generate file for download") until the viewer does anything that reruns the
+    page. With this timer the new process runs the page at once, as the viewer left it (same URL and widget
+    values), and registers its buttons anew."""

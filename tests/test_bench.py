@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from bench import __main__ as bench
-from bench.browser import Load, _rotate
+from bench.browser import Load, _cpu_seconds, _memory_mb, _rotate
 
 
 def test_an_unknown_section_is_refused_by_name(capsys):
@@ -34,3 +36,11 @@ def test_sessions_start_on_different_matrix_cells():
     cells = ["a", "b", "c"]
     assert _rotate(cells, 0) == ["a", "b", "c"]
     assert _rotate(cells, 4) == ["b", "c", "a"]
+
+
+def test_a_processs_cpu_time_and_memory_are_read_from_proc():
+    before = _cpu_seconds(os.getpid())
+    sum(i * i for i in range(2_000_000))
+    assert _cpu_seconds(os.getpid()) > before
+    rss, peak = _memory_mb(os.getpid())
+    assert 10 < rss <= peak

@@ -16,6 +16,7 @@ import pytest
 import streamlit
 
 from dashboard.meeting import KEYS
+from deploy import loopback
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -69,3 +70,34 @@ def test_the_self_signed_certificate_names_the_host(tmp_path, name, alt):
 def test_the_certificate_script_needs_a_name():
     done = subprocess.run([str(DEPLOY / "make-self-signed-cert")], capture_output=True, text=True)
     assert done.returncode == 2 and "usage" in done.stderr
+
+
+@pytest.mark.skipif(not loopback.NGINX.exists(), reason="nginx is not installed")
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_site_rendered_for_one_or_two_processes_passes_nginx_check(tmp_path, processes):
+    """deploy.loopback's copy of the site, with only the processes started, is one nginx accepts; with one
+    process nothing names a second one."""
+    for name in ("log", "tmp", "tls"):
+        (tmp_path / name).mkdir()
+    subprocess.run([str(DEPLOY / "make-self-signed-cert"), "127.0.0.1", str(tmp_path / "tls")], check=True,
+                   capture_output=True, timeout=120)
+    apps = [loopback.App(port, None, tmp_path / f"app{port}.log") for port in (9101, 9102)[:processes]]
+    site = loopback.render_site(apps, 9443, 9080, tmp_path, upload_limit_mb=1)
+    assert ("127.0.0.1:9102" in site) == (processes == 2)
+    assert "8501" not in site.replace("dashboard_8501", "") and "8502" not in site.replace("dashboard_8502", "")
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(loopback.main_config(tmp_path, tmp_path / "site.conf"))
+    done = subprocess.run([str(loopback.NGINX), "-t", "-p", str(tmp_path), "-e", str(tmp_path / "log" / "e.log"),
+                           "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_site_that_lost_a_line_the_deployment_needs_is_refused(monkeypatch, tmp_path):
+    changed = tmp_path / "deploy"
+    (changed / "nginx").mkdir(parents=True)
+    site = (DEPLOY / "nginx" / "dashboard.conf").read_text()
+    (changed / "nginx" / "dashboard.conf").write_text(site.replace("client_max_body_size 50m;", ""))
+    monkeypatch.setattr(loopback, "DEPLOY", changed)
+    apps = [loopback.App(port, None, tmp_path / "app.log") for port in (9101, 9102)]
+    with pytest.raises(loopback.ServingError, match="client_max_body_size"):
+        loopback.render_site(apps, 9443, 9080, tmp_path, upload_limit_mb=1)

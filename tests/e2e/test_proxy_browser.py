@@ -1,44 +1,45 @@
-"""The reference deployment for real: Debian's nginx, configured from deploy/nginx/dashboard.conf, terminates
-TLS with a certificate from deploy/make-self-signed-cert in front of two app processes started with
-deploy/systemd/dashboard@.service's command line, all on loopback ports of the test's own (the package's
-default site on port 80 is neither used nor touched). Chromium checks the page, its websocket, the security
-headers, the content-security policy, a download, the upload limit and a failover to the other process.
-
-For more tests through the proxy: ``serving_through_nginx(work, db_url, demo=False)`` serves a database
-through DATABASE_URL (viewers sign in) instead of the demo; ``proxy`` is the demo one, ``proxied_page`` a
-browser context of its own that ignores the self-signed certificate and records content-security-policy
-violations (``csp_violations``), and ``Proxy.upstreams_of`` tells which app process served a browser."""
+"""The reference deployment for real (deploy.loopback): Debian's nginx, configured from deploy/nginx/dashboard.conf,
+terminates TLS in front of two app processes started with deploy/systemd/dashboard@.service's command line and the
+settings of deploy/dashboard.env.example. They serve a database marked real with real accounts, so viewers sign in
+through the sign-in form, through nginx. Chromium checks the page, its websocket, the security headers, the
+content-security policy, the sign-in cookie and how long it lasts, a download, the upload limit and a failover to
+the other process; /healthz is checked through the proxy, also with its database stopped."""
 
 from __future__ import annotations
 
-import getpass
-import os
+import hashlib
+import json
 import re
-import shlex
 import signal
-import socket
-import subprocess
-import sys
+import ssl
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
+from sqlalchemy.engine import make_url
 
-from data_access import schema
-from data_access.engine import make_engine
-from tests.e2e.conftest import ROOT, _free_port, _healthy, sample_database
+from data_access import config, migrate, schema, sessions, users
+from data_access.engine import make_engine, normalise_url
+from deploy import loopback
+from tests.conftest import IN_CI, PG_URL, TEST_SECRET_KEY, mark_real
+from tests.e2e.conftest import sample_database
 from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception
 from tests.test_importer import child, children_file, fake_id
 
 pytestmark = pytest.mark.e2e
 
-NGINX = Path("/usr/sbin/nginx")
-DEPLOY = ROOT / "deploy"
 UPLOAD_LIMIT_MB = 1
+PASSWORD = "a long enough password"
+ADMIN, SUPERVISOR, DISABLED = "wang.admin", "li.fubao", "zhao.fubao"
+FORM = "form[action='/sign-in']"
+COOKIE = "dashboard_session"
+SIGNED_IN = "[data-testid='stSidebar'] button:has-text('Sign out')"
 # Reported to window.__cspViolations by every page before its own scripts run.
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -48,166 +49,94 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-@dataclass
-class App:
-    port: int
-    process: subprocess.Popen
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-
-@dataclass
-class Proxy:
-    base: str
-    http_port: int
-    apps: list[App]
-    access_log: Path
-    db_url: str
-
-    def upstreams_of(self, route: str) -> list[str]:
-        """The app processes nginx tried for requests that carried routing cookie ``route``."""
-        found = []
-        for line in self.access_log.read_text().splitlines():
-            if f"route={route} " in line:
-                tried = re.search(r"upstream=(.*?) route=", line).group(1)
-                found += [address for address in re.split(r"[ ,:]+(?=\d+\.)", tried) if address != "-"]
-        return found
-
-
-def unit_command(port: int) -> list[str]:
-    """ExecStart of deploy/systemd/dashboard@.service for ``port``, run from this checkout's interpreter."""
-    unit = (DEPLOY / "systemd" / "dashboard@.service").read_text()
-    [line] = [l for l in unit.splitlines() if l.startswith("ExecStart=")]
-    command = shlex.split(line.removeprefix("ExecStart="))
-    assert command[0] == "/opt/dashboard/.venv/bin/python", command
-    return [sys.executable, *[str(port) if part == "%i" else part for part in command[1:]]]
-
-
-def start_app(db_url: str, log: Path, demo: bool, port: int | None = None) -> App:
-    """One app process; with ``demo`` the database is served as the bundled sample, without it through
-    DATABASE_URL (viewers sign in)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
-    if demo:
-        env["DASHBOARD_DATA_DIR"] = str(Path(db_url.removeprefix("sqlite:///")).parent)
-    else:
-        env["DATABASE_URL"] = db_url
-    port = port or _free_port()
-    process = subprocess.Popen(unit_command(port), cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    return App(port, process)
-
-
-def wait_healthy(app: App, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while not _healthy(f"http://{app.address}/_stcore/health"):
-        if app.process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"the app on {app.address} did not start:\n{log.read_text()}")
-        time.sleep(0.5)
-
-
-def render_site(apps: list[App], https_port: int, http_port: int, work: Path) -> str:
-    """deploy/nginx/dashboard.conf with the test's ports, certificate, logs and a small upload limit;
-    every replaced line must be found, so a change to the file cannot silently escape the test."""
-    site = (DEPLOY / "nginx" / "dashboard.conf").read_text()
-    replacements = [
-        ("127.0.0.1:8501", apps[0].address),
-        ("127.0.0.1:8502", apps[1].address),
-        ("    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{http_port};\n"),
-        ("    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n", f"    listen 127.0.0.1:{https_port} ssl http2;\n"),
-        ("/etc/ssl/dashboard/", f"{work}/tls/"),
-        ("/var/log/dashboard/", f"{work}/log/"),
-        ("client_max_body_size 50m;", f"client_max_body_size {UPLOAD_LIMIT_MB}m;"),
-    ]
-    for old, new in replacements:
-        assert old in site, f"deploy/nginx/dashboard.conf no longer holds {old!r}"
-        site = site.replace(old, new)
-    return site
-
-
-def main_config(work: Path, site: Path) -> str:
-    """What Debian's /etc/nginx/nginx.conf gives the site, with every path in ``work``."""
-    user = f"user {getpass.getuser()};\n" if os.geteuid() == 0 else ""
-    temp = "\n".join(f"    {name}_temp_path {work}/tmp/{name};" for name in ("client_body", "proxy", "fastcgi",
-                                                                              "uwsgi", "scgi"))
-    return f"""{user}worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/log/main.error.log;
-daemon off;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {work}/log/main.access.log;
-{temp}
-    include {site};
-}}
-"""
-
-
-def wait_listening(port: int, nginx: subprocess.Popen, work: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if nginx.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not start: {(work / 'nginx.out').read_text()}")
-            time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def example_settings() -> dict[str, str]:
+    """The settings of deploy/dashboard.env.example that are not secrets or the database's address."""
+    lines = (loopback.DEPLOY / "dashboard.env.example").read_text().splitlines()
+    pairs = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    assert "FORWARDED_ALLOW_IPS" in pairs, "the app processes must be told to trust the proxy"
+    return {k: v for k, v in pairs.items() if k not in ("DATABASE_URL", "DASHBOARD_SECRET_KEY")}
 
 
 @contextmanager
-def serving_through_nginx(work: Path, db_url: str, demo: bool = True):
-    """nginx with TLS in front of two app processes serving ``db_url``, all on free loopback ports."""
-    if not NGINX.exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI is set but {NGINX} is missing (apt-get install nginx)")
-        pytest.skip(f"{NGINX} is missing; apt-get install nginx to run the proxy tests")
-    for name in ("log", "tmp", "tls"):
-        (work / name).mkdir()
-    made = subprocess.run([str(DEPLOY / "make-self-signed-cert"), "127.0.0.1", str(work / "tls")],
-                          capture_output=True, text=True, timeout=60)
-    assert made.returncode == 0, made.stderr
-    logs = [work / "log" / f"app{n}.log" for n in (1, 2)]
-    apps = [start_app(db_url, log, demo) for log in logs]
-    nginx = None
+def served(work: Path, db_url: str, processes: int = 2):
+    """The deployment serving ``db_url`` with every process sharing one signing key and data directory."""
+    settings = {**example_settings(), "DASHBOARD_SECRET_KEY": TEST_SECRET_KEY, "DASHBOARD_DATA_DIR": str(work / "data")}
     try:
-        for app, log in zip(apps, logs):
-            wait_healthy(app, log)
-        https_port, http_port = _free_port(), _free_port()
-        site = work / "dashboard.conf"
-        site.write_text(render_site(apps, https_port, http_port, work))
-        (work / "nginx.conf").write_text(main_config(work, site))
-        command = [str(NGINX), "-p", str(work), "-e", str(work / "log" / "main.error.log"), "-c", str(work / "nginx.conf")]
-        checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
-        assert checked.returncode == 0, checked.stderr
-        nginx = subprocess.Popen(command, stdout=(work / "nginx.out").open("w"), stderr=subprocess.STDOUT)
-        wait_listening(https_port, nginx, work)
-        yield Proxy(f"https://127.0.0.1:{https_port}", http_port, apps, work / "log" / "dashboard.access.log", db_url)
-    finally:
-        if nginx is not None:
-            stop(nginx)
-        for app in apps:
-            stop(app.process)
+        with loopback.serving(work, db_url, processes, settings, upload_limit_mb=UPLOAD_LIMIT_MB) as proxy:
+            yield proxy
+    except FileNotFoundError as missing:
+        if IN_CI:
+            pytest.fail(f"CI is set but {missing}")
+        pytest.skip(f"{missing}; needed to run the proxy tests")
+    except loopback.ServingError as failure:
+        pytest.fail(str(failure))
 
 
 @pytest.fixture(scope="module")
 def proxy(chromium_path, tmp_path_factory):
-    """The sample database in demo mode behind nginx."""
-    db_url = sample_database(tmp_path_factory.mktemp("proxy-db"))
-    with serving_through_nginx(tmp_path_factory.mktemp("proxy"), db_url) as served:
-        yield served
+    """The sample database, marked real, with an admin and two supervisors, behind nginx."""
+    url = sample_database(tmp_path_factory.mktemp("proxy-db"))
+    engine = make_engine(url)
+    mark_real(engine)
+    users.add_user(engine, ADMIN, "admin", PASSWORD)
+    users.add_user(engine, SUPERVISOR, "supervisor", PASSWORD, "fubao")
+    users.add_user(engine, DISABLED, "supervisor", PASSWORD, "fubao")
+    engine.dispose()
+    with served(tmp_path_factory.mktemp("proxy"), url) as serving:
+        yield serving
+
+
+@pytest.fixture
+def proxied_page(browser, proxy):
+    """A fresh browser context (own cookies) that accepts the self-signed certificate and records CSP violations."""
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 1000},
+                                  locale="zh-CN", accept_downloads=True)
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    page.console_messages_seen = []
+    page.on("console", lambda message: page.console_messages_seen.append(message.text))
+    yield page
+    context.close()
+
+
+def settle(page) -> None:
+    page.wait_for_selector(READY, timeout=90_000)
+    page.wait_for_timeout(1500)
+    page.wait_for_selector(READY, timeout=90_000)
+
+
+def open_proxied(page, url: str) -> None:
+    page.goto(url)
+    settle(page)
+
+
+def sign_in(page, url: str, username: str) -> None:
+    """Open ``url``, where the sign-in screen shows, and sign in through its form (posted through nginx)."""
+    open_proxied(page, url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector(SIGNED_IN, timeout=90_000)
+    settle(page)
+
+
+def shows_sign_in(page) -> bool:
+    return page.locator(FORM).count() == 1 and page.locator(SIGNED_IN).count() == 0
+
+
+def csp_violations(page) -> list[str]:
+    recorded = page.evaluate("window.__cspViolations")
+    console = [m for m in page.console_messages_seen if "Content Security Policy" in m]
+    return recorded + console
+
+
+def cookie_of(page, name: str) -> dict:
+    [cookie] = [c for c in page.context.cookies() if c["name"] == name]
+    return cookie
+
+
+def route_of(page) -> str:
+    return cookie_of(page, "dashboard_route")["value"]
 
 
 def export_csv(page) -> bytes:
@@ -217,35 +146,14 @@ def export_csv(page) -> bytes:
     return info.value.path().read_bytes()
 
 
-@pytest.fixture
-def proxied_page(browser, proxy):
-    """A fresh browser context (own cookies) that accepts the self-signed certificate and records CSP violations."""
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 1000},
-                                      locale="zh-CN", accept_downloads=True)
-    context.add_init_script(RECORD_VIOLATIONS)
-    page = context.new_page()
-    page.console_messages_seen = []
-    page.on("console", lambda message: page.console_messages_seen.append(message.text))
-    yield page
-    context.close()
-
-
-def open_proxied(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(READY, timeout=90_000)
-    page.wait_for_timeout(1500)
-    page.wait_for_selector(READY, timeout=90_000)
-
-
-def csp_violations(page) -> list[str]:
-    recorded = page.evaluate("window.__cspViolations")
-    console = [m for m in page.console_messages_seen if "Content Security Policy" in m]
-    return recorded + console
-
-
-def route_of(page) -> str:
-    [cookie] = [c for c in page.context.cookies() if c["name"] == "dashboard_route"]
-    return cookie["value"]
+def get(url: str) -> tuple[int, dict]:
+    """A GET through the proxy (its certificate is self-signed); the status and the JSON answer."""
+    unverified = ssl._create_unverified_context()
+    try:
+        with urllib.request.urlopen(url, timeout=30, context=unverified) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
 
 
 def test_pages_load_through_the_proxy_with_their_websocket_headers_and_policy(proxied_page, proxy):
@@ -260,13 +168,16 @@ def test_pages_load_through_the_proxy_with_their_websocket_headers_and_policy(pr
     assert not re.search(r"https?://|\*", policy), "the policy names no origin but the server's own"
     assert headers["strict-transport-security"].startswith("max-age=")
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert shows_sign_in(page) and csp_violations(page) == []
+    sign_in(page, f"{proxy.base}/?lang=en", ADMIN)
     assert sockets and all(url.startswith(f"wss://127.0.0.1:{proxy.base.rsplit(':', 1)[1]}/") for url in sockets)
     for path in ("/?lang=en", "/map?lang=en", "/cases?lang=en", "/subsidies?lang=en", "/explore?lang=en",
                  "/data?lang=en", "/?lang=en&mode=meeting"):
         open_proxied(page, f"{proxy.base}{path}")
         assert_no_exception(page)
+        assert not shows_sign_in(page), path
         assert csp_violations(page) == [], path
-    cookie = next(c for c in page.context.cookies() if c["name"] == "dashboard_route")
+    cookie = cookie_of(page, "dashboard_route")
     assert cookie["secure"] and cookie["httpOnly"]
     route = route_of(page)
     assert route in {app.address for app in proxy.apps}
@@ -283,13 +194,85 @@ def test_plain_http_is_sent_to_https(proxy):
     assert response.status == 301 and response.getheader("Location").startswith("https://")
 
 
-def test_an_export_downloads_through_the_proxy(proxied_page, proxy):
+def test_a_sign_in_through_the_proxy_lasts_through_a_reload_and_a_new_tab_and_exports(proxied_page, proxy):
     page = proxied_page
-    open_proxied(page, f"{proxy.base}/cases?lang=en&period=2022Q2")
+    sign_in(page, f"{proxy.base}/cases?lang=en&street=fubao&period=2022Q2", SUPERVISOR)
+    assert page.url.startswith(f"{proxy.base}/cases?lang=en&street=fubao")
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=90_000)
+    # nginx terminates TLS and says so in X-Forwarded-Proto, which the app believes from the proxy's address.
+    cookie = cookie_of(page, COOKIE)
+    assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert COOKIE not in page.evaluate("document.cookie")
+
+    page.reload()
+    settle(page)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=90_000)
+    assert not shows_sign_in(page)
+
+    tab = page.context.new_page()
+    open_proxied(tab, f"{proxy.base}/subsidies?lang=en")
+    tab.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+    assert not shows_sign_in(tab)
+    assert_no_exception(tab)
+
     data = export_csv(page)
-    assert data.startswith(b"\xef\xbb\xbf")
-    assert data.count(b"\n") > 1
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\n") > 1
     assert any("GET /media/" in line and '" 200 ' in line for line in proxy.access_log.read_text().splitlines())
+    assert csp_violations(page) == []
+
+
+def test_signing_out_in_one_tab_ends_the_other(proxied_page, proxy):
+    first = proxied_page
+    sign_in(first, f"{proxy.base}/?lang=en", SUPERVISOR)
+    second = first.context.new_page()
+    open_proxied(second, f"{proxy.base}/subsidies?lang=en")
+    second.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+
+    first.get_by_role("button", name="Sign out").click()
+    first.wait_for_selector(FORM, timeout=90_000)
+    second.locator("[data-testid='stSidebarNavLink']", has_text="Overview").click()
+    second.wait_for_selector(FORM, timeout=90_000)
+    assert second.locator("[data-testid='stMetric']").count() == 0
+    second.reload()
+    settle(second)
+    assert shows_sign_in(second)
+    assert_no_exception(second)
+
+
+def session_row(cookie: str):
+    """The user_sessions row of a cookie value, found as the app finds it: by its token's hash."""
+    token = sessions.token_of(cookie, TEST_SECRET_KEY, config.session_lifetime())
+    return schema.user_sessions.c.token_hash == hashlib.sha256(token.encode()).hexdigest()
+
+
+def test_an_expired_a_tampered_and_a_revoked_cookie_get_the_sign_in_screen(proxied_page, proxy):
+    page = proxied_page
+    engine = make_engine(proxy.db_url)
+    sign_in(page, f"{proxy.base}/?lang=en", SUPERVISOR)
+    cookie = cookie_of(page, COOKIE)
+
+    token, stamp, signature = cookie["value"].split(".")
+    page.context.add_cookies([{**cookie, "value": f"{token[:-2]}xx.{stamp}.{signature}"}])
+    open_proxied(page, f"{proxy.base}/?lang=en")
+    assert shows_sign_in(page)
+    assert page.locator("[data-testid='stAlert']").count() == 0
+    page.context.add_cookies([cookie])
+    open_proxied(page, f"{proxy.base}/?lang=en")
+    assert not shows_sign_in(page), "the real cookie still signs in"
+
+    with engine.begin() as conn:
+        conn.execute(update(schema.user_sessions).where(session_row(cookie["value"]))
+                     .values(expires_at=datetime.now() - timedelta(minutes=1)))
+    open_proxied(page, f"{proxy.base}/?lang=en")
+    assert shows_sign_in(page)
+    assert page.get_by_text("Your sign-in ended after").count() == 1
+
+    sign_in(page, f"{proxy.base}/?lang=en", DISABLED)
+    users.disable_user(engine, DISABLED, by=ADMIN)
+    open_proxied(page, f"{proxy.base}/?lang=en")
+    assert shows_sign_in(page)
+    assert_no_exception(page)
+    engine.dispose()
 
 
 def children_count(url: str) -> int:
@@ -300,12 +283,10 @@ def children_count(url: str) -> int:
     return count
 
 
-def choose_admin_on_the_data_page(page, proxy) -> None:
-    open_proxied(page, f"{proxy.base}/data?lang=en")
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="View as").click()
-    page.get_by_role("option", name="Administrator").click()
-    page.wait_for_timeout(800)
-    page.wait_for_selector(READY, timeout=90_000)
+def upload_and_write(page, path: Path) -> None:
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.get_by_role("button", name="Write to the database").click(timeout=90_000)
+    page.get_by_text("Result", exact=True).wait_for(timeout=90_000)
 
 
 def test_an_upload_within_the_limit_is_checked_and_written_through_the_proxy(proxied_page, proxy, tmp_path):
@@ -313,10 +294,8 @@ def test_an_upload_within_the_limit_is_checked_and_written_through_the_proxy(pro
     good = tmp_path / "children.csv"
     good.write_bytes(children_file(child("FT93000001", 身份证号=fake_id("2013-03-04", "071"), 出生日期="2013-03-04")))
     before = children_count(proxy.db_url)
-    choose_admin_on_the_data_page(page, proxy)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
-    page.get_by_role("button", name="Write to the database").click(timeout=90_000)
-    page.get_by_text("Result", exact=True).wait_for(timeout=90_000)
+    sign_in(page, f"{proxy.base}/data?lang=en", ADMIN)
+    upload_and_write(page, good)
     assert children_count(proxy.db_url) == before + 1
     assert_no_exception(page)
 
@@ -326,7 +305,7 @@ def test_an_upload_over_the_limit_is_refused_by_the_proxy(proxied_page, proxy, t
     big = tmp_path / "children.csv"
     big.write_bytes(b"x" * (UPLOAD_LIMIT_MB * 1024 * 1024 + 4096))
     before = children_count(proxy.db_url)
-    choose_admin_on_the_data_page(page, proxy)
+    sign_in(page, f"{proxy.base}/data?lang=en", ADMIN)
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(big))
     deadline = time.monotonic() + 30
     while not any(" 413 " in line and "upload_file" in line for line in proxy.access_log.read_text().splitlines()):
@@ -342,12 +321,62 @@ def test_an_upload_over_the_limit_is_refused_by_the_proxy(proxied_page, proxy, t
     assert page.get_by_role("button", name="Write to the database").count() == 0
 
 
-def test_when_the_serving_process_dies_the_browser_carries_on_with_the_other(proxied_page, proxy, tmp_path):
-    """Last in the module: it stops one of the app processes and starts it again, as a rolling restart does.
-    The browser reconnects to the other process and stays there when the first one is back, so requests that
-    need its session (here a file upload) still reach the process that holds it."""
+def test_healthz_answers_through_the_proxy(proxy):
+    status, report = get(f"{proxy.base}/healthz")
+    assert status == 200 and report["ok"] and report["database"] == "ok" and report["migrations"] == "ok"
+
+
+@pytest.fixture
+def postgres_database():
+    """A PostgreSQL database of its own (beside TEST_DATABASE_URL's), migrated, which a test may stop accepting
+    connections; dropped afterwards."""
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set")
+        pytest.skip("set TEST_DATABASE_URL=postgresql+psycopg://... to run the PostgreSQL tests")
+    base = make_url(normalise_url(PG_URL))
+    name = f"{base.database}_proxy_health"
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url, name, admin
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_healthz_through_the_proxy_reports_a_stopped_database_and_its_return(postgres_database, tmp_path):
+    url, name, admin = postgres_database
+    with served(tmp_path, url, processes=1) as serving:
+        assert get(f"{serving.base}/healthz") == (200, {"process": "ok", "ok": True, "database": "ok",
+                                                        "revision": sorted(migrate.head_revisions()),
+                                                        "head": sorted(migrate.head_revisions()),
+                                                        "migrations": "ok"})
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                         {"name": name})
+        status, report = get(f"{serving.base}/healthz")
+        assert (status, report["ok"], report["database"]) == (503, False, "unreachable")
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        status, report = get(f"{serving.base}/healthz")
+        assert (status, report["ok"], report["database"], report["migrations"]) == (200, True, "ok", "ok")
+
+
+def test_when_the_serving_process_dies_the_viewer_carries_on_signed_in_with_the_other(proxied_page, proxy, tmp_path):
+    """Last in the module: it kills the process holding the viewer's session and starts it again, as a crash
+    and systemd's restart do. The browser reconnects to the other process on the same URL, still signed in, and
+    stays there when the first one is back, so requests that need its session (an export, a file upload) still
+    reach the process that holds it."""
     page = proxied_page
-    choose_admin_on_the_data_page(page, proxy)
+    sign_in(page, f"{proxy.base}/cases?lang=en&period=2022Q2", ADMIN)
     url = page.url
     victim = next(app for app in proxy.apps if app.address == route_of(page))
     other = next(app for app in proxy.apps if app is not victim)
@@ -357,25 +386,24 @@ def test_when_the_serving_process_dies_the_browser_carries_on_with_the_other(pro
     while route_of(page) != other.address:
         assert time.monotonic() < deadline, "the browser did not reach the other process"
         page.wait_for_timeout(1000)
-    page.wait_for_selector(READY, timeout=90_000)
-    page.wait_for_timeout(1500)
-    page.wait_for_selector(READY, timeout=90_000)
+    settle(page)
     assert page.url == url
     assert_no_exception(page)
-    assert page.locator("[data-testid='stMetric']").first.is_visible()
+    assert not shows_sign_in(page)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=90_000)
     assert csp_violations(page) == []
+    # The page ran again on the other process, so its export buttons name files that process can build.
+    assert export_csv(page).startswith(b"\xef\xbb\xbf")
 
-    log = tmp_path / "restarted.log"
-    revived = start_app(proxy.db_url, log, demo=True, port=victim.port)
-    proxy.apps[proxy.apps.index(victim)] = revived
-    wait_healthy(revived, log)
+    proxy.restart(victim)
     page.wait_for_timeout(11_000)  # past the upstream's fail_timeout: nginx sends requests to it again
+    # The same session: the page ran again on the other process as the viewer left it, in English.
+    page.locator("a[data-testid='stSidebarNavLink'][href*='/data']").click()
+    settle(page)
     good = tmp_path / "children.csv"
     good.write_bytes(children_file(child("FT93000002", 身份证号=fake_id("2013-03-04", "072"), 出生日期="2013-03-04")))
     before = children_count(proxy.db_url)
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(good))
-    page.get_by_role("button", name="Write to the database").click(timeout=90_000)
-    page.get_by_text("Result", exact=True).wait_for(timeout=90_000)
+    upload_and_write(page, good)
     assert children_count(proxy.db_url) == before + 1
     assert route_of(page) == other.address
     assert_no_exception(page)
