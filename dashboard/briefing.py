@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dashboard import auth, charts, data
 from dashboard.context import ViewContext
 from dashboard.gaps import Gap
-from dashboard.i18n import format_moment, format_share, format_yuan, label, period_label, signed, t
+from dashboard.i18n import format_moment, format_share, format_yuan, label, months_label, period_label, signed, t
 from data_access.overview import KeyFigures
 from data_access.rules import CaseRules
 from data_access.types import Period, add_months
@@ -46,13 +46,15 @@ def scope_name(ctx: ViewContext) -> str:
     return f"{ctx.street_name} street" if ctx.lang == "en" else f"{ctx.street_name}街道"
 
 
-def change_phrase(now: Decimal, before: Decimal, lang: str) -> str:
+def change_phrase(now: Decimal, before: Decimal, lang: str, same_span: bool = False) -> str:
+    """The change in words; ``same_span``: against the same months of the previous period."""
     if not before:
         return t("summary.change.none", lang)
     ratio = float((now - before) / before)
+    suffix = ".same" if same_span else ""
     if abs(ratio) < 0.0005:
-        return t("summary.change.flat", lang)
-    return t("summary.change.up" if ratio > 0 else "summary.change.down", lang, pct=f"{abs(ratio):.1%}")
+        return t("summary.change.flat" + suffix, lang)
+    return t(("summary.change.up" if ratio > 0 else "summary.change.down") + suffix, lang, pct=f"{abs(ratio):.1%}")
 
 
 def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
@@ -68,9 +70,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     parts = [
         t("summary.children", lang, date=long_date(register_day, lang), scope=scope, total=f"{now.children_total:,}",
           **{k: f"{v:,}" for k, v in now.children_by_category.items()}),
-        t("summary.subsidies", lang, period=period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
-          amount=f"{float(paid.amount) / 10000:,.2f}" if lang == "zh" else f"{float(paid.amount):,.2f}",
-          change=change_phrase(paid.amount, before.subsidies.amount, lang)),
+        subsidy_sentence(ctx, figures, lang),
         t("summary.cases", lang, open=f"{cases.open_total:,}", critical=f"{cases.open_by_risk.get('critical', 0):,}",
           overdue=f"{cases.overdue:,}", reported=f"{cases.reported_in_period:,}", response=response),
         t(network_key, lang, streets=net.streets, streets_with_station=net.streets_with_station)
@@ -79,6 +79,17 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
             rate=format_share(now.training.rate)),
     ]
     return ("" if lang == "zh" else " ").join(parts)
+
+
+def subsidy_sentence(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
+    """Payments of the period, or while it runs of its complete months, against the same months before."""
+    span, paid, before = figures.current.span, figures.current.subsidies, figures.previous
+    if span.running and not span.months:
+        return t("summary.subsidies.no_month", lang, period=period_label(ctx.period, lang, ctx.as_of))
+    return t("summary.subsidies", lang, period=months_label(span.months, lang) if span.running else
+             period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
+             amount=f"{float(paid.amount) / 10000:,.2f}" if lang == "zh" else f"{float(paid.amount):,.2f}",
+             change=change_phrase(paid.amount, before.subsidies.amount, lang, before.span.like_for_like))
 
 
 def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str, str, str, str]]:
@@ -101,10 +112,13 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str
     rows.append((t("kpi.median_response", lang), *(t("kpi.hours", lang, hours=h) if h is not None else "—" for h in hours),
                  signed(hours[0] - hours[1], 1) if None not in hours else "—"))
     paid, paid_before = now.subsidies, before.subsidies
-    rows.append(whole(t("kpi.person_times", lang), paid.person_times, paid_before.person_times))
-    rows.append((t("kpi.amount", lang), format_yuan(float(paid.amount), lang), format_yuan(float(paid_before.amount), lang),
-                 signed(float(paid.amount - paid_before.amount), 2)))
-    rows.append(whole(t("kpi.children_paid", lang), paid.children, paid_before.children))
+    if now.span.months:
+        rows.append(whole(t("kpi.person_times", lang), paid.person_times, paid_before.person_times))
+        rows.append((t("kpi.amount", lang), format_yuan(float(paid.amount), lang),
+                     format_yuan(float(paid_before.amount), lang), signed(float(paid.amount - paid_before.amount), 2)))
+        rows.append(whole(t("kpi.children_paid", lang), paid.children, paid_before.children))
+    else:
+        rows += [(t(key, lang), "—", "—", "—") for key in ("kpi.person_times", "kpi.amount", "kpi.children_paid")]
     net = figures.network
     rows.append((t("kpi.stations", lang), f"{net.street_stations} ({net.streets_with_station}/{net.streets})", "—", "—"))
     rows.append(whole(t("kpi.supervisors", lang), net.supervisors, None))
@@ -161,10 +175,11 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     return render(
         lang=lang,
         title=t("briefing.title", lang),
-        subtitle=t("briefing.subtitle", lang, period=period_label(ctx.period, lang), scope=ctx.street_name),
+        subtitle=t("briefing.subtitle", lang, period=period_label(ctx.period, lang, ctx.as_of), scope=ctx.street_name),
         summary=summary_paragraph(ctx, figures, lang),
         kpis=kpi_rows(figures, rules, lang),
-        kpi_header=[t(k, lang) for k in ("col.indicator", "col.this_period", "col.previous_period", "col.change")],
+        kpi_header=[t(k, lang) for k in ("col.indicator", "col.this_period", "col.previous_same_span"
+                                         if figures.previous.span.like_for_like else "col.previous_period", "col.change")],
         charts_svg=svgs,
         pressure=list(zip(pressure[f"street_{suffix}"], pressure["overdue_cases"], pressure["critical_cases"],
                           pressure["open_cases"])),

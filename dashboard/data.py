@@ -191,8 +191,8 @@ def grants_between(scope: Scope, start: date, end: date) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def quarter_table(scope: Scope, filters: Filters, first: date, last: date) -> pd.DataFrame:
-    return subsidies.quarter_table(engine(), scope, filters, first, last)
+def quarter_table(scope: Scope, filters: Filters, first: date, as_of: datetime) -> pd.DataFrame:
+    return subsidies.quarter_table(engine(), scope, filters, first, as_of.date(), as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

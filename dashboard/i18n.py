@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from data_access.types import Period
+from data_access.types import Period, Span
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     # app shell
@@ -86,6 +86,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.children_paid": ("受助儿童", "Children paid"),
     "kpi.vs_previous": ("较上期（{period}）", "vs {period}"),
     "kpi.vs_moment": ("较 {date}", "vs {date}"),
+    "kpi.vs_same_span": ("截至{date}，较{period}同期", "to {date}, against the same days of {period}"),
+    "kpi.vs_months": ("{months}，较{before}", "{months}, against {before}"),
+    "kpi.no_complete_month": ("本期尚无已结束的月份", "no month of this period is over yet"),
+    "subsidies.quarters.to_date": ("本季度尚未结束：环比、同比按已结束的月份与前期同样月份比较。",
+                                   "This quarter is not over: its changes compare its complete months with the same months before."),
+    "period.to_date": ("{period}（截至目前）", "{period} (to date)"),
     "kpi.median_response": ("首次响应中位时长", "Median time to first response"),
     "kpi.hours": ("{hours:.1f} 小时", "{hours:.1f} h"),
     "kpi.critical_open": ("一级·红在办", "Open critical cases"),
@@ -179,6 +185,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "summary.change.down": ("较上期减少{pct}", "down {pct} on the previous period"),
     "summary.change.flat": ("与上期持平", "the same as the previous period"),
     "summary.change.none": ("上期无发放", "with none paid the period before"),
+    "summary.change.up.same": ("较上期同期增加{pct}", "up {pct} on the same months of the previous period"),
+    "summary.change.down.same": ("较上期同期减少{pct}", "down {pct} on the same months of the previous period"),
+    "summary.change.flat.same": ("与上期同期持平", "the same as the same months of the previous period"),
+    "summary.subsidies.no_month": ("{period}尚无已结束的月份，补贴发放待月末后统计。",
+                                   "No month of {period} is over yet, so its subsidy payments are counted after the month ends."),
+    "col.previous_same_span": ("上期（接报、响应、发放为同期）", "Previous period (reports, responses, payments: same span)"),
     "summary.cases": ("在办危机个案{open}件，其中一级·红{critical}件，逾期{overdue}件；本期新接报{reported}件{response}。",
                       "{open} crisis cases are open, {critical} of them critical and {overdue} overdue; {reported} were reported this period{response}."),
     "summary.response": ("，首次响应中位时长{hours:.1f}小时", ", with a median of {hours:.1f} h to first response"),
@@ -859,7 +871,10 @@ def label(vocabulary: str, code: str | None, lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
-def period_label(period: Period, lang: str) -> str:
+def period_label(period: Period, lang: str, as_of: datetime | None = None) -> str:
+    """The period's name; with ``as_of``, marked "to date" while it runs."""
+    if as_of is not None and period.running(as_of):
+        return t("period.to_date", lang, period=period_label(period, lang))
     if lang == "en":
         if period.kind == "year":
             return str(period.year)
@@ -871,6 +886,42 @@ def period_label(period: Period, lang: str) -> str:
     if period.kind == "quarter":
         return f"{period.year}年第{_QUARTERS_ZH[period.number - 1]}季度"
     return f"{period.year}年{period.number}月"
+
+
+def short_date(day: date, lang: str) -> str:
+    return f"{day.day} {_MONTHS_EN[day.month - 1]}" if lang == "en" else f"{day.month}月{day.day}日"
+
+
+def months_label(months: tuple[date, ...], lang: str) -> str:
+    """``2026年10月`` or ``2026年10–11月``; ``Oct 2026`` or ``Oct–Nov 2026``."""
+    first, last = months[0], months[-1]
+    if lang == "en":
+        if first == last:
+            return f"{_MONTHS_EN[first.month - 1]} {first.year}"
+        head = _MONTHS_EN[first.month - 1] + ("" if first.year == last.year else f" {first.year}")
+        return f"{head}–{_MONTHS_EN[last.month - 1]} {last.year}"
+    if first == last:
+        return f"{first.year}年{first.month}月"
+    if first.year == last.year:
+        return f"{first.year}年{first.month}–{last.month}月"
+    return f"{first.year}年{first.month}月–{last.year}年{last.month}月"
+
+
+def versus(now: Span, before: Span, lang: str) -> str:
+    """What a flow is compared with: the previous period, or its same days while the chosen one runs."""
+    if before.like_for_like:
+        return t("kpi.vs_same_span", lang, date=short_date(now.until.date(), lang),
+                 period=period_label(before.period, lang))
+    return t("kpi.vs_previous", lang, period=period_label(before.period, lang))
+
+
+def versus_months(now: Span, before: Span, lang: str) -> str:
+    """What payments are compared with: while a period runs, its complete months against as many before."""
+    if not before.like_for_like:
+        return t("kpi.vs_previous", lang, period=period_label(before.period, lang))
+    if not now.months:
+        return t("kpi.no_complete_month", lang)
+    return t("kpi.vs_months", lang, months=months_label(now.months, lang), before=months_label(before.months, lang))
 
 
 def format_yuan(amount: float, lang: str) -> str:

@@ -23,7 +23,7 @@ def page_header(ctx: ViewContext, title_key: str):
     st.title(t(title_key, ctx.lang))
     parts = [
         t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
-        t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang)),
+        t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang, ctx.as_of)),
         md("caption.scope", ctx.lang, scope=ctx.scope_name),
     ]
     line = " · ".join(parts)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import briefing, charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import format_share, period_label, signed, t
+from dashboard.i18n import format_share, signed, t, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months
 
@@ -133,15 +133,18 @@ def cases(ctx: ViewContext, figures) -> None:
 
 def subsidies(ctx: ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current.subsidies, figures.previous.subsidies
-    versus = t("kpi.vs_previous", lang, period=period_label(ctx.period.previous(), lang))
+    span, span_before = figures.current.span, figures.previous.span
+    against, paid = versus_months(span, span_before, lang), bool(span.months)
     cols = st.columns(3)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}", versus,
-               signed(now.person_times - before.person_times), delta_color="off")
+    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}" if paid else "—", against,
+               signed(now.person_times - before.person_times) if paid else None, delta_color="off")
     wan = "{:,.2f} 万元" if lang == "zh" else "{:,.0f} yuan"
-    layout.kpi(cols[1], t("kpi.amount", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)), versus,
-               briefing.change_phrase(now.amount, before.amount, lang), delta_color="off")
-    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{now.children:,}", versus,
-               signed(now.children - before.children), delta_color="off")
+    layout.kpi(cols[1], t("kpi.amount", lang),
+               wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—", against,
+               briefing.change_phrase(now.amount, before.amount, lang, span_before.like_for_like) if paid else None,
+               delta_color="off")
+    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{now.children:,}" if paid else "—", against,
+               signed(now.children - before.children) if paid else None, delta_color="off")
     this_month = Period.containing(ctx.as_of.date(), "month")
     paid = data.payments_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end)
     st.caption(t("chart.subsidy_trend_short", lang))

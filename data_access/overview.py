@@ -1,8 +1,9 @@
 """The key figures of the overview: network, children in difficulty, cases, subsidies, training.
 
 Stock figures (the register, open and overdue cases, staff in post) are read at a moment; flows
-(cases reported, first responses, payments) over a period. ``key_figures`` reads both for the chosen
-period and for the one before it, so every card can show its change.
+(cases reported, first responses, payments) over a span of a period. ``key_figures`` reads both for the
+chosen period and for the one before it, so every card can show its change: stocks against the
+previous period's end, flows against the same span of the previous period while the chosen one runs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from data_access.parallel import together
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions, staff_conditions
 from data_access.subsidies import payment_scope, union_parts
-from data_access.types import Filters, Period, Scope, add_months, months_between
+from data_access.types import Filters, Period, Scope, Span, add_months, months_between
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class PeriodFigures:
     """The figures of one period: the register at its end, cases, payments and training."""
 
     moment: datetime
+    span: Span
     children_by_category: dict[str, int]
     cases: CaseFigures
     subsidies: SubsidyFigures
@@ -182,9 +184,9 @@ def children_by_category(engine: Engine, scope: Scope, filters: Filters, day: da
     return {category: found.get(category, 0) for category in vocab.CHILD_CATEGORIES}
 
 
-def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period, moment: datetime,
+def case_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, moment: datetime,
                  rules: CaseRules, past: bool = False) -> CaseFigures:
-    """Cases open and overdue at ``moment``; reported in ``period`` and their median first response.
+    """Cases open and overdue at ``moment``; reported in ``span`` and their median first response by its end.
 
     ``past``: ``moment`` is before the data's as-of, so overdue is replayed from the case events.
     """
@@ -198,10 +200,12 @@ def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period,
         )}
         reported = conn.execute(
             select(func.count()).where(
-                K.c.reported_at >= period.start, K.c.reported_at < period.end, K.c.reported_at <= moment, *where
+                K.c.reported_at >= span.start, K.c.reported_at < span.period.end, K.c.reported_at <= span.until,
+                *where,
             )
         ).scalar_one()
-    median = median_response_hours(engine, scope, replace(filters, period=period), CaseFilters(), moment, rules)
+    median = median_response_hours(engine, scope, replace(filters, period=span.period), CaseFilters(), span.until,
+                                   rules)
     return CaseFigures(
         open_by_risk={rule.level: open_late.get(rule.level, (0, 0))[0] for rule in rules.risks},
         overdue=sum(overdue for _, overdue in open_late.values()),
@@ -210,12 +214,12 @@ def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period,
     )
 
 
-def subsidy_figures(engine: Engine, scope: Scope, filters: Filters, period: Period | None = None) -> SubsidyFigures:
-    """Payments for the months of ``period`` (default: the filtered period)."""
+def subsidy_figures(engine: Engine, scope: Scope, filters: Filters, span: Span | None = None) -> SubsidyFigures:
+    """Payments for the months of ``span`` (default: every month of the filtered period)."""
     P = schema.subsidy_payments
-    period = period or filters.period
+    start, end = (span.period.start, span.months_end) if span else (filters.period.start, filters.period.end)
     query = select(func.count(), func.count(distinct(P.c.child_id)), func.coalesce(func.sum(P.c.amount), 0)).where(
-        P.c.month >= period.start, P.c.month < period.end, *payment_scope(scope, filters)
+        P.c.month >= start, P.c.month < end, *payment_scope(scope, filters)
     )
     with engine.connect() as conn:
         count, children, amount = conn.execute(query).one()
@@ -239,27 +243,30 @@ def training_figures(engine: Engine, scope: Scope, filters: Filters, day: date) 
     )
 
 
-def period_figures(engine: Engine, scope: Scope, filters: Filters, period: Period, moment: datetime,
+def period_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, moment: datetime,
                    rules: CaseRules, past: bool = False) -> PeriodFigures:
-    """Every period figure; the register and the staff are read on the period's last day (at most ``moment``)."""
-    day = min(period.end - timedelta(days=1), moment.date())
+    """Every figure of a span; the register and the staff are read on the period's last day (at most ``moment``)."""
+    day = min(span.period.end - timedelta(days=1), moment.date())
     return PeriodFigures(
         moment=moment,
+        span=span,
         children_by_category=children_by_category(engine, scope, filters, day),
-        cases=case_figures(engine, scope, filters, period, moment, rules, past),
-        subsidies=subsidy_figures(engine, scope, filters, period),
+        cases=case_figures(engine, scope, filters, span, moment, rules, past),
+        subsidies=subsidy_figures(engine, scope, filters, span),
         training=training_figures(engine, scope, filters, day),
     )
 
 
 def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> KeyFigures:
-    """The chosen period's figures (cases as of ``as_of``) and the previous period's (cases as of its end)."""
-    previous = filters.period.previous()
-    previous_end = min(datetime.combine(previous.end, datetime.min.time()), as_of)
+    """The chosen period's figures (cases as of ``as_of``) and the previous period's: its stocks at its end,
+    its flows over the same span as the chosen period's (``Span.matching``)."""
+    span = Span.of(filters.period, as_of)
+    previous = span.matching(filters.period.previous())
+    previous_end = min(datetime.combine(previous.period.end, datetime.min.time()), as_of)
     network, current, earlier = together(
         engine,
         lambda: network_figures(engine, scope, filters, as_of),
-        lambda: period_figures(engine, scope, filters, filters.period, as_of, rules),
+        lambda: period_figures(engine, scope, filters, span, as_of, rules),
         lambda: period_figures(engine, scope, filters, previous, previous_end, rules, past=previous_end < as_of),
     )
     return KeyFigures(network=network, current=current, previous=earlier)

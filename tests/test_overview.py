@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from data_access import overview
 from data_access.cases import next_deadline
-from data_access.types import Filters, Period, Scope
+from data_access.types import Filters, Period, Scope, Span
 
 Q2 = Filters(period=Period.parse("2022Q2"))
 DISTRICT = Scope.district()
@@ -155,5 +155,5 @@ def test_overdue_at_a_past_moment_is_replayed_from_the_events(sample_engine, raw
     previous = overview.key_figures(sample_engine, DISTRICT, Q2, as_of, rules).previous
     assert previous.cases.overdue == expected > 0
     # At the as-of moment the replay and the case's own last-contact column agree.
-    now = overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules)
-    assert overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules, past=True).overdue == now.overdue
+    now = overview.case_figures(sample_engine, DISTRICT, Q2, Span.of(Q2.period, as_of), as_of, rules)
+    assert overview.case_figures(sample_engine, DISTRICT, Q2, Span.of(Q2.period, as_of), as_of, rules, past=True).overdue == now.overdue

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from dashboard import briefing, data, gaps
+from dashboard.text import plain
 from data_access.engine import make_engine
 from tests.test_pages import app, metric, text_of  # noqa: F401  (app is a fixture)
 
@@ -210,3 +211,18 @@ def test_the_training_link_shows_who_is_trained(app):
     assert (done, staff) == (57, 138)
     assert table["Trained"].sum() == done
     assert table["Trained"].sum() + table["Not trained"].sum() == staff
+
+
+@pytest.mark.parametrize("mode", ["", "meeting"])
+def test_a_running_quarter_says_to_date_and_compares_like_for_like(app, monkeypatch, mode):
+    monkeypatch.setenv("DASHBOARD_AS_OF", "2022-05-20")
+    params = {"period": "2022Q2", "lang": "en", **({"mode": mode, "screen": "subsidies"} if mode else {})}
+    at = app(**params)
+    assert not at.exception
+    shown = text_of(at)
+    assert "Period: 2022 Q2 (to date)" in shown
+    captions = [plain(c.value) for c in at.caption] + [plain(m.value) for m in at.markdown]
+    assert any("Apr 2022, against Jan 2022" in c for c in captions), captions
+    if not mode:
+        assert any("to 20 May, against the same days of 2022 Q1" in c for c in captions), captions
+        assert "In Apr 2022, " in shown and "on the same months of the previous period" in shown

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, urlstate
-from dashboard.i18n import format_share, format_yuan, label, period_label, signed, t
+from dashboard.i18n import format_share, format_yuan, label, signed, t, versus, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months
 
@@ -18,7 +18,7 @@ def training_view(ctx: context.ViewContext) -> dict[str, str]:
 def cards(ctx: context.ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current, figures.previous
     rules = data.rules()
-    versus = t("kpi.vs_previous", lang, period=period_label(ctx.period.previous(), lang))
+    against = versus(now.span, before.span, lang)
     at_start = t("kpi.vs_moment", lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
     to_register = (links.EXPLORE, t("overview.link.register", lang),
                    links.explore_view(ctx, "children", dim="category", measure="count", chart="bar"))
@@ -47,24 +47,29 @@ def cards(ctx: context.ViewContext, figures) -> None:
                link=(links.CASES, t("overview.link.overdue", lang), links.cases(ctx, due="overdue")))
     median, median_before = cases.median_response_hours, earlier.median_response_hours
     layout.kpi(cols[3], t("kpi.median_response", lang),
-               t("kpi.hours", lang, hours=median) if median is not None else "—", versus,
+               t("kpi.hours", lang, hours=median) if median is not None else "—", against,
                signed(median - median_before, 1) if None not in (median, median_before) else None,
                delta_color="inverse", help=t("kpi.help.median", lang),
                link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
-    layout.kpi(cols[4], t("kpi.reported", lang), f"{cases.reported_in_period:,}", versus,
+    layout.kpi(cols[4], t("kpi.reported", lang), f"{cases.reported_in_period:,}", against,
                signed(cases.reported_in_period - earlier.reported_in_period), delta_color="off",
                link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
 
     st.subheader(t("overview.subsidies", lang))
     paid, paid_before = now.subsidies, before.subsidies
     to_subsidies = (links.SUBSIDIES, t("overview.link.subsidies", lang), links.subsidies(ctx))
+    months_paid = bool(now.span.months)
+    against = versus_months(now.span, before.span, lang)
     cols = st.columns(3)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{paid.person_times:,}", versus,
-               signed(paid.person_times - paid_before.person_times), delta_color="off", link=to_subsidies)
-    layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(paid.amount), lang), versus,
-               signed(float(paid.amount - paid_before.amount), 2), delta_color="off", link=to_subsidies)
-    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{paid.children:,}", versus,
-               signed(paid.children - paid_before.children), delta_color="off", link=to_subsidies)
+    layout.kpi(cols[0], t("kpi.person_times", lang), f"{paid.person_times:,}" if months_paid else "—", against,
+               signed(paid.person_times - paid_before.person_times) if months_paid else None, delta_color="off",
+               link=to_subsidies)
+    layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(paid.amount), lang) if months_paid else "—", against,
+               signed(float(paid.amount - paid_before.amount), 2) if months_paid else None, delta_color="off",
+               link=to_subsidies)
+    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{paid.children:,}" if months_paid else "—", against,
+               signed(paid.children - paid_before.children) if months_paid else None, delta_color="off",
+               link=to_subsidies)
 
     st.subheader(t("overview.workforce", lang))
     net, training = figures.network, now.training

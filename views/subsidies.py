@@ -101,13 +101,15 @@ with right:
 
 # --- quarters ------------------------------------------------------------------------------------
 st.subheader(t("subsidies.quarters", lang))
-quarter_rows = data.quarter_table(ctx.scope, ctx.filters, first_month, ctx.as_of.date())
+quarter_rows = data.quarter_table(ctx.scope, ctx.filters, first_month, ctx.as_of)
 if not quarter_rows["person_times"].any():
     st.info(t("empty.no_payments", lang))
 else:
     quarters = subsidy_tables.quarters(quarter_rows, lang)
+    if quarter_rows["to_date"].any():
+        st.caption(t("subsidies.quarters.to_date", lang))
     show(quarters.style.apply(
-        lambda row: ["background-color: #E3EEF4" if row.iloc[0] == period.code else "" for _ in row], axis=1))
+        lambda row: ["background-color: #E3EEF4" if str(row.iloc[0]).startswith(period.code) else "" for _ in row], axis=1))
     layout.export_buttons(quarters, f"subsidy-quarters-{ctx.as_of:%Y%m%d}", lang, "quarters")
 
 # --- reconciliation -------------------------------------------------------------------------------
