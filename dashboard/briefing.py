@@ -63,8 +63,8 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     cases, paid = now.cases, now.subsidies
     scope = scope_name(ctx)
     register_day = min(ctx.period.end - timedelta(days=1), ctx.as_of.date())
-    response = t("summary.response", lang, hours=cases.median_response_hours) \
-        if cases.median_response_hours is not None else ""
+    response = t("summary.response", lang, due=cases.response.due, within=cases.response.within,
+                 share=format_share(cases.response.share)) if cases.response.due else ""
     network_key = "summary.network" if net.streets and net.streets_with_station == net.streets else \
         "summary.network.partial"
     parts = [
@@ -108,8 +108,18 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str
              risk_labels(rules, lang)]
     rows.append(whole(t("kpi.overdue", lang), cases.overdue, earlier.overdue))
     rows.append(whole(t("kpi.reported", lang), cases.reported_in_period, earlier.reported_in_period))
+    shares = [c.response.share for c in (cases, earlier)]
+    rows.append((t("kpi.within_limit", lang), *(format_share(s) for s in shares),
+                 t("kpi.points", lang, change=signed((shares[0] - shares[1]) * 100, 1)) if None not in shares else "—"))
+    for level, name in risk_labels(rules, lang):
+        pair = [c.response.by_level[level] for c in (cases, earlier)]
+        rows.append((f"{t('kpi.within_limit', lang)} · {name}", *(
+            t("kpi.level_response", lang, share=format_share(p.share),
+              hours=t("kpi.hours", lang, hours=p.median_hours) if p.median_hours is not None else "—") for p in pair),
+            t("kpi.points", lang, change=signed((pair[0].share - pair[1].share) * 100, 1))
+            if None not in (pair[0].share, pair[1].share) else "—"))
     hours = [c.median_response_hours for c in (cases, earlier)]
-    rows.append((t("kpi.median_response", lang), *(t("kpi.hours", lang, hours=h) if h is not None else "—" for h in hours),
+    rows.append((t("kpi.median_all_levels", lang), *(t("kpi.hours", lang, hours=h) if h is not None else "—" for h in hours),
                  signed(hours[0] - hours[1], 1) if None not in hours else "—"))
     paid, paid_before = now.subsidies, before.subsidies
     if now.span.months:

@@ -121,6 +121,12 @@ def median_response_hours(scope: Scope, filters: Filters, case_filters: cases.Ca
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def response_within_limits(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
+                           as_of: datetime) -> cases.ResponseFigures:
+    return cases.response_within_limits(engine(), scope, filters, case_filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def case_queue(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime, page: int,
                page_size: int) -> cases.QueuePage:
     return cases.case_queue(engine(), scope, filters, case_filters, as_of, rules(), page, page_size)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import auth, exports, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import format_moment, period_label, t
+from dashboard.i18n import format_moment, format_share, period_label, t
 from dashboard.text import literal, md
 from data_access import config
 from data_access.dataset import Health
@@ -100,3 +100,23 @@ def export_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     right.download_button(t("export.xlsx", lang), excel, file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}-xlsx", width="stretch", disabled=frame.empty, on_click="ignore")
+
+
+def response_limits(rules, lang: str) -> str:
+    """The first-response limits of the case rules, e.g. 一级·红 2 小时、二级·橙 24 小时……"""
+    return ("; " if lang == "en" else "、").join(
+        f"{risk_label(rule, lang)} {t('kpi.limit_hours', lang, hours=rule.first_response.total_seconds() / 3600)}"
+        for rule in rules.risks)
+
+
+def response_badges(response, rules, lang: str) -> str:
+    """Each risk level's share within its limit and its median time, as coloured badges."""
+    parts = []
+    for rule in rules.risks:
+        level = response.by_level[rule.level]
+        if not level.reported:
+            continue
+        hours = t("kpi.hours", lang, hours=level.median_hours) if level.median_hours is not None else "—"
+        parts.append(risk_badge(rule, lang, " " + t("kpi.level_response", lang, share=format_share(level.share),
+                                                   hours=hours)))
+    return " ".join(parts)

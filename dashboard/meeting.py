@@ -119,8 +119,12 @@ def cases(ctx: ViewContext, figures) -> None:
                signed(critical - before.open_by_risk.get("critical", 0)), delta_color="inverse")
     layout.kpi(cols[2], t("kpi.overdue", lang), f"{now.overdue:,}", None, signed(now.overdue - before.overdue),
                delta_color="inverse")
-    median = now.median_response_hours
-    layout.kpi(cols[3], t("kpi.median_response", lang), t("kpi.hours", lang, hours=median) if median is not None else "—")
+    response = now.response
+    layout.kpi(cols[3], t("kpi.within_limit", lang), format_share(response.share),
+               layout.response_badges(response, rules, lang),
+               t("kpi.points", lang, change=signed((response.share - before.response.share) * 100, 1))
+               if None not in (response.share, before.response.share) else None,
+               help=t("kpi.help.within", lang, limits=layout.response_limits(rules, lang)))
     this_month = Period.containing(ctx.as_of.date(), "month")
     reported = data.cases_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end, ctx.as_of)
     st.caption(t("chart.cases_trend", lang))

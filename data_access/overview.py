@@ -17,7 +17,8 @@ from sqlalchemy import Date, Engine, case, distinct, func, literal, or_, select
 
 from data_access import schema, vocab
 from data_access.cases import (
-    CaseFilters, deadline_before, deadline_passed_then, median_response_hours, open_at, unindexed,
+    CaseFilters, ResponseFigures, deadline_before, deadline_passed_then, median_response_hours, open_at,
+    response_within_limits, unindexed,
 )
 from data_access.parallel import together
 from data_access.rules import CaseRules
@@ -50,6 +51,7 @@ class CaseFigures:
     overdue: int
     reported_in_period: int
     median_response_hours: float | None
+    response: ResponseFigures
 
     @property
     def open_total(self) -> int:
@@ -204,13 +206,15 @@ def case_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, mom
                 *where,
             )
         ).scalar_one()
-    median = median_response_hours(engine, scope, replace(filters, period=span.period), CaseFilters(), span.until,
-                                   rules)
+    in_span = replace(filters, period=span.period)
+    median = median_response_hours(engine, scope, in_span, CaseFilters(), span.until, rules)
+    response = response_within_limits(engine, scope, in_span, CaseFilters(), span.until, rules)
     return CaseFigures(
         open_by_risk={rule.level: open_late.get(rule.level, (0, 0))[0] for rule in rules.risks},
         overdue=sum(overdue for _, overdue in open_late.values()),
         reported_in_period=reported,
         median_response_hours=median,
+        response=response,
     )
 
 

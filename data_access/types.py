@@ -121,8 +121,7 @@ class Span:
     def of(cls, period: Period, as_of: datetime) -> Span:
         if period.running(as_of):
             return cls(period, as_of, tuple(period.complete_months(as_of)), running=True)
-        end = datetime.combine(period.end, time())
-        return cls(period, min(end, as_of), tuple(period.months()) if period.start <= as_of.date() else ())
+        return cls(period, as_of, tuple(period.months()) if period.start <= as_of.date() else ())
 
     def matching(self, other: Period) -> Span:
         """The same span of ``other``: all of it if this period is over, else as far into it as this one."""

@@ -48,7 +48,8 @@ def test_the_indicator_link_shows_the_reported_cases_and_the_median(app):
     params = next(p for label, p in links_of(at) if label == "个案指标")
     cases = app("views/cases.py", **params)
     assert metric(cases, "本期新接报") == metric(at, "本期新接报")
-    assert metric(cases, "首次响应中位时长") == metric(at, "首次响应中位时长") == "36.8 小时"
+    assert metric(cases, "首次响应及时率") == metric(at, "首次响应及时率")
+    assert metric(cases, "首次响应中位时长（各等级合并）") == "36.8 小时"
 
 
 def test_the_subsidy_link_shows_the_same_payments(app):

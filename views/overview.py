@@ -45,12 +45,7 @@ def cards(ctx: context.ViewContext, figures) -> None:
     layout.kpi(cols[2], t("kpi.overdue", lang), f"{cases.overdue:,}", at_start, signed(cases.overdue - earlier.overdue),
                delta_color="inverse", help=t("kpi.help.overdue", lang),
                link=(links.CASES, t("overview.link.overdue", lang), links.cases(ctx, due="overdue")))
-    median, median_before = cases.median_response_hours, earlier.median_response_hours
-    layout.kpi(cols[3], t("kpi.median_response", lang),
-               t("kpi.hours", lang, hours=median) if median is not None else "—", against,
-               signed(median - median_before, 1) if None not in (median, median_before) else None,
-               delta_color="inverse", help=t("kpi.help.median", lang),
-               link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
+    response_card(cols[3], ctx, now, before, against)
     layout.kpi(cols[4], t("kpi.reported", lang), f"{cases.reported_in_period:,}", against,
                signed(cases.reported_in_period - earlier.reported_in_period), delta_color="off",
                link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
@@ -89,6 +84,23 @@ def cards(ctx: context.ViewContext, figures) -> None:
                t("kpi.points", lang, change=signed((rate - rate_before) * 100, 1)) if None not in (rate, rate_before) else None,
                help=t("kpi.help.training", lang),
                link=(links.EXPLORE, t("overview.link.staff", lang), training_view(ctx)))
+
+
+def response_card(col, ctx: context.ViewContext, now, before, against: str) -> None:
+    """Share of first responses within their level's limit, each level's share and median beside it."""
+    lang, rules = ctx.lang, data.rules()
+    response, earlier = now.cases.response, before.cases.response
+    median = now.cases.median_response_hours
+    detail = [against, t("kpi.within_note", lang, within=response.within, due=response.due),
+              layout.response_badges(response, rules, lang)]
+    if median is not None:
+        detail.append(t("kpi.median_detail", lang, hours=t("kpi.hours", lang, hours=median)))
+    share, share_before = response.share, earlier.share
+    layout.kpi(col, t("kpi.within_limit", lang), format_share(share), "  \n".join(detail),
+               t("kpi.points", lang, change=signed((share - share_before) * 100, 1))
+               if None not in (share, share_before) else None,
+               help=t("kpi.help.within", lang, limits=layout.response_limits(rules, lang)),
+               link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
 
 
 def trends(ctx: context.ViewContext) -> None:
