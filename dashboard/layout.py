@@ -41,7 +41,8 @@ def show_notices(area) -> None:
 
 
 def kpi(container, label: str, value: object, note: str | None = None, delta: str | None = None, *,
-        delta_color: str = "normal", help: str | None = None, link: tuple[str, str, dict] | None = None) -> None:
+        delta_color: str = "normal", help: str | None = None, link: tuple[str, str, dict] | None = None,
+        more: tuple[tuple[str, str, dict], ...] = ()) -> None:
     """A key figure in a bordered card, with an optional line under it and a link to the page that explains it.
 
     ``link`` is (page, label, query parameters); ``delta_color="inverse"`` where a rise is bad news.
@@ -50,8 +51,7 @@ def kpi(container, label: str, value: object, note: str | None = None, delta: st
         st.metric(label, value, delta=delta, delta_color=delta_color, help=help)
         if note:
             st.caption(note)
-        if link:
-            page, text, params = link
+        for page, text, params in ([link] if link else []) + list(more):
             st.page_link(page, label=text, icon=":material/arrow_forward:", query_params=params)
 
 

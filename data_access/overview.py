@@ -24,6 +24,7 @@ from data_access.parallel import together
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions, staff_conditions
 from data_access.subsidies import payment_scope, union_parts
+from data_access.training import attended_this_year
 from data_access.types import Filters, Period, Scope, Span, add_months, months_between
 
 
@@ -231,9 +232,10 @@ def subsidy_figures(engine: Engine, scope: Scope, filters: Filters, span: Span |
 
 
 def training_figures(engine: Engine, scope: Scope, filters: Filters, day: date) -> TrainingFigures:
-    """Staff in post on ``day`` per role, and those trained between 1 January of that year and ``day``."""
+    """Staff in post on ``day`` per role, and those who attended a session between 1 January of that year
+    and ``day``."""
     sf = schema.staff
-    trained = case((sf.c.trained_on.between(date(day.year, 1, 1), day), 1), else_=0)
+    trained = case((attended_this_year(sf.c.id, day), 1), else_=0)
     query = (
         select(sf.c.role, func.count(), func.coalesce(func.sum(trained), 0))
         .where(*in_post(sf, day), *staff_conditions(scope, filters, sf))

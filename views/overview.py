@@ -11,8 +11,16 @@ from dashboard.text import literal
 from data_access.types import Period, add_months
 
 
-def training_view(ctx: context.ViewContext) -> dict[str, str]:
-    return links.explore_view(ctx, "staff", dim="role", dim2="trained", measure="count", chart="bar")
+def training_views(ctx: context.ViewContext) -> tuple[tuple[str, str, dict], ...]:
+    """Who is trained by street and by role, and the attendances by mode."""
+    return (
+        (links.EXPLORE, t("overview.link.staff", ctx.lang),
+         links.explore_view(ctx, "staff", dim="street", dim2="trained", measure="count", chart="bar")),
+        (links.EXPLORE, t("overview.link.staff_role", ctx.lang),
+         links.explore_view(ctx, "staff", dim="role", dim2="trained", measure="count", chart="bar")),
+        (links.EXPLORE, t("overview.link.training_mode", ctx.lang),
+         links.explore_view(ctx, "training", dim="mode", dim2="role", measure="count", chart="bar")),
+    )
 
 
 def cards(ctx: context.ViewContext, figures) -> None:
@@ -82,8 +90,7 @@ def cards(ctx: context.ViewContext, figures) -> None:
     layout.kpi(cols[4], t("kpi.training", lang), format_share(rate),
                t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
                t("kpi.points", lang, change=signed((rate - rate_before) * 100, 1)) if None not in (rate, rate_before) else None,
-               help=t("kpi.help.training", lang),
-               link=(links.EXPLORE, t("overview.link.staff", lang), training_view(ctx)))
+               help=t("kpi.help.training", lang), more=training_views(ctx))
 
 
 def response_card(col, ctx: context.ViewContext, now, before, against: str) -> None:
