@@ -15,11 +15,16 @@ from data_access.engine import server_of
 from data_access.rules import RiskRule
 
 
+# A link in a narrow card wraps rather than losing the end of its label.
+WRAP_LINKS = "<style>[data-testid='stPageLink-NavLink'] p { white-space: normal !important; }</style>"
+
+
 def page_header(ctx: ViewContext, title_key: str):
     """Title, the "data as of" line, the synthetic-data badge and any URL notices.
 
     Returns the notice area, for notices a page raises after its header (see show_notices).
     """
+    st.html(WRAP_LINKS)
     st.title(t(title_key, ctx.lang))
     parts = [
         t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
@@ -110,13 +115,13 @@ def response_limits(rules, lang: str) -> str:
 
 
 def response_badges(response, rules, lang: str) -> str:
-    """Each risk level's share within its limit and its median time, as coloured badges."""
+    """Each risk level's share within its limit and its median time, one line each."""
     parts = []
     for rule in rules.risks:
         level = response.by_level[rule.level]
         if not level.reported:
             continue
         hours = t("kpi.hours", lang, hours=level.median_hours) if level.median_hours is not None else "—"
-        parts.append(risk_badge(rule, lang, " " + t("kpi.level_response", lang, share=format_share(level.share),
-                                                   hours=hours)))
-    return " ".join(parts)
+        parts.append(f"{risk_label(rule, lang)}: " + t("kpi.level_response", lang, share=format_share(level.share),
+                                                         hours=hours))
+    return "  \n".join(parts)

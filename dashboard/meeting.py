@@ -19,6 +19,11 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { di
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.4rem !important; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.45rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
+.st-key-meeting-exit p, .st-key-meeting-previous p, .st-key-meeting-next p { font-size: 1.2rem !important; }
+.st-key-meeting-exit p { white-space: normal !important; overflow-wrap: anywhere; }
+.st-key-meeting-exit a { width: 100%; }
+[data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>
 """
 
@@ -79,7 +84,7 @@ def navigation(ctx: ViewContext, screen: str) -> None:
     """Previous, next, where we are, and the way out; above the content, so it never scrolls away."""
     lang = ctx.lang
     index = SCREENS.index(screen)
-    nav = st.columns([1, 1, 2, 1], vertical_alignment="center")
+    nav = st.columns([1, 1, 2, 1.3], vertical_alignment="center")
     nav[0].button(t("meeting.previous", lang), icon=":material/arrow_back:", disabled=index == 0, width="stretch",
                   on_click=go, args=(SCREENS[max(index - 1, 0)],), key="meeting-previous")
     nav[1].button(t("meeting.next", lang), icon=":material/arrow_forward:", disabled=index == len(SCREENS) - 1,
@@ -88,8 +93,9 @@ def navigation(ctx: ViewContext, screen: str) -> None:
     nav[2].markdown(t("meeting.position", lang, n=index + 1, total=len(SCREENS)) + " · " +
                     " · ".join(f"**{t(f'meeting.screen.{s}', lang)}**" if s == screen else t(f"meeting.screen.{s}", lang)
                                for s in SCREENS))
-    nav[3].page_link(links.OVERVIEW, label=t("meeting.exit", lang), icon=":material/close:",
-                     query_params=links.shared(ctx))
+    nav[3].container(key="meeting-exit").page_link(links.OVERVIEW, label=t("meeting.exit", lang),
+                                                   icon=":material/close:", query_params=links.shared(ctx),
+                                                   width="stretch")
 
 
 def network(ctx: ViewContext, figures) -> None:

@@ -205,7 +205,7 @@ def test_the_register_link_shows_each_category_on_the_explore_page(app):
 
 def test_the_training_link_shows_who_is_trained(app):
     at = app(period="2022Q2", lang="en")
-    params = next(p for label, p in links_of(at) if label == "Training by street")
+    params = next(p for label, p in links_of(at) if label == "By street")
     table = explore_totals(app, params)
     note = next(c.value for c in at.caption if "staff in post" in c.value)
     done, staff = (int(n) for n in re.findall(r"\d+", note)[:2])
