@@ -17,11 +17,12 @@ import altair as alt
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dashboard import auth, charts, data
+from dashboard import auth, charts, data, layout
 from dashboard.context import ViewContext
 from dashboard.gaps import Gap
 from dashboard.i18n import format_moment, format_share, format_yuan, label, months_label, period_label, signed, t
 from data_access.overview import KeyFigures
+from data_access import vocab
 from data_access.rules import CaseRules
 from data_access.types import Period, add_months
 
@@ -141,6 +142,27 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str
     return rows
 
 
+def footnotes(rows: list[tuple], rules: CaseRules, lang: str) -> tuple[list[tuple], list[str]]:
+    """Each row with the number of its figure's definition (``kpi.help.*``), and the definitions in order."""
+    exact = {t("overview.children", lang): "children", **{label("category", c, lang): "children"
+                                                          for c in vocab.CHILD_CATEGORIES},
+             **{name: "open" for _, name in risk_labels(rules, lang)}}
+    prefixes = [("kpi.within_limit", "within"), ("kpi.median_all_levels", "median_all"), ("kpi.open_cases", "open"),
+                ("kpi.overdue", "overdue"), ("kpi.reported", "reported"), ("kpi.person_times", "person_times"),
+                ("kpi.amount", "amount"), ("kpi.children_paid", "children_paid"), ("kpi.stations", "stations"),
+                ("kpi.supervisors", "supervisors"), ("kpi.directors", "directors"), ("kpi.orgs", "orgs"),
+                ("kpi.training", "training")]
+    numbers: dict[str, int] = {}
+    notes, out = [], []
+    for row in rows:
+        name = exact.get(row[0]) or next((note for key, note in prefixes if row[0].startswith(t(key, lang))), None)
+        if name and name not in numbers:
+            numbers[name] = len(numbers) + 1
+            notes.append(layout.definition(name, lang))
+        out.append((*row, numbers.get(name, "")))
+    return out, notes
+
+
 def chart_svg(chart: alt.Chart) -> str:
     """The chart as SVG markup, rendered locally (vl-convert), with no link to anything outside."""
     out = io.StringIO()
@@ -154,12 +176,12 @@ def _templates() -> Environment:
                        autoescape=select_autoescape(["html"]))
 
 
-def render(*, lang: str, title: str, subtitle: str, summary: str, kpis: list, kpi_header: list[str],
+def render(*, lang: str, title: str, subtitle: str, summary: str, kpis: list, notes: list[str], kpi_header: list[str],
            charts_svg: list[tuple[str, str]], pressure: list[tuple], pressure_header: list[str], gaps: list[Gap],
            footer: list[str], headings: dict[str, str]) -> str:
     return _templates().get_template("briefing.html").render(
         lang="zh-CN" if lang == "zh" else "en", title=title, subtitle=subtitle, summary=summary, kpis=kpis,
-        kpi_header=kpi_header, charts=charts_svg, pressure=pressure, pressure_header=pressure_header, gaps=gaps,
+        kpi_header=kpi_header, notes=notes, charts=charts_svg, pressure=pressure, pressure_header=pressure_header, gaps=gaps,
         footer=footer, headings=headings,
     )
 
@@ -173,11 +195,12 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     svgs = []
     reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
     if not reported.empty:
-        svgs.append((t("chart.cases_trend", lang),
+        svgs.append((t("chart.cases_trend", lang) + " — " + t("chart.help.cases_trend", lang),
                      chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang, height=200))))
     paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
     if not paid.empty:
-        svgs.append((t("chart.subsidy_trend_short", lang), chart_svg(charts.subsidy_by_month_chart(paid, lang, 200))))
+        svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang), chart_svg(charts.subsidy_by_month_chart(paid, lang, 200))))
+    kpis, notes = footnotes(kpi_rows(figures, rules, lang), rules, lang)
     footer = [t("briefing.generated", lang, moment=format_moment(datetime.now().replace(microsecond=0)),
                 as_of=format_moment(ctx.as_of))]
     if ctx.synthetic:
@@ -187,7 +210,8 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
         title=t("briefing.title", lang),
         subtitle=t("briefing.subtitle", lang, period=period_label(ctx.period, lang, ctx.as_of), scope=ctx.street_name),
         summary=summary_paragraph(ctx, figures, lang),
-        kpis=kpi_rows(figures, rules, lang),
+        kpis=kpis,
+        notes=notes,
         kpi_header=[t(k, lang) for k in ("col.indicator", "col.this_period", "col.previous_same_span"
                                          if figures.previous.span.like_for_like else "col.previous_period", "col.change")],
         charts_svg=svgs,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, exports, urlstate
+from dashboard import auth, data, exports, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import format_moment, format_share, period_label, t
 from dashboard.text import literal, md
@@ -105,6 +105,13 @@ def export_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     right.download_button(t("export.xlsx", lang), excel, file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}-xlsx", width="stretch", disabled=frame.empty, on_click="ignore")
+
+
+def definition(name: str, lang: str) -> str:
+    """The one-line definition of a figure (``kpi.help.<name>``); the response share names the rules' limits."""
+    if name == "within":
+        return t("kpi.help.within", lang, limits=response_limits(data.rules(), lang))
+    return t(f"kpi.help.{name}", lang)
 
 
 def response_limits(rules, lang: str) -> str:

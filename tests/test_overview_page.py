@@ -227,3 +227,26 @@ def test_a_running_quarter_says_to_date_and_compares_like_for_like(app, monkeypa
     if not mode:
         assert any("to 20 May, against the same days of 2022 Q1" in c for c in captions), captions
         assert "In Apr 2022, " in shown and "on the same months of the previous period" in shown
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_figure_explains_itself(app, lang):
+    from dashboard import layout
+
+    at = app(period="2022Q2", lang=lang)
+    assert at.metric and all(m.proto.help for m in at.metric), [m.label for m in at.metric if not m.proto.help]
+    assert all(c.proto.help for c in at.caption if c.value in (t_("chart.cases_trend", lang),
+                                                                t_("chart.subsidy_trend_short", lang)))
+    for screen in ("network", "cases", "subsidies"):
+        meeting = app(mode="meeting", screen=screen, lang=lang)
+        assert all(m.proto.help for m in meeting.metric), (screen, [m.label for m in meeting.metric])
+    html = briefing_for(app, period="2022Q2", lang=lang)
+    for name in ("children", "open", "within", "reported", "person_times", "training"):
+        assert layout.definition(name, lang) in html.replace("&#39;", "'"), name
+    assert html.count("<sup>") >= 20
+
+
+def t_(key: str, lang: str) -> str:
+    from dashboard.i18n import t
+
+    return t(key, lang)

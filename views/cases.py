@@ -136,8 +136,9 @@ with right:
     layout.kpi(pair[0], t("kpi.reported", lang), f"{sum(bands.values()):,}")
     layout.kpi(pair[1], t("kpi.within_limit", lang), format_share(response.share),
                t("kpi.within_note", lang, within=response.within, due=response.due),
-               help=t("kpi.help.within", lang, limits=layout.response_limits(rules, lang)))
-    layout.kpi(st, t("kpi.median_all_levels", lang), t("kpi.hours", lang, hours=median) if median is not None else "—")
+               help=layout.definition("within", lang))
+    layout.kpi(st, t("kpi.median_all_levels", lang), t("kpi.hours", lang, hours=median) if median is not None else "—",
+               help=layout.definition("median_all", lang))
     closing = data.close_times(ctx.scope, filters, case_filters, ctx.as_of)
     layout.kpi(st, t("cases.closed_in_period", lang), closing.closed)
     layout.kpi(st, t("cases.mean_close_days", lang),
