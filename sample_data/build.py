@@ -10,6 +10,10 @@ Calibration (scale 1): 10 street stations, 10 supervisors, 92 directors, 27 soci
 living grants 10,000 yuan; the March 2022 donation 46,000 yuan for 81 children. A few payment
 errors are planted in 2022 Q2 for the reconciliation to find (see plant_payment_errors).
 
+Every year up to the as-of date has its festival and special grants, a donation (from 2022 on) and
+its online courses, live broadcasts and on-site training sessions, so a recent as-of date shows no
+year left empty by the sample.
+
 Each month's draws use their own random stream, so a month's data does not depend on the as-of
 date the database is built for.
 """
@@ -200,6 +204,18 @@ def _months(first: date, last: date) -> list[date]:
     return out
 
 
+# Festival and special grants each year: a week or so before the Spring Festival and the Mid-Autumn
+# Festival, and on the eve of Children's Day (2021 and 2022 as published).
+GRANT_DAYS = (
+    (2021, date(2021, 2, 5), date(2021, 5, 31), date(2021, 9, 16)),
+    (2022, date(2022, 1, 25), date(2022, 5, 31), date(2022, 9, 6)),
+    *((year, spring - timedelta(days=7), date(year, 5, 31), autumn - timedelta(days=5)) for year, spring, autumn in (
+        (2023, date(2023, 1, 22), date(2023, 9, 29)), (2024, date(2024, 2, 10), date(2024, 9, 17)),
+        (2025, date(2025, 1, 29), date(2025, 10, 6)), (2026, date(2026, 2, 17), date(2026, 9, 25)),
+        (2027, date(2027, 2, 6), date(2027, 9, 15)), (2028, date(2028, 1, 26), date(2028, 10, 3)),
+        (2029, date(2029, 2, 13), date(2029, 9, 22)), (2030, date(2030, 2, 3), date(2030, 9, 12)),
+    )),
+)
 # Each year's training: (month, day, mode, topic, hours); the seed describes online courses, live
 # broadcasts and on-site sessions every year.
 TRAINING_PLAN = (
@@ -518,10 +534,7 @@ class _Generator:
 
     def grants(self) -> None:
         plan = []
-        for year, spring, children_day, mid_autumn in (
-            (2021, date(2021, 2, 5), date(2021, 5, 31), date(2021, 9, 16)),
-            (2022, date(2022, 1, 25), date(2022, 5, 31), date(2022, 9, 6)),
-        ):
+        for year, spring, children_day, mid_autumn in GRANT_DAYS:
             plan += [
                 ("spring_festival", spring, "4000.00", 40, f"{year}年春节困境儿童慰问金", f"{year} Spring Festival condolence money"),
                 ("special_living", children_day, "3000.00", 10, f"{year}年一次性特殊生活补助", f"{year} one-off special living grant"),
@@ -530,6 +543,12 @@ class _Generator:
         plan.append(("donation", date(2022, 3, 18), "46000.00", 81,
                      "疫情期间爱心企业和爱心人士捐赠（口罩、护眼台灯、慰问信）",
                      "Epidemic donations from companies and individuals (masks, eye-care lamps, letters)"))
+        for year in range(2023, self.as_of.year + 1):
+            rng = self.rng("donation", year)
+            plan.append(("donation", date(year, 3, 1) + timedelta(days=rng.randrange(0, 60)),
+                         f"{rng.randrange(30, 60) * 1000}.00", rng.randrange(60, 100),
+                         f"{year}年爱心企业和爱心人士捐赠（学习用品、护眼台灯、慰问信）",
+                         f"{year} donations from companies and individuals (school supplies, eye-care lamps, letters)"))
         for kind, on, amount, recipients, zh, en in plan:
             if on <= self.as_of.date():
                 self.add(schema.grants, kind=kind, granted_on=on, amount=Decimal(amount), recipients=recipients,

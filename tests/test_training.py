@@ -71,7 +71,7 @@ def test_attendance_and_trained_this_year_match_direct_sql(sample_engine, as_of)
     assert 0.6 < found.rate < 1
 
 
-def test_every_sample_year_up_to_the_as_of_date_has_training(tmp_path):
+def test_every_sample_year_up_to_the_as_of_date_has_training_and_grants(tmp_path):
     from data_access.engine import make_engine
     from datetime import datetime
     from sample_data import build_database
@@ -83,5 +83,11 @@ def test_every_sample_year_up_to_the_as_of_date_has_training(tmp_path):
         assert rate > 0.5, (day, rate)
     with engine.connect() as conn:
         last = conn.execute(text("SELECT MAX(held_on) FROM training_sessions")).scalar()
+        grants = conn.execute(text("SELECT kind, granted_on FROM grants")).all()
     assert str(last) <= "2026-11-28"
+    kinds = {(kind, int(str(on)[:4])) for kind, on in grants}
+    for year in range(2021, 2027):
+        assert {"spring_festival", "special_living", "mid_autumn"} <= {k for k, y in kinds if y == year}, year
+        assert ("donation", year) in kinds or year == 2021, year
+    assert max(str(on) for _, on in grants) <= "2026-11-28"
     engine.dispose()
