@@ -196,10 +196,11 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
     if not reported.empty:
         svgs.append((t("chart.cases_trend", lang) + " — " + t("chart.help.cases_trend", lang),
-                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang, height=200))))
+                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang, height=160))))
     paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
     if not paid.empty:
-        svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang), chart_svg(charts.subsidy_by_month_chart(paid, lang, 200))))
+        svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang),
+                     chart_svg(charts.subsidy_by_month_chart(paid, lang, 160))))
     kpis, notes = footnotes(kpi_rows(figures, rules, lang), rules, lang)
     footer = [t("briefing.generated", lang, moment=format_moment(datetime.now().replace(microsecond=0)),
                 as_of=format_moment(ctx.as_of))]

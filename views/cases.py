@@ -132,9 +132,8 @@ with left:
     st.dataframe(casework.response_table(response, rules, lang), hide_index=True, width="stretch")
 with right:
     median = data.median_response_hours(ctx.scope, filters, case_filters, ctx.as_of)
-    pair = st.columns(2)
-    layout.kpi(pair[0], t("kpi.reported", lang), f"{sum(bands.values()):,}")
-    layout.kpi(pair[1], t("kpi.within_limit", lang), format_share(response.share),
+    layout.kpi(st, t("kpi.reported", lang), f"{sum(bands.values()):,}", help=layout.definition("reported", lang))
+    layout.kpi(st, t("kpi.within_limit", lang), format_share(response.share),
                t("kpi.within_note", lang, within=response.within, due=response.due),
                help=layout.definition("within", lang))
     layout.kpi(st, t("kpi.median_all_levels", lang), t("kpi.hours", lang, hours=median) if median is not None else "—",
