@@ -14,7 +14,7 @@ from data_access import cases, config, dataset, district, explore, geo, network,
 from data_access.coverage import Coverage
 from data_access.engine import get_engine
 from data_access.rules import CaseRules, load_rules
-from data_access.types import Filters, Period, Scope
+from data_access.types import Filters, Period, Scope, Span
 
 TTL = 300
 
@@ -93,8 +93,8 @@ def key_figures(scope: Scope, filters: Filters, as_of: datetime) -> overview.Key
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def subsidy_figures(scope: Scope, filters: Filters) -> overview.SubsidyFigures:
-    return overview.subsidy_figures(engine(), scope, filters)
+def subsidy_figures(scope: Scope, filters: Filters, span: Span | None = None) -> overview.SubsidyFigures:
+    return overview.subsidy_figures(engine(), scope, filters, span)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

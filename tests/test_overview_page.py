@@ -227,6 +227,10 @@ def test_a_running_quarter_says_to_date_and_compares_like_for_like(app, monkeypa
     if not mode:
         assert any("to 20 May, against the same days of 2022 Q1" in c for c in captions), captions
         assert "In Apr 2022, " in shown and "on the same months of the previous period" in shown
+        link = next(p for label, p in links_of(at) if label == "Subsidies")
+        paid = app("views/subsidies.py", **link)
+        for name in ("Person-times paid", "Amount paid", "Children paid"):
+            assert metric(paid, name) == metric(at, name)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
