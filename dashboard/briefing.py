@@ -136,8 +136,9 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str
     rows.append((t("kpi.directors", lang), f"{net.directors} ({net.communities_with_director}/{net.communities})",
                  "—", "—"))
     rows.append((t("kpi.orgs", lang), t("kpi.orgs_note", lang, **net.organisations), "—", "—"))
-    rates = [now.training.rate, before.training.rate]
-    rows.append((t("kpi.training", lang), *(format_share(r) for r in rates),
+    rates = [now.training.rate, figures.training_year_before.rate]
+    rows.append((t("kpi.training_vs_year", lang, date=figures.training_year_before.day.isoformat()),
+                 *(format_share(r) for r in rates),
                  t("kpi.points", lang, change=signed((rates[0] - rates[1]) * 100, 1)) if None not in rates else "—"))
     return rows
 

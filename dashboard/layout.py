@@ -114,6 +114,15 @@ def definition(name: str, lang: str) -> str:
     return t(f"kpi.help.{name}", lang)
 
 
+def training_note(training, year_before, lang: str) -> str:
+    """Who is trained of whom, what the change is against, and whether any session was held yet this year."""
+    lines = [t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
+             t("kpi.vs_moment", lang, date=year_before.day.isoformat())]
+    if not training.sessions:
+        lines.append(t("kpi.training_no_session", lang))
+    return "  \n".join(lines)
+
+
 def response_limits(rules, lang: str) -> str:
     """The first-response limits of the case rules, e.g. 一级·红 2 小时、二级·橙 24 小时……"""
     return ("; " if lang == "en" else "、").join(

@@ -113,9 +113,11 @@ def network(ctx: ViewContext, figures) -> None:
                help=layout.definition("orgs", lang))
     layout.kpi(bottom[1], t("kpi.rescue", lang), net.rescue_rooms, t("kpi.rescue_note", lang, beds=net.planned_beds),
                help=layout.definition("rescue", lang))
+    earlier = figures.training_year_before
     layout.kpi(bottom[2], t("kpi.training", lang), format_share(training.rate),
-               t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
-               help=layout.definition("training", lang))
+               layout.training_note(training, earlier, lang),
+               t("kpi.points", lang, change=signed((training.rate - earlier.rate) * 100, 1))
+               if None not in (training.rate, earlier.rate) else None, help=layout.definition("training", lang))
 
 
 def cases(ctx: ViewContext, figures) -> None:

@@ -68,10 +68,13 @@ class SubsidyFigures:
 
 @dataclass(frozen=True)
 class TrainingFigures:
-    """Staff in post and those who completed this calendar year's training, per role."""
+    """Staff in post on ``day`` and those who attended a session since 1 January, per role; ``sessions``
+    held since 1 January."""
 
     in_post: dict[str, int]
     trained: dict[str, int]
+    day: date | None = None
+    sessions: int = 0
 
     @property
     def in_post_total(self) -> int:
@@ -107,6 +110,8 @@ class KeyFigures:
     network: NetworkFigures
     current: PeriodFigures
     previous: PeriodFigures
+    # "Trained this year" counts from 1 January: it is compared with the same day a year before.
+    training_year_before: TrainingFigures | None = None
 
 
 def in_post(table, day: date):
@@ -241,11 +246,16 @@ def training_figures(engine: Engine, scope: Scope, filters: Filters, day: date) 
         .where(*in_post(sf, day), *staff_conditions(scope, filters, sf))
         .group_by(sf.c.role)
     )
+    TS = schema.training_sessions
     with engine.connect() as conn:
         rows = {role: (count, done) for role, count, done in conn.execute(query)}
+        sessions = conn.execute(select(func.count()).where(TS.c.held_on >= date(day.year, 1, 1),
+                                                           TS.c.held_on <= day)).scalar_one()
     return TrainingFigures(
         in_post={role: rows.get(role, (0, 0))[0] for role in vocab.STAFF_ROLES},
         trained={role: int(rows.get(role, (0, 0))[1]) for role in vocab.STAFF_ROLES},
+        day=day,
+        sessions=sessions,
     )
 
 
@@ -269,13 +279,17 @@ def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
     span = Span.of(filters.period, as_of)
     previous = span.matching(filters.period.previous())
     previous_end = min(datetime.combine(previous.period.end, datetime.min.time()), as_of)
-    network, current, earlier = together(
+    day = min(filters.period.end - timedelta(days=1), as_of.date())
+    year_before = Period("year", day.year).same_moment(datetime.combine(day, datetime.min.time()),
+                                                       Period("year", day.year - 1)).date()
+    network, current, earlier, trained_before = together(
         engine,
         lambda: network_figures(engine, scope, filters, as_of),
         lambda: period_figures(engine, scope, filters, span, as_of, rules),
         lambda: period_figures(engine, scope, filters, previous, previous_end, rules, past=previous_end < as_of),
+        lambda: training_figures(engine, scope, filters, year_before),
     )
-    return KeyFigures(network=network, current=current, previous=earlier)
+    return KeyFigures(network=network, current=current, previous=earlier, training_year_before=trained_before)
 
 
 def cases_by_month(engine: Engine, scope: Scope, filters: Filters, start: date, end: date,

@@ -254,3 +254,13 @@ def t_(key: str, lang: str) -> str:
     from dashboard.i18n import t
 
     return t(key, lang)
+
+
+def test_before_the_first_session_of_the_year_the_training_card_says_so(app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_AS_OF", "2022-01-05")
+    at = app(period="2022Q1", lang="en")
+    assert not at.exception
+    assert metric(at, "Trained this year") == "0.0%"
+    note = next(c.value for c in at.caption if "staff in post" in c.value)
+    assert "no session held yet this year" in note and "vs 2021-01-05" in note
+    assert "attended any training session" not in text_of(at)

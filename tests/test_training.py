@@ -91,3 +91,20 @@ def test_every_sample_year_up_to_the_as_of_date_has_training_and_grants(tmp_path
         assert ("donation", year) in kinds or year == 2021, year
     assert max(str(on) for _, on in grants) <= "2026-11-28"
     engine.dispose()
+
+
+def test_trained_this_year_is_compared_with_the_same_day_a_year_before(sample_engine, rules, as_of):
+    figures = overview.key_figures(sample_engine, DISTRICT, Filters(Period.parse("2022Q2")), as_of, rules)
+    before = figures.training_year_before
+    assert before.day == date(2021, 6, 30)
+    with sample_engine.connect() as conn:
+        trained = conn.execute(text(
+            "SELECT COUNT(*) FROM staff f WHERE f.started_on <= '2021-06-30' "
+            "AND (f.ended_on IS NULL OR f.ended_on > '2021-06-30') AND EXISTS (SELECT 1 FROM training_attendance a "
+            "JOIN training_sessions s ON s.id = a.session_id WHERE a.staff_id = f.id "
+            "AND s.held_on BETWEEN '2021-01-01' AND '2021-06-30')")).scalar()
+        sessions = conn.execute(text("SELECT COUNT(*) FROM training_sessions WHERE held_on BETWEEN '2021-01-01' "
+                                     "AND '2021-06-30'")).scalar()
+    assert (before.trained_total, before.sessions) == (trained, sessions) and sessions == 3
+    january = overview.training_figures(sample_engine, DISTRICT, Filters(Period.parse("2022Q1")), date(2022, 1, 5))
+    assert (january.trained_total, january.sessions) == (0, 0)

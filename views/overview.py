@@ -89,11 +89,13 @@ def cards(ctx: context.ViewContext, figures) -> None:
                t("kpi.directors_note", lang, covered=net.communities_with_director, communities=net.communities),
                help=layout.definition("directors", lang), link=to_network)
     layout.kpi(cols[3], t("kpi.orgs", lang), net.organisations_total, t("kpi.orgs_note", lang, **net.organisations),
-               help=layout.definition("orgs", lang), link=(links.MAP, t("overview.link.map", lang), links.map_view(ctx, layers="streets,stations,orgs")))
-    rate, rate_before = training.rate, before.training.rate
-    layout.kpi(cols[4], t("kpi.training", lang), format_share(rate),
-               t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
-               t("kpi.points", lang, change=signed((rate - rate_before) * 100, 1)) if None not in (rate, rate_before) else None,
+               help=layout.definition("orgs", lang),
+               link=(links.MAP, t("overview.link.map", lang), links.map_view(ctx, layers="streets,stations,orgs")))
+    earlier = figures.training_year_before
+    rate, rate_before = training.rate, earlier.rate
+    layout.kpi(cols[4], t("kpi.training", lang), format_share(rate), layout.training_note(training, earlier, lang),
+               t("kpi.points", lang, change=signed((rate - rate_before) * 100, 1))
+               if None not in (rate, rate_before) else None,
                help=layout.definition("training", lang), more=training_views(ctx))
 
 
