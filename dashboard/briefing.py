@@ -17,11 +17,12 @@ import altair as alt
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dashboard import auth, charts, data
+from dashboard import auth, charts, data, layout
 from dashboard.context import ViewContext
 from dashboard.gaps import Gap
-from dashboard.i18n import format_moment, format_share, format_yuan, label, period_label, signed, t
+from dashboard.i18n import format_moment, format_share, format_yuan, label, months_label, period_label, signed, t
 from data_access.overview import KeyFigures
+from data_access import vocab
 from data_access.rules import CaseRules
 from data_access.types import Period, add_months
 
@@ -46,13 +47,15 @@ def scope_name(ctx: ViewContext) -> str:
     return f"{ctx.street_name} street" if ctx.lang == "en" else f"{ctx.street_name}街道"
 
 
-def change_phrase(now: Decimal, before: Decimal, lang: str) -> str:
+def change_phrase(now: Decimal, before: Decimal, lang: str, same_span: bool = False) -> str:
+    """The change in words; ``same_span``: against the same months of the previous period."""
     if not before:
         return t("summary.change.none", lang)
     ratio = float((now - before) / before)
+    suffix = ".same" if same_span else ""
     if abs(ratio) < 0.0005:
-        return t("summary.change.flat", lang)
-    return t("summary.change.up" if ratio > 0 else "summary.change.down", lang, pct=f"{abs(ratio):.1%}")
+        return t("summary.change.flat" + suffix, lang)
+    return t(("summary.change.up" if ratio > 0 else "summary.change.down") + suffix, lang, pct=f"{abs(ratio):.1%}")
 
 
 def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
@@ -61,16 +64,14 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     cases, paid = now.cases, now.subsidies
     scope = scope_name(ctx)
     register_day = min(ctx.period.end - timedelta(days=1), ctx.as_of.date())
-    response = t("summary.response", lang, hours=cases.median_response_hours) \
-        if cases.median_response_hours is not None else ""
+    response = t("summary.response", lang, due=cases.response.due, within=cases.response.within,
+                 share=format_share(cases.response.share)) if cases.response.due else ""
     network_key = "summary.network" if net.streets and net.streets_with_station == net.streets else \
         "summary.network.partial"
     parts = [
         t("summary.children", lang, date=long_date(register_day, lang), scope=scope, total=f"{now.children_total:,}",
           **{k: f"{v:,}" for k, v in now.children_by_category.items()}),
-        t("summary.subsidies", lang, period=period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
-          amount=f"{float(paid.amount) / 10000:,.2f}" if lang == "zh" else f"{float(paid.amount):,.2f}",
-          change=change_phrase(paid.amount, before.subsidies.amount, lang)),
+        subsidy_sentence(ctx, figures, lang),
         t("summary.cases", lang, open=f"{cases.open_total:,}", critical=f"{cases.open_by_risk.get('critical', 0):,}",
           overdue=f"{cases.overdue:,}", reported=f"{cases.reported_in_period:,}", response=response),
         t(network_key, lang, streets=net.streets, streets_with_station=net.streets_with_station)
@@ -79,6 +80,17 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
             rate=format_share(now.training.rate)),
     ]
     return ("" if lang == "zh" else " ").join(parts)
+
+
+def subsidy_sentence(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
+    """Payments of the period, or while it runs of its complete months, against the same months before."""
+    span, paid, before = figures.current.span, figures.current.subsidies, figures.previous
+    if span.running and not span.months:
+        return t("summary.subsidies.no_month", lang, period=period_label(ctx.period, lang, ctx.as_of))
+    return t("summary.subsidies", lang, period=months_label(span.months, lang) if span.running else
+             period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
+             amount=f"{float(paid.amount) / 10000:,.2f}" if lang == "zh" else f"{float(paid.amount):,.2f}",
+             change=change_phrase(paid.amount, before.subsidies.amount, lang, before.span.like_for_like))
 
 
 def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str, str, str, str]]:
@@ -97,24 +109,59 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str
              risk_labels(rules, lang)]
     rows.append(whole(t("kpi.overdue", lang), cases.overdue, earlier.overdue))
     rows.append(whole(t("kpi.reported", lang), cases.reported_in_period, earlier.reported_in_period))
+    shares = [c.response.share for c in (cases, earlier)]
+    rows.append((t("kpi.within_limit", lang), *(format_share(s) for s in shares),
+                 t("kpi.points", lang, change=signed((shares[0] - shares[1]) * 100, 1)) if None not in shares else "—"))
+    for level, name in risk_labels(rules, lang):
+        pair = [c.response.by_level[level] for c in (cases, earlier)]
+        rows.append((f"{t('kpi.within_limit', lang)} · {name}", *(
+            t("kpi.level_response", lang, share=format_share(p.share),
+              hours=t("kpi.hours", lang, hours=p.median_hours) if p.median_hours is not None else "—") for p in pair),
+            t("kpi.points", lang, change=signed((pair[0].share - pair[1].share) * 100, 1))
+            if None not in (pair[0].share, pair[1].share) else "—"))
     hours = [c.median_response_hours for c in (cases, earlier)]
-    rows.append((t("kpi.median_response", lang), *(t("kpi.hours", lang, hours=h) if h is not None else "—" for h in hours),
+    rows.append((t("kpi.median_all_levels", lang), *(t("kpi.hours", lang, hours=h) if h is not None else "—" for h in hours),
                  signed(hours[0] - hours[1], 1) if None not in hours else "—"))
     paid, paid_before = now.subsidies, before.subsidies
-    rows.append(whole(t("kpi.person_times", lang), paid.person_times, paid_before.person_times))
-    rows.append((t("kpi.amount", lang), format_yuan(float(paid.amount), lang), format_yuan(float(paid_before.amount), lang),
-                 signed(float(paid.amount - paid_before.amount), 2)))
-    rows.append(whole(t("kpi.children_paid", lang), paid.children, paid_before.children))
+    if now.span.months:
+        rows.append(whole(t("kpi.person_times", lang), paid.person_times, paid_before.person_times))
+        rows.append((t("kpi.amount", lang), format_yuan(float(paid.amount), lang),
+                     format_yuan(float(paid_before.amount), lang), signed(float(paid.amount - paid_before.amount), 2)))
+        rows.append(whole(t("kpi.children_paid", lang), paid.children, paid_before.children))
+    else:
+        rows += [(t(key, lang), "—", "—", "—") for key in ("kpi.person_times", "kpi.amount", "kpi.children_paid")]
     net = figures.network
     rows.append((t("kpi.stations", lang), f"{net.street_stations} ({net.streets_with_station}/{net.streets})", "—", "—"))
     rows.append(whole(t("kpi.supervisors", lang), net.supervisors, None))
     rows.append((t("kpi.directors", lang), f"{net.directors} ({net.communities_with_director}/{net.communities})",
                  "—", "—"))
     rows.append((t("kpi.orgs", lang), t("kpi.orgs_note", lang, **net.organisations), "—", "—"))
-    rates = [now.training.rate, before.training.rate]
-    rows.append((t("kpi.training", lang), *(format_share(r) for r in rates),
+    rates = [now.training.rate, figures.training_year_before.rate]
+    rows.append((t("kpi.training_vs_year", lang, date=figures.training_year_before.day.isoformat()),
+                 *(format_share(r) for r in rates),
                  t("kpi.points", lang, change=signed((rates[0] - rates[1]) * 100, 1)) if None not in rates else "—"))
     return rows
+
+
+def footnotes(rows: list[tuple], rules: CaseRules, lang: str) -> tuple[list[tuple], list[str]]:
+    """Each row with the number of its figure's definition (``kpi.help.*``), and the definitions in order."""
+    exact = {t("overview.children", lang): "children", **{label("category", c, lang): "children"
+                                                          for c in vocab.CHILD_CATEGORIES},
+             **{name: "open" for _, name in risk_labels(rules, lang)}}
+    prefixes = [("kpi.within_limit", "within"), ("kpi.median_all_levels", "median_all"), ("kpi.open_cases", "open"),
+                ("kpi.overdue", "overdue"), ("kpi.reported", "reported"), ("kpi.person_times", "person_times"),
+                ("kpi.amount", "amount"), ("kpi.children_paid", "children_paid"), ("kpi.stations", "stations"),
+                ("kpi.supervisors", "supervisors"), ("kpi.directors", "directors"), ("kpi.orgs", "orgs"),
+                ("kpi.training", "training")]
+    numbers: dict[str, int] = {}
+    notes, out = [], []
+    for row in rows:
+        name = exact.get(row[0]) or next((note for key, note in prefixes if row[0].startswith(t(key, lang))), None)
+        if name and name not in numbers:
+            numbers[name] = len(numbers) + 1
+            notes.append(layout.definition(name, lang))
+        out.append((*row, numbers.get(name, "")))
+    return out, notes
 
 
 def chart_svg(chart: alt.Chart) -> str:
@@ -130,12 +177,12 @@ def _templates() -> Environment:
                        autoescape=select_autoescape(["html"]))
 
 
-def render(*, lang: str, title: str, subtitle: str, summary: str, kpis: list, kpi_header: list[str],
+def render(*, lang: str, title: str, subtitle: str, summary: str, kpis: list, notes: list[str], kpi_header: list[str],
            charts_svg: list[tuple[str, str]], pressure: list[tuple], pressure_header: list[str], gaps: list[Gap],
            footer: list[str], headings: dict[str, str]) -> str:
     return _templates().get_template("briefing.html").render(
         lang="zh-CN" if lang == "zh" else "en", title=title, subtitle=subtitle, summary=summary, kpis=kpis,
-        kpi_header=kpi_header, charts=charts_svg, pressure=pressure, pressure_header=pressure_header, gaps=gaps,
+        kpi_header=kpi_header, notes=notes, charts=charts_svg, pressure=pressure, pressure_header=pressure_header, gaps=gaps,
         footer=footer, headings=headings,
     )
 
@@ -149,11 +196,13 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     svgs = []
     reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
     if not reported.empty:
-        svgs.append((t("chart.cases_trend", lang),
-                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang, height=200))))
+        svgs.append((t("chart.cases_trend", lang) + " — " + t("chart.help.cases_trend", lang),
+                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang, height=160))))
     paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
     if not paid.empty:
-        svgs.append((t("chart.subsidy_trend_short", lang), chart_svg(charts.subsidy_by_month_chart(paid, lang, 200))))
+        svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang),
+                     chart_svg(charts.subsidy_by_month_chart(paid, lang, 160))))
+    kpis, notes = footnotes(kpi_rows(figures, rules, lang), rules, lang)
     footer = [t("briefing.generated", lang, moment=format_moment(datetime.now().replace(microsecond=0)),
                 as_of=format_moment(ctx.as_of))]
     if ctx.synthetic:
@@ -161,10 +210,12 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     return render(
         lang=lang,
         title=t("briefing.title", lang),
-        subtitle=t("briefing.subtitle", lang, period=period_label(ctx.period, lang), scope=ctx.street_name),
+        subtitle=t("briefing.subtitle", lang, period=period_label(ctx.period, lang, ctx.as_of), scope=ctx.street_name),
         summary=summary_paragraph(ctx, figures, lang),
-        kpis=kpi_rows(figures, rules, lang),
-        kpi_header=[t(k, lang) for k in ("col.indicator", "col.this_period", "col.previous_period", "col.change")],
+        kpis=kpis,
+        notes=notes,
+        kpi_header=[t(k, lang) for k in ("col.indicator", "col.this_period", "col.previous_same_span"
+                                         if figures.previous.span.like_for_like else "col.previous_period", "col.change")],
         charts_svg=svgs,
         pressure=list(zip(pressure[f"street_{suffix}"], pressure["overdue_cases"], pressure["critical_cases"],
                           pressure["open_cases"])),

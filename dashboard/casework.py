@@ -10,10 +10,10 @@ import streamlit as st
 
 from dashboard import auth, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import format_moment, label, t
+from dashboard.i18n import format_moment, format_share, label, t
 from dashboard.text import literal, md
 from data_access import vocab
-from data_access.cases import DUE_BUCKETS, FLAGS, NO_CONTACT_DAYS, CaseFilters
+from data_access.cases import DUE_BUCKETS, FLAGS, NO_CONTACT_DAYS, CaseFilters, ResponseFigures
 from data_access.rules import CaseRules
 from data_access.types import Filters
 
@@ -286,3 +286,19 @@ def reveal(case_no: str) -> None:
     """Show one case's personal data in clear, and log that it was shown."""
     st.session_state["_revealed"] = case_no
     auth.log("reveal", case_no)
+
+
+def response_table(response: ResponseFigures, rules: CaseRules, lang: str) -> pd.DataFrame:
+    """Per risk level: its limit, cases reported, due, answered in time, the share and the median time."""
+    rows = [(rule, response.by_level[rule.level]) for rule in rules.risks]
+    return pd.DataFrame({
+        t("col.risk_level", lang): [rule.label_en if lang == "en" else rule.label_zh for rule, _ in rows],
+        t("col.limit", lang): [t("kpi.limit_hours", lang, hours=rule.first_response.total_seconds() / 3600)
+                               for rule, _ in rows],
+        t("kpi.reported", lang): [level.reported for _, level in rows],
+        t("col.due_response", lang): [level.due for _, level in rows],
+        t("col.within", lang): [level.within for _, level in rows],
+        t("col.within_share", lang): [format_share(level.share) for _, level in rows],
+        t("col.median_hours", lang): [t("kpi.hours", lang, hours=level.median_hours)
+                                      if level.median_hours is not None else "—" for _, level in rows],
+    })

@@ -14,7 +14,7 @@ from data_access import cases, config, dataset, district, explore, geo, network,
 from data_access.coverage import Coverage
 from data_access.engine import get_engine
 from data_access.rules import CaseRules, load_rules
-from data_access.types import Filters, Period, Scope
+from data_access.types import Filters, Period, Scope, Span
 
 TTL = 300
 
@@ -93,8 +93,8 @@ def key_figures(scope: Scope, filters: Filters, as_of: datetime) -> overview.Key
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def subsidy_figures(scope: Scope, filters: Filters) -> overview.SubsidyFigures:
-    return overview.subsidy_figures(engine(), scope, filters)
+def subsidy_figures(scope: Scope, filters: Filters, span: Span | None = None) -> overview.SubsidyFigures:
+    return overview.subsidy_figures(engine(), scope, filters, span)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -118,6 +118,12 @@ def cases_by_month(scope: Scope, filters: Filters, start: date, end: date, as_of
 def median_response_hours(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
                           as_of: datetime) -> float | None:
     return cases.median_response_hours(engine(), scope, filters, case_filters, as_of, rules())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def response_within_limits(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
+                           as_of: datetime) -> cases.ResponseFigures:
+    return cases.response_within_limits(engine(), scope, filters, case_filters, as_of, rules())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -191,8 +197,8 @@ def grants_between(scope: Scope, start: date, end: date) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def quarter_table(scope: Scope, filters: Filters, first: date, last: date) -> pd.DataFrame:
-    return subsidies.quarter_table(engine(), scope, filters, first, last)
+def quarter_table(scope: Scope, filters: Filters, first: date, as_of: datetime) -> pd.DataFrame:
+    return subsidies.quarter_table(engine(), scope, filters, first, as_of.date(), as_of)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -20,7 +20,7 @@ CHARTS = ("bar", "line", "area", "heatmap", "map")
 MAP_DIMENSIONS = ("street", "community")
 # Dimensions whose values are stored codes of a vocabulary in the i18n catalogue.
 VOCABULARIES = {"stage": "stage", "type": "crisis_type", "source": "source", "category": "category",
-                "role": "staff_role", "kind": "station_kind", "status": "station_status"}
+                "role": "staff_role", "mode": "training_mode", "kind": "station_kind", "status": "station_status"}
 SESSION_PREFIX = "explore_"
 
 

@@ -71,5 +71,7 @@ def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> 
 
     training = now.training
     rate = f"{training.rate:.0%}" if training.rate is not None else "—"
-    add("training", training.in_post_total - training.trained_total, links.EXPLORE, links.shared(ctx), rate=rate)
+    # Before the year's first session nobody can have attended one: no gap to close yet.
+    add("training", (training.in_post_total - training.trained_total) if training.sessions else 0, links.EXPLORE,
+        links.explore_view(ctx, "staff", dim="street", dim2="trained", measure="count", chart="bar"), rate=rate)
     return found

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from data_access.types import Period
+from data_access.types import Period, Span
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     # app shell
@@ -86,19 +86,67 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.children_paid": ("受助儿童", "Children paid"),
     "kpi.vs_previous": ("较上期（{period}）", "vs {period}"),
     "kpi.vs_moment": ("较 {date}", "vs {date}"),
-    "kpi.median_response": ("首次响应中位时长", "Median time to first response"),
+    "kpi.vs_same_span": ("截至{date}，较{period}同期", "to {date}, against the same days of {period}"),
+    "kpi.vs_months": ("{months}，较{before}", "{months}, against {before}"),
+    "kpi.no_complete_month": ("本期尚无已结束的月份", "no month of this period is over yet"),
+    "subsidies.quarters.to_date": ("本季度尚未结束：环比、同比按已结束的月份与前期同样月份比较。",
+                                   "This quarter is not over: its changes compare its complete months with the same months before."),
+    "period.to_date": ("{period}（截至目前）", "{period} (to date)"),
+    "kpi.median_all_levels": ("首次响应中位时长（各等级合并）", "Median time to first response (all levels together)"),
+    "kpi.limit_hours": ("{hours:g} 小时", "{hours:g} h"),
+    "kpi.within_limit": ("首次响应及时率", "First response within limit"),
+    "kpi.within_note": ("{within}/{due} 件按时", "{within} of {due} on time"),
+    "kpi.level_response": ("{share}，中位{hours}", "{share}, median {hours}"),
+    "kpi.median_detail": ("各等级合并中位 {hours}", "median of all levels together {hours}"),
+    "kpi.help.within": ("本期接报、到数据时点已应响应的个案中（已响应，或未响应但已超过时限），在本风险等级规定时限内（{limits}）首次响应的比例；下方为各等级的比例和中位时长。",
+                        "Of the cases reported in the period that were due by the as-of moment (answered, or past their limit unanswered), the share first answered within their risk level's limit ({limits}); below, each level's share and median time."),
+    "col.risk_level": ("风险等级", "Risk level"),
+    "col.limit": ("时限", "Limit"),
+    "col.due_response": ("已到响应时限或已响应", "Due or answered"),
+    "col.within": ("按时响应", "Answered in time"),
+    "col.within_share": ("及时率", "Within limit"),
+    "col.median_hours": ("中位时长", "Median time"),
     "kpi.hours": ("{hours:.1f} 小时", "{hours:.1f} h"),
     "kpi.critical_open": ("一级·红在办", "Open critical cases"),
-    "kpi.training": ("年度培训完成率", "Training completed this year"),
+    "kpi.training": ("本年参训率", "Trained this year"),
     "kpi.points": ("{change} 个百分点", "{change} pp"),
+    "kpi.training_vs_year": ("本年参训率（上期列为上年同日 {date}）", "Trained this year (previous column: same day a year before, {date})"),
+    "kpi.training_no_session": ("本年尚未举办培训", "no session held yet this year"),
     "kpi.training_note": ("{trained}/{staff} 名在岗人员", "{trained} of {staff} staff in post"),
-    "kpi.help.open": ("截至数据时点仍未结案的个案。", "Cases not closed at the data's as-of moment."),
-    "kpi.help.overdue": ("首次响应或回访已超过个案规则时限的在办个案。",
-                         "Open cases past their first-response or follow-up deadline under the case rules."),
-    "kpi.help.median": ("本期接报并已首次响应的个案，从接报到首次响应的时长中位数。",
-                        "For cases reported in the period and already answered: the median time from report to first response."),
-    "kpi.help.training": ("在岗督导员、儿童主任、社工和中心人员中，本年度已完成培训的比例。",
-                          "Share of supervisors, directors, social workers and centre staff in post who completed this year's training."),
+    # One-line definitions of every figure: what is counted, at which moment, against what (card help,
+    # meeting mode and the briefing's footnotes all read them here).
+    "kpi.help.children": ("统计期末（期间未结束时为数据时点）仍在册的困境儿童；变化与上期末相比。",
+                          "Children in difficulty on the register at the period's last day (the as-of date while it runs); the change is against the previous period's end."),
+    "kpi.help.critical": ("一级·红个案中截至数据时点仍未结案的；变化与上期末相比。",
+                          "Critical (level 1) cases not closed at the as-of moment; the change is against the previous period's end."),
+    "kpi.help.reported": ("本期接报的个案（期间未结束时至数据时点）；与上期同一时段相比。",
+                          "Cases reported in the period (up to the as-of moment while it runs), against the same span of the previous period."),
+    "kpi.help.person_times": ("本期各月（期间未结束时只计已结束的月份）发放基本生活补贴的人次，一人一月计一次；与上期同样多的月份相比。",
+                              "Monthly subsidy payments in the period's months (only the months already over while it runs), one per child per month, against as many months of the previous period."),
+    "kpi.help.amount": ("同一月份范围内发放的补贴金额合计；与上期同样多的月份相比。",
+                        "The sum paid in the same months, against as many months of the previous period."),
+    "kpi.help.children_paid": ("同一月份范围内领到补贴的儿童（每人只计一次）。",
+                               "Children paid at least once in the same months, each counted once."),
+    "kpi.help.stations": ("数据时点已启用的街道未成年人保护工作站；下方为已建站的街道数。",
+                          "Street work stations open at the as-of date; below, how many streets have one."),
+    "kpi.help.supervisors": ("数据时点在岗的街道儿童督导员。", "Street child supervisors in post at the as-of date."),
+    "kpi.help.directors": ("数据时点在岗的社区儿童主任；下方为有儿童主任的社区数。",
+                           "Community child directors in post at the as-of date; below, how many communities have one."),
+    "kpi.help.orgs": ("数据时点已登记的涉未成年人社会组织，按类别。",
+                      "Social organisations working with minors registered by the as-of date, by category."),
+    "kpi.help.rescue": ("已启用的救助保护室；下方为规划中设施的床位。",
+                        "Rescue protection rooms open; below, the beds of planned facilities."),
+    "kpi.help.median_all": ("本期接报且已首次响应的个案从接报到首次响应的时长中位数，各风险等级合并（仅作参考，以各等级及时率为准）。",
+                            "Median time from report to first response of the period's answered cases, all risk levels together (a detail: read the share within each level's limit)."),
+    "chart.help.cases_trend": ("近12个月每月接报的个案，按风险等级；本月截至数据时点。",
+                               "Cases reported each month of the last 12, by risk level; this month up to the as-of moment."),
+    "chart.help.subsidy_trend": ("近12个月每月发放的补贴金额，按儿童类别；本月可能尚未发放完毕。",
+                                 "Subsidy paid each month of the last 12, by category; this month's payments may not all be made yet."),
+    "kpi.help.open": ("截至数据时点仍未结案的个案；变化与上期末相比。", "Cases not closed at the data's as-of moment; the change is against the previous period's end."),
+    "kpi.help.overdue": ("首次响应或回访已超过个案规则时限的在办个案（数据时点）；变化与上期末相比。",
+                         "Open cases past their first-response or follow-up deadline under the case rules, at the as-of moment; the change is against the previous period's end."),
+    "kpi.help.training": ("在岗督导员、儿童主任、社工和中心人员中，自本年1月1日至统计期末（不晚于数据时点）参加过至少一次培训（网络课程、直播或现场培训）的比例；变化与上年同日相比。",
+                          "Share of supervisors, directors, social workers and centre staff in post who attended at least one training session (online course, live broadcast or on-site) between 1 January and the period's last day (at most the as-of date); the change is against the same day a year before."),
     "overview.workforce": ("服务网络与队伍", "Service network and workforce"),
     "overview.trends": ("近12个月趋势", "The last 12 months"),
     "overview.pressure": ("各街道个案压力", "Case pressure by street"),
@@ -112,7 +160,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "overview.link.indicators": ("个案指标", "Indicators"),
     "overview.link.subsidies": ("补贴明细", "Subsidies"),
     "overview.link.map": ("覆盖地图", "Map"),
-    "overview.link.staff": ("培训情况", "Training"),
+    "overview.link.staff": ("按街道", "By street"),
+    "overview.link.staff_role": ("按岗位", "By role"),
+    "overview.link.training_mode": ("按形式", "By mode"),
     "overview.link.register": ("在册儿童", "Register"),
     "overview.link.open": ("打开", "Open"),
     "overview.meeting": ("会议模式", "Meeting mode"),
@@ -150,8 +200,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "gap.anomalies": ("{n} 项补贴发放异常（金额不符、不符合条件、重复或无标准），涉及 {amount}。",
                       "{n} payment problems (wrong amount, not eligible, paid twice or no standard), {amount} in all."),
     "gap.anomalies.action": ("逐笔核对，多发追回、少发补差。", "Check each one: recover overpayments, pay the difference."),
-    "gap.training": ("{n} 名在岗人员尚未完成本年度培训（完成率 {rate}）。",
-                     "{n} staff in post have not completed this year's training ({rate} done)."),
+    "gap.training": ("{n} 名在岗人员本年度尚未参加任何培训（参训率 {rate}）。",
+                     "{n} staff in post have not attended any training session this year ({rate} have)."),
     "gap.training.action": ("安排网络课程、直播课程或线下面授。", "Schedule online, live or face-to-face courses."),
     # meeting mode
     "meeting.screen.network": ("服务网络", "Service network"),
@@ -179,15 +229,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "summary.change.down": ("较上期减少{pct}", "down {pct} on the previous period"),
     "summary.change.flat": ("与上期持平", "the same as the previous period"),
     "summary.change.none": ("上期无发放", "with none paid the period before"),
+    "summary.change.up.same": ("较上期同期增加{pct}", "up {pct} on the same months of the previous period"),
+    "summary.change.down.same": ("较上期同期减少{pct}", "down {pct} on the same months of the previous period"),
+    "summary.change.flat.same": ("与上期同期持平", "the same as the same months of the previous period"),
+    "summary.subsidies.no_month": ("{period}尚无已结束的月份，补贴发放待月末后统计。",
+                                   "No month of {period} is over yet, so its subsidy payments are counted after the month ends."),
+    "col.previous_same_span": ("上期（接报、响应、发放为同期）", "Previous period (reports, responses, payments: same span)"),
     "summary.cases": ("在办危机个案{open}件，其中一级·红{critical}件，逾期{overdue}件；本期新接报{reported}件{response}。",
                       "{open} crisis cases are open, {critical} of them critical and {overdue} overdue; {reported} were reported this period{response}."),
-    "summary.response": ("，首次响应中位时长{hours:.1f}小时", ", with a median of {hours:.1f} h to first response"),
+    "summary.response": ("，已到响应时限的{due}件中{within}件在规定时限内首次响应（{share}）",
+                         ", and {within} of the {due} cases due were first answered within their level's limit ({share})"),
     "summary.network": ("{streets_with_station}个街道均已建立未成年人保护工作站（{streets}个街道全覆盖）" ,
                         "Work stations are open in {streets_with_station} of {streets} streets"),
     "summary.network.partial": ("{streets}个街道中{streets_with_station}个已建立未成年人保护工作站",
                                 "Work stations are open in {streets_with_station} of {streets} streets"),
-    "summary.workforce": ("，配备街道儿童督导员{supervisors}名、社区儿童主任{directors}名（覆盖{covered}/{communities}个社区），涉未社会组织{orgs}家；在岗人员年度培训完成率{rate}。",
-                          "; {supervisors} street supervisors and {directors} community directors (in {covered} of {communities} communities) are in post, with {orgs} social organisations; {rate} of staff have completed this year's training."),
+    "summary.workforce": ("，配备街道儿童督导员{supervisors}名、社区儿童主任{directors}名（覆盖{covered}/{communities}个社区），涉未社会组织{orgs}家；本年参加过培训的在岗人员占{rate}。",
+                          "; {supervisors} street supervisors and {directors} community directors (in {covered} of {communities} communities) are in post, with {orgs} social organisations; {rate} of staff in post have attended a training session this year."),
     # map
     "map.title": ("站点覆盖地图", "Station coverage map"),
     "map.schematic": ("街道范围为示意图，非官方边界。", "Street cells are schematic, not official boundaries."),
@@ -589,6 +646,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "import.kind.case_events": ("个案事件", "Case events"),
     "import.kind.payments": ("补贴发放", "Subsidy payments"),
     "import.kind.staff": ("工作人员", "Staff"),
+    "import.kind.training_sessions": ("培训场次", "Training sessions"),
+    "import.kind.training": ("培训出勤", "Training attendance"),
     "import.kind.streets": ("街道", "Streets"),
     "import.kind.communities": ("社区", "Communities"),
     "import.kind.stations": ("站点与机构", "Stations"),
@@ -624,6 +683,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.dataset.children": ("在册困境儿童（期末）", "Children in difficulty (on the register at period end)"),
     "explore.dataset.payments": ("补贴发放（本期月份）", "Subsidy payments (months of the period)"),
     "explore.dataset.staff": ("工作人员（期末在岗）", "Staff (in post at period end)"),
+    "explore.dataset.training": ("培训出勤（本期培训场次）", "Training attendance (sessions held in the period)"),
     "explore.dataset.stations": ("站点与机构", "Stations and facilities"),
     "explore.dim": ("分组维度", "Group by"),
     "explore.dim2": ("第二维度（热力图、透视表）", "Second dimension (heat map, pivot)"),
@@ -642,6 +702,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.dim.age_band": ("年龄段", "Age band"),
     "explore.dim.role": ("岗位", "Staff role"),
     "explore.dim.trained": ("已完成年度培训", "Trained this year"),
+    "explore.dim.mode": ("培训形式", "Training mode"),
     "explore.dim.kind": ("站点类型", "Station kind"),
     "explore.dim.status": ("状态", "Status"),
     "explore.time_note.cases": ("时间维度按接报时间。", "Time dimensions use the report time."),
@@ -659,12 +720,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.column.age": ("儿童年龄（岁）", "child's age (years)"),
     "explore.column.amount": ("发放金额（元）", "amount paid (yuan)"),
     "explore.column.service_years": ("在岗年限（年）", "years in post"),
+    "explore.column.hours": ("学时", "hours"),
     "explore.column.beds": ("床位数", "beds"),
     "explore.column.area_m2": ("面积（平方米）", "floor area (m²)"),
     "explore.count.cases": ("个案数", "Cases"),
     "explore.count.children": ("儿童人数", "Children"),
     "explore.count.payments": ("发放人次", "Person-times"),
     "explore.count.staff": ("人数", "Staff"),
+    "explore.count.training": ("出勤人次", "Attendances"),
     "explore.count.stations": ("站点数", "Stations"),
     "explore.chart": ("图表", "Chart"),
     "explore.chart.bar": ("柱状图", "Bar"),
@@ -681,6 +744,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "explore.filter.category": ("困境类别", "Category"),
     "explore.filter.sex": ("性别", "Sex"),
     "explore.filter.role": ("岗位", "Staff role"),
+    "explore.filter.mode": ("培训形式", "Training mode"),
     "explore.filter.kind": ("站点类型", "Station kind"),
     "explore.filter.status": ("状态", "Status"),
     "explore.sex.F": ("女童", "Girls"),
@@ -722,6 +786,8 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "communities": ("社区", "Communities"),
         "stations": ("站点", "Stations"),
         "staff": ("工作人员", "Staff"),
+        "training_sessions": ("培训场次", "Training sessions"),
+        "training_attendance": ("培训出勤", "Training attendance"),
         "social_orgs": ("社会组织", "Social organisations"),
         "children": ("儿童档案", "Children"),
         "cases": ("危机个案", "Crisis cases"),
@@ -811,6 +877,11 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "youth_social_group": ("青少年服务社会团体", "Youth social group"),
         "youth_service_other": ("青少年服务其他类", "Other youth service"),
     },
+    "training_mode": {
+        "online": ("网络课程", "Online course"),
+        "live": ("直播", "Live broadcast"),
+        "on_site": ("现场培训", "On-site session"),
+    },
     "staff_role": {
         "supervisor": ("街道儿童督导员", "Street child supervisor"),
         "director": ("社区儿童主任", "Community child director"),
@@ -859,7 +930,10 @@ def label(vocabulary: str, code: str | None, lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
-def period_label(period: Period, lang: str) -> str:
+def period_label(period: Period, lang: str, as_of: datetime | None = None) -> str:
+    """The period's name; with ``as_of``, marked "to date" while it runs."""
+    if as_of is not None and period.running(as_of):
+        return t("period.to_date", lang, period=period_label(period, lang))
     if lang == "en":
         if period.kind == "year":
             return str(period.year)
@@ -871,6 +945,42 @@ def period_label(period: Period, lang: str) -> str:
     if period.kind == "quarter":
         return f"{period.year}年第{_QUARTERS_ZH[period.number - 1]}季度"
     return f"{period.year}年{period.number}月"
+
+
+def short_date(day: date, lang: str) -> str:
+    return f"{day.day} {_MONTHS_EN[day.month - 1]}" if lang == "en" else f"{day.month}月{day.day}日"
+
+
+def months_label(months: tuple[date, ...], lang: str) -> str:
+    """``2026年10月`` or ``2026年10–11月``; ``Oct 2026`` or ``Oct–Nov 2026``."""
+    first, last = months[0], months[-1]
+    if lang == "en":
+        if first == last:
+            return f"{_MONTHS_EN[first.month - 1]} {first.year}"
+        head = _MONTHS_EN[first.month - 1] + ("" if first.year == last.year else f" {first.year}")
+        return f"{head}–{_MONTHS_EN[last.month - 1]} {last.year}"
+    if first == last:
+        return f"{first.year}年{first.month}月"
+    if first.year == last.year:
+        return f"{first.year}年{first.month}–{last.month}月"
+    return f"{first.year}年{first.month}月–{last.year}年{last.month}月"
+
+
+def versus(now: Span, before: Span, lang: str) -> str:
+    """What a flow is compared with: the previous period, or its same days while the chosen one runs."""
+    if before.like_for_like:
+        return t("kpi.vs_same_span", lang, date=short_date(now.until.date(), lang),
+                 period=period_label(before.period, lang))
+    return t("kpi.vs_previous", lang, period=period_label(before.period, lang))
+
+
+def versus_months(now: Span, before: Span, lang: str) -> str:
+    """What payments are compared with: while a period runs, its complete months against as many before."""
+    if not before.like_for_like:
+        return t("kpi.vs_previous", lang, period=period_label(before.period, lang))
+    if not now.months:
+        return t("kpi.no_complete_month", lang)
+    return t("kpi.vs_months", lang, months=months_label(now.months, lang), before=months_label(before.months, lang))
 
 
 def format_yuan(amount: float, lang: str) -> str:

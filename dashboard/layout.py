@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, exports, urlstate
+from dashboard import auth, data, exports, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import format_moment, period_label, t
+from dashboard.i18n import format_moment, format_share, period_label, t
 from dashboard.text import literal, md
 from data_access import config
 from data_access.dataset import Health
@@ -15,15 +15,20 @@ from data_access.engine import server_of
 from data_access.rules import RiskRule
 
 
+# A link in a narrow card wraps rather than losing the end of its label.
+WRAP_LINKS = "<style>[data-testid='stPageLink-NavLink'] p { white-space: normal !important; }</style>"
+
+
 def page_header(ctx: ViewContext, title_key: str):
     """Title, the "data as of" line, the synthetic-data badge and any URL notices.
 
     Returns the notice area, for notices a page raises after its header (see show_notices).
     """
+    st.html(WRAP_LINKS)
     st.title(t(title_key, ctx.lang))
     parts = [
         t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
-        t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang)),
+        t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang, ctx.as_of)),
         md("caption.scope", ctx.lang, scope=ctx.scope_name),
     ]
     line = " · ".join(parts)
@@ -41,7 +46,8 @@ def show_notices(area) -> None:
 
 
 def kpi(container, label: str, value: object, note: str | None = None, delta: str | None = None, *,
-        delta_color: str = "normal", help: str | None = None, link: tuple[str, str, dict] | None = None) -> None:
+        delta_color: str = "normal", help: str | None = None, link: tuple[str, str, dict] | None = None,
+        more: tuple[tuple[str, str, dict], ...] = ()) -> None:
     """A key figure in a bordered card, with an optional line under it and a link to the page that explains it.
 
     ``link`` is (page, label, query parameters); ``delta_color="inverse"`` where a rise is bad news.
@@ -50,8 +56,7 @@ def kpi(container, label: str, value: object, note: str | None = None, delta: st
         st.metric(label, value, delta=delta, delta_color=delta_color, help=help)
         if note:
             st.caption(note)
-        if link:
-            page, text, params = link
+        for page, text, params in ([link] if link else []) + list(more):
             st.page_link(page, label=text, icon=":material/arrow_forward:", query_params=params)
 
 
@@ -100,3 +105,39 @@ def export_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     right.download_button(t("export.xlsx", lang), excel, file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}-xlsx", width="stretch", disabled=frame.empty, on_click="ignore")
+
+
+def definition(name: str, lang: str) -> str:
+    """The one-line definition of a figure (``kpi.help.<name>``); the response share names the rules' limits."""
+    if name == "within":
+        return t("kpi.help.within", lang, limits=response_limits(data.rules(), lang))
+    return t(f"kpi.help.{name}", lang)
+
+
+def training_note(training, year_before, lang: str) -> str:
+    """Who is trained of whom, what the change is against, and whether any session was held yet this year."""
+    lines = [t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
+             t("kpi.vs_moment", lang, date=year_before.day.isoformat())]
+    if not training.sessions:
+        lines.append(t("kpi.training_no_session", lang))
+    return "  \n".join(lines)
+
+
+def response_limits(rules, lang: str) -> str:
+    """The first-response limits of the case rules, e.g. 一级·红 2 小时、二级·橙 24 小时……"""
+    return ("; " if lang == "en" else "、").join(
+        f"{risk_label(rule, lang)} {t('kpi.limit_hours', lang, hours=rule.first_response.total_seconds() / 3600)}"
+        for rule in rules.risks)
+
+
+def response_badges(response, rules, lang: str) -> str:
+    """Each risk level's share within its limit and its median time, one line each."""
+    parts = []
+    for rule in rules.risks:
+        level = response.by_level[rule.level]
+        if not level.reported:
+            continue
+        hours = t("kpi.hours", lang, hours=level.median_hours) if level.median_hours is not None else "—"
+        parts.append(f"{risk_label(rule, lang)}: " + t("kpi.level_response", lang, share=format_share(level.share),
+                                                         hours=hours))
+    return "  \n".join(parts)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import briefing, charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import format_share, period_label, signed, t
+from dashboard.i18n import format_share, signed, t, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months
 
@@ -19,6 +19,11 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { di
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.4rem !important; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.45rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
+.st-key-meeting-exit p, .st-key-meeting-previous p, .st-key-meeting-next p { font-size: 1.2rem !important; }
+.st-key-meeting-exit p { white-space: normal !important; overflow-wrap: anywhere; }
+.st-key-meeting-exit a { width: 100%; }
+[data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>
 """
 
@@ -79,7 +84,7 @@ def navigation(ctx: ViewContext, screen: str) -> None:
     """Previous, next, where we are, and the way out; above the content, so it never scrolls away."""
     lang = ctx.lang
     index = SCREENS.index(screen)
-    nav = st.columns([1, 1, 2, 1], vertical_alignment="center")
+    nav = st.columns([1, 1, 2, 1.3], vertical_alignment="center")
     nav[0].button(t("meeting.previous", lang), icon=":material/arrow_back:", disabled=index == 0, width="stretch",
                   on_click=go, args=(SCREENS[max(index - 1, 0)],), key="meeting-previous")
     nav[1].button(t("meeting.next", lang), icon=":material/arrow_forward:", disabled=index == len(SCREENS) - 1,
@@ -88,23 +93,31 @@ def navigation(ctx: ViewContext, screen: str) -> None:
     nav[2].markdown(t("meeting.position", lang, n=index + 1, total=len(SCREENS)) + " · " +
                     " · ".join(f"**{t(f'meeting.screen.{s}', lang)}**" if s == screen else t(f"meeting.screen.{s}", lang)
                                for s in SCREENS))
-    nav[3].page_link(links.OVERVIEW, label=t("meeting.exit", lang), icon=":material/close:",
-                     query_params=links.shared(ctx))
+    nav[3].container(key="meeting-exit").page_link(links.OVERVIEW, label=t("meeting.exit", lang),
+                                                   icon=":material/close:", query_params=links.shared(ctx),
+                                                   width="stretch")
 
 
 def network(ctx: ViewContext, figures) -> None:
     lang, net, training = ctx.lang, figures.network, figures.current.training
     top = st.columns(3)
     layout.kpi(top[0], t("kpi.stations", lang), net.street_stations,
-               t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets))
-    layout.kpi(top[1], t("kpi.supervisors", lang), net.supervisors)
+               t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets),
+               help=layout.definition("stations", lang))
+    layout.kpi(top[1], t("kpi.supervisors", lang), net.supervisors, help=layout.definition("supervisors", lang))
     layout.kpi(top[2], t("kpi.directors", lang), net.directors,
-               t("kpi.directors_note", lang, covered=net.communities_with_director, communities=net.communities))
+               t("kpi.directors_note", lang, covered=net.communities_with_director, communities=net.communities),
+               help=layout.definition("directors", lang))
     bottom = st.columns(3)
-    layout.kpi(bottom[0], t("kpi.orgs", lang), net.organisations_total, t("kpi.orgs_note", lang, **net.organisations))
-    layout.kpi(bottom[1], t("kpi.rescue", lang), net.rescue_rooms, t("kpi.rescue_note", lang, beds=net.planned_beds))
+    layout.kpi(bottom[0], t("kpi.orgs", lang), net.organisations_total, t("kpi.orgs_note", lang, **net.organisations),
+               help=layout.definition("orgs", lang))
+    layout.kpi(bottom[1], t("kpi.rescue", lang), net.rescue_rooms, t("kpi.rescue_note", lang, beds=net.planned_beds),
+               help=layout.definition("rescue", lang))
+    earlier = figures.training_year_before
     layout.kpi(bottom[2], t("kpi.training", lang), format_share(training.rate),
-               t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total))
+               layout.training_note(training, earlier, lang),
+               t("kpi.points", lang, change=signed((training.rate - earlier.rate) * 100, 1))
+               if None not in (training.rate, earlier.rate) else None, help=layout.definition("training", lang))
 
 
 def cases(ctx: ViewContext, figures) -> None:
@@ -113,17 +126,22 @@ def cases(ctx: ViewContext, figures) -> None:
     cols = st.columns(4)
     layout.kpi(cols[0], t("kpi.open_cases", lang), f"{now.open_total:,}", " ".join(
         layout.risk_badge(rules.risk(level), lang, f" {count}") for level, count in now.open_by_risk.items()),
-        signed(now.open_total - before.open_total), delta_color="inverse")
+        signed(now.open_total - before.open_total), delta_color="inverse", help=layout.definition("open", lang))
     critical = now.open_by_risk.get("critical", 0)
     layout.kpi(cols[1], t("kpi.critical_open", lang), f"{critical:,}", None,
-               signed(critical - before.open_by_risk.get("critical", 0)), delta_color="inverse")
+               signed(critical - before.open_by_risk.get("critical", 0)), delta_color="inverse",
+               help=layout.definition("critical", lang))
     layout.kpi(cols[2], t("kpi.overdue", lang), f"{now.overdue:,}", None, signed(now.overdue - before.overdue),
-               delta_color="inverse")
-    median = now.median_response_hours
-    layout.kpi(cols[3], t("kpi.median_response", lang), t("kpi.hours", lang, hours=median) if median is not None else "—")
+               delta_color="inverse", help=layout.definition("overdue", lang))
+    response = now.response
+    layout.kpi(cols[3], t("kpi.within_limit", lang), format_share(response.share),
+               layout.response_badges(response, rules, lang),
+               t("kpi.points", lang, change=signed((response.share - before.response.share) * 100, 1))
+               if None not in (response.share, before.response.share) else None,
+               help=layout.definition("within", lang))
     this_month = Period.containing(ctx.as_of.date(), "month")
     reported = data.cases_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end, ctx.as_of)
-    st.caption(t("chart.cases_trend", lang))
+    st.caption(t("chart.cases_trend", lang), help=t("chart.help.cases_trend", lang))
     if reported.empty:
         st.info(t("empty.no_data", lang))
     else:
@@ -133,18 +151,23 @@ def cases(ctx: ViewContext, figures) -> None:
 
 def subsidies(ctx: ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current.subsidies, figures.previous.subsidies
-    versus = t("kpi.vs_previous", lang, period=period_label(ctx.period.previous(), lang))
+    span, span_before = figures.current.span, figures.previous.span
+    against, paid = versus_months(span, span_before, lang), bool(span.months)
     cols = st.columns(3)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}", versus,
-               signed(now.person_times - before.person_times), delta_color="off")
+    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}" if paid else "—", against,
+               signed(now.person_times - before.person_times) if paid else None, delta_color="off",
+               help=layout.definition("person_times", lang))
     wan = "{:,.2f} 万元" if lang == "zh" else "{:,.0f} yuan"
-    layout.kpi(cols[1], t("kpi.amount", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)), versus,
-               briefing.change_phrase(now.amount, before.amount, lang), delta_color="off")
-    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{now.children:,}", versus,
-               signed(now.children - before.children), delta_color="off")
+    layout.kpi(cols[1], t("kpi.amount", lang),
+               wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—", against,
+               briefing.change_phrase(now.amount, before.amount, lang, span_before.like_for_like) if paid else None,
+               delta_color="off", help=layout.definition("amount", lang))
+    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{now.children:,}" if paid else "—", against,
+               signed(now.children - before.children) if paid else None, delta_color="off",
+               help=layout.definition("children_paid", lang))
     this_month = Period.containing(ctx.as_of.date(), "month")
     paid = data.payments_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end)
-    st.caption(t("chart.subsidy_trend_short", lang))
+    st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
     if paid.empty:
         st.info(t("empty.no_data", lang))
     else:

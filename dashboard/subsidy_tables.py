@@ -13,7 +13,8 @@ def _percent(value) -> str:
 
 def quarters(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
-        t("col.quarter", lang): frame["quarter"],
+        t("col.quarter", lang): [t("period.to_date", lang, period=code) if to_date else code
+                                 for code, to_date in zip(frame["quarter"], frame.get("to_date", [False] * len(frame)))],
         t("col.person_times", lang): frame["person_times"],
         t("col.children", lang): frame["children"],
         t("col.amount", lang): frame["amount"],

@@ -140,7 +140,11 @@ def case_conditions(
 ) -> list[ColumnElement[bool]]:
     f = case_filters
     conditions = scope_conditions(scope, filters, K.c.street_id, K.c.community_id)
-    if "closed" in f.stages:
+    if set(f.stages) >= set(vocab.STAGES):
+        # Every stage: every case reported by then, whatever its stage now (a past moment's open case may
+        # be closed since).
+        conditions.append(K.c.reported_at <= as_of)
+    elif "closed" in f.stages:
         closed = and_(K.c.closed_at.is_not(None), K.c.closed_at <= as_of)
         others = [s for s in f.stages if s != "closed"]
         conditions.append(or_(closed, and_(open_at(as_of), K.c.stage.in_(others))) if others else closed)
@@ -510,6 +514,68 @@ def median_response_hours(
             select(hours).where(*where).order_by(hours).limit(2 - answered % 2).offset((answered - 1) // 2)
         ).scalars().all()
     return float(sum(middle)) / len(middle)
+
+
+@dataclass(frozen=True)
+class LevelResponse:
+    """First responses of one risk level's cases reported in a period, measured against its limit.
+
+    ``due``: answered by the moment, or past the limit unanswered; ``within``: answered within the limit.
+    A case still inside its limit and unanswered is neither.
+    """
+
+    reported: int
+    due: int
+    within: int
+    median_hours: float | None
+
+    @property
+    def share(self) -> float | None:
+        return self.within / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class ResponseFigures:
+    by_level: dict[str, LevelResponse]
+
+    @property
+    def due(self) -> int:
+        return sum(level.due for level in self.by_level.values())
+
+    @property
+    def within(self) -> int:
+        return sum(level.within for level in self.by_level.values())
+
+    @property
+    def share(self) -> float | None:
+        return self.within / self.due if self.due else None
+
+
+def response_within_limits(
+    engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules
+) -> ResponseFigures:
+    """Per risk level, cases reported in the period whose first response came within the level's limit
+    (case_rules.toml), of those due by ``as_of``, with the level's median hours to first response."""
+    limit = case(*((K.c.risk_level == r.level, r.first_response.total_seconds()) for r in rules.risks))
+    answered = and_(K.c.first_response_at.is_not(None), K.c.first_response_at <= as_of)
+    within = and_(answered, epoch_seconds(K.c.first_response_at) - epoch_seconds(K.c.reported_at) <= limit)
+    passed = or_(*(and_(K.c.risk_level == level, K.c.reported_at <= cutoff)
+                   for level, cutoff in rules.first_response_cutoffs(as_of).items()))
+    query = (
+        select(K.c.risk_level, func.count(), func.sum(case((or_(answered, passed), 1), else_=0)),
+               func.sum(case((within, 1), else_=0)))
+        .where(*_reported_in_period(scope, filters, case_filters, as_of, rules))
+        .group_by(K.c.risk_level)
+    )
+    with engine.connect() as conn:
+        found = {level: (count, int(due or 0), int(inside or 0)) for level, count, due, inside in conn.execute(query)}
+    levels = {}
+    for rule in rules.risks:
+        count, due, inside = found.get(rule.level, (0, 0, 0))
+        only = CaseFilters(**{**case_filters.__dict__, "risks": (rule.level,)})
+        median = median_response_hours(engine, scope, filters, only, as_of, rules) if count else None
+        levels[rule.level] = LevelResponse(count, due, inside, median)
+    return ResponseFigures(levels)
 
 
 def _contact_in(*window) -> ColumnElement[bool]:

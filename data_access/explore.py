@@ -36,11 +36,13 @@ from data_access import schema, vocab
 from data_access.scoping import scope_conditions, staff_conditions
 from data_access.sqltime import epoch_seconds
 from data_access.subsidies import payment_scope
+from data_access.training import attended_this_year
 from data_access.types import Filters, Scope
 
 K, CH, P, SF, ST = schema.cases, schema.children, schema.subsidy_payments, schema.staff, schema.stations
+TS, TA = schema.training_sessions, schema.training_attendance
 
-DATASETS = ("cases", "children", "payments", "staff", "stations")
+DATASETS = ("cases", "children", "payments", "staff", "training", "stations")
 MEASURES = ("count", "children", "sum", "mean", "median")
 COLUMN_MEASURES = ("sum", "mean", "median")
 AGE_BANDS = ("0-5", "6-11", "12-14", "15-17", "18+")
@@ -173,6 +175,11 @@ def _staff_rows(scope: Scope, filters: Filters, ctx: _Context) -> list:
             *staff_conditions(scope, filters, SF)]
 
 
+def _attendance_rows(scope: Scope, filters: Filters, ctx: _Context) -> list:
+    """Attendances at sessions held in the period up to its last day (or as-of); scoped like the staff."""
+    return [TS.c.held_on >= filters.period.start, TS.c.held_on <= ctx.day, *staff_conditions(scope, filters, SF)]
+
+
 def _station_rows(scope: Scope, filters: Filters, ctx: _Context) -> list:
     """Stations opened by the period's last day or still planned; district-level ones are in every scope."""
     conditions = scope_conditions(scope.street_level, filters, ST.c.street_id)
@@ -249,14 +256,27 @@ DATASET_SPECS: dict[str, Dataset] = {
             "street": lambda ctx: SF.c.street_id,
             "community": lambda ctx: SF.c.community_id,
             "role": lambda ctx: SF.c.role,
-            # Trained this year: as on the overview, between 1 January and the period's last day.
-            "trained": lambda ctx: _yes_no(SF.c.trained_on.between(date(ctx.day.year, 1, 1), ctx.day)),
+            # Trained this year: as on the overview, a session attended between 1 January and the period's last day.
+            "trained": lambda ctx: _yes_no(attended_this_year(SF.c.id, ctx.day)),
         },
         columns={
             "service_years": lambda ctx: (epoch_seconds(_day(ctx)) - epoch_seconds(SF.c.started_on))
             / (86400.0 * 365.25),
         },
         filters={"role": (SF.c.role, vocab.STAFF_ROLES)},
+    ),
+    "training": Dataset(
+        source=lambda: TA.join(TS, TA.c.session_id == TS.c.id).join(SF, TA.c.staff_id == SF.c.id),
+        rows=_attendance_rows,
+        dimensions={
+            "street": lambda ctx: SF.c.street_id,
+            "community": lambda ctx: SF.c.community_id,
+            "role": lambda ctx: SF.c.role,
+            "mode": lambda ctx: TS.c.mode,
+            **_time_dims(TS.c.held_on),
+        },
+        columns={"hours": lambda ctx: cast(TS.c.hours, Float)},
+        filters={"role": (SF.c.role, vocab.STAFF_ROLES), "mode": (TS.c.mode, vocab.TRAINING_MODES)},
     ),
     "stations": Dataset(
         source=lambda: ST,

@@ -45,8 +45,8 @@ from data_access.engine import make_engine
 from data_access.types import Scope
 
 MODES = ("all-or-nothing", "skip-bad")
-KINDS = ("streets", "communities", "stations", "social_orgs", "staff", "children", "cases", "case_events",
-         "subsidy_standards", "payments", "grants")
+KINDS = ("streets", "communities", "stations", "social_orgs", "staff", "training_sessions", "training", "children",
+         "cases", "case_events", "subsidy_standards", "payments", "grants")
 # Prefix of the file numbers given to children imported without one (by ID number).
 GENERATED_FILE_PREFIX = "ZD"
 
@@ -131,6 +131,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ref.child": ("未找到儿童“{value}”（按档案编号或身份证号）", "No child “{value}” (by file number or ID number)"),
     "ref.case": ("未找到个案“{value}”", "No case “{value}”"),
     "ref.staff": ("未找到工作人员编号“{value}”", "No staff member “{value}”"),
+    "ref.session": ("未找到培训编号“{value}”：请先导入培训场次", "No training session “{value}”: import the sessions first"),
+    "value.hours": ("学时“{value}”应为大于 0、不超过 999 的数，最多一位小数（例如 1.5）",
+                    "Hours “{value}” must be a number above 0 and at most 999, with at most one decimal (e.g. 1.5)"),
     # the report
     "report.where": ("{file} 第 {row} 行，列“{column}”：{reason}", "{file} row {row}, column “{column}”: {reason}"),
     "report.where_row": ("{file} 第 {row} 行：{reason}", "{file} row {row}: {reason}"),
@@ -225,6 +228,9 @@ STATION_STATUS = Choices({"open": ("运行中", "运行", "开放"), "planned": 
 ORG_CATEGORY = Choices({"psych_counselling": ("卫生心理咨询类", "心理咨询", "psychological counselling"),
                          "youth_social_group": ("青少年服务社会团体", "社会团体", "youth social group"),
                          "youth_service_other": ("青少年服务其他类", "其他类", "other youth service")})
+TRAINING_MODE = Choices({"online": ("网络课程", "线上", "网课", "online course"),
+                          "live": ("直播", "直播课", "live broadcast"),
+                          "on_site": ("现场培训", "现场", "线下", "on-site session", "on site")})
 GRANT_KIND = Choices({"spring_festival": ("春节慰问金", "春节", "spring festival money"),
                        "mid_autumn": ("中秋慰问金", "中秋", "mid-autumn money"),
                        "special_living": ("一次性特殊生活补助", "特殊生活补助", "special living grant"),
@@ -272,7 +278,8 @@ EN_LABELS = {
     "last_contact_at": "Last contact at", "closed_at": "Closed at", "case_id": "Case number", "occurred_at": "Time",
     "kind": "Event", "staff_id": "Staff number", "note": "Note", "payment_no": "Payment number", "month": "Month",
     "amount": "Amount", "paid_on": "Paid on", "id": "Staff number", "role": "Role", "started_on": "Started on",
-    "ended_on": "Ended on", "trained_on": "Trained on", "code": "Code", "name_zh": "Name", "name_en": "English name",
+    "ended_on": "Ended on", "held_on": "Date", "mode": "Mode", "topic": "Topic", "hours": "Hours",
+    "session_id": "Session number", "code": "Code", "name_zh": "Name", "name_en": "English name",
     "lat": "Latitude", "lon": "Longitude", "sort_order": "Order", "parent_id": "Parent station", "status": "Status",
     "opened_on": "Opened on", "beds": "Beds", "area_m2": "Area (m²)", "valid_from": "Valid from",
     "valid_to": "Valid until", "monthly_amount": "Monthly standard", "granted_on": "Granted on",
@@ -415,6 +422,16 @@ def parse_money(value: str) -> Decimal:
     if amount < 0:
         raise Bad("value.negative", value=value)
     return amount.quantize(Decimal("0.01"))
+
+
+def parse_hours(value: str) -> Decimal:
+    try:
+        hours = Decimal(value.removesuffix("小时").removesuffix("学时").strip())
+    except InvalidOperation:
+        raise Bad("value.hours", value=value) from None
+    if not hours.is_finite() or not 0 < hours <= 999 or hours != hours.quantize(Decimal("0.1")):
+        raise Bad("value.hours", value=value)
+    return hours
 
 
 def parse_int(value: str) -> int:
@@ -661,7 +678,7 @@ def _map_header(kind: Kind, result: Validation) -> None:
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "date": parse_date, "datetime": parse_datetime, "month": parse_month, "money": parse_money,
-    "int": parse_int, "count": parse_count, "lat": parse_lat, "lon": parse_lon, "slug": parse_slug,
+    "int": parse_int, "hours": parse_hours, "count": parse_count, "lat": parse_lat, "lon": parse_lon, "slug": parse_slug,
     "place": parse_place, "crs": parse_crs, "bool": parse_bool, "id_number": parse_id_number,
 }
 
@@ -854,6 +871,17 @@ def _check_child(row: Row, found: Lookups, _child: dict | None) -> None:
     _not_before(row, "exited_on", "registered_on")
 
 
+def _check_sessions(conn: Connection, rows: list[Row]) -> None:
+    """Each attendance names a training session already in the database."""
+    wanted = sorted({r.values["session_id"] for r in rows if isinstance(r.values.get("session_id"), int)})
+    TS = schema.training_sessions
+    known = {row["id"] for row in _in_chunks(conn, select(TS.c.id), TS.c.id, wanted)}
+    for row in rows:
+        session = row.values.get("session_id")
+        if isinstance(session, int) and session not in known:
+            row.problems.append(Problem(row.number, row.headers.get("session_id"), "ref.session", {"value": session}))
+
+
 def _number_new_children(conn: Connection, rows: list[Row]) -> None:
     """Give the good rows without a file number the next free generated ones, in file order."""
     waiting = [r for r in rows if not r.problems and not r.values.get("file_no")]
@@ -1042,8 +1070,18 @@ SPECS: dict[str, Kind] = {
         COMMUNITY,
         Field("started_on", ("入职日期", "started_on", "started"), "date", True, past=True),
         Field("ended_on", ("离职日期", "ended_on", "ended"), "date"),
-        Field("trained_on", ("培训日期", "trained_on", "trained"), "date", past=True),
     ), checks=(_check_staff,)),
+    "training_sessions": Kind("training_sessions", schema.training_sessions, ("id",), (
+        Field("id", ("培训编号", "session_id", "编号", "id"), "int", True, en="Session number"),
+        Field("held_on", ("培训日期", "held_on", "日期", "date"), "date", True, past=True),
+        Field("mode", ("培训形式", "mode", "形式"), "choice", True, TRAINING_MODE),
+        Field("topic", ("培训主题", "topic", "主题"), required=True),
+        Field("hours", ("学时", "hours", "时长"), "hours"),
+    )),
+    "training": Kind("training", schema.training_attendance, ("session_id", "staff_id"), (
+        Field("session_id", ("培训编号", "session_id", "session"), "int", True, en="Session number"),
+        Field("staff_id", ("工作人员编号", "staff_id", "staff"), "staff", True),
+    ), finish=_check_sessions),
     "children": Kind("children", schema.children, ("file_no",), (
         Field("file_no", ("档案编号", "file_no", "档案号", "file number")),
         Field("name", ("姓名", "name"), required=True),
@@ -1280,7 +1318,8 @@ def holds_sample(conn: Connection) -> bool:
 
 
 # Tables whose rows are the sample's own; the network tables are reloaded, accounts and the audit trail kept.
-SAMPLE_TABLES = ("case_events", "cases", "subsidy_payments", "grants", "subsidy_standards", "children", "staff",
+SAMPLE_TABLES = ("case_events", "cases", "subsidy_payments", "grants", "subsidy_standards", "children",
+                 "training_attendance", "training_sessions", "staff",
                  "social_orgs", "stations")
 
 

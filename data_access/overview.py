@@ -1,8 +1,9 @@
 """The key figures of the overview: network, children in difficulty, cases, subsidies, training.
 
 Stock figures (the register, open and overdue cases, staff in post) are read at a moment; flows
-(cases reported, first responses, payments) over a period. ``key_figures`` reads both for the chosen
-period and for the one before it, so every card can show its change.
+(cases reported, first responses, payments) over a span of a period. ``key_figures`` reads both for the
+chosen period and for the one before it, so every card can show its change: stocks against the
+previous period's end, flows against the same span of the previous period while the chosen one runs.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from sqlalchemy import Date, Engine, case, distinct, func, literal, or_, select
 
 from data_access import schema, vocab
 from data_access.cases import (
-    CaseFilters, deadline_before, deadline_passed_then, median_response_hours, open_at, unindexed,
+    CaseFilters, ResponseFigures, deadline_before, deadline_passed_then, median_response_hours, open_at,
+    response_within_limits, unindexed,
 )
 from data_access.parallel import together
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions, staff_conditions
 from data_access.subsidies import payment_scope, union_parts
-from data_access.types import Filters, Period, Scope, add_months, months_between
+from data_access.training import attended_this_year
+from data_access.types import Filters, Period, Scope, Span, add_months, months_between
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class CaseFigures:
     overdue: int
     reported_in_period: int
     median_response_hours: float | None
+    response: ResponseFigures
 
     @property
     def open_total(self) -> int:
@@ -64,10 +68,13 @@ class SubsidyFigures:
 
 @dataclass(frozen=True)
 class TrainingFigures:
-    """Staff in post and those who completed this calendar year's training, per role."""
+    """Staff in post on ``day`` and those who attended a session since 1 January, per role; ``sessions``
+    held since 1 January."""
 
     in_post: dict[str, int]
     trained: dict[str, int]
+    day: date | None = None
+    sessions: int = 0
 
     @property
     def in_post_total(self) -> int:
@@ -87,6 +94,7 @@ class PeriodFigures:
     """The figures of one period: the register at its end, cases, payments and training."""
 
     moment: datetime
+    span: Span
     children_by_category: dict[str, int]
     cases: CaseFigures
     subsidies: SubsidyFigures
@@ -102,6 +110,8 @@ class KeyFigures:
     network: NetworkFigures
     current: PeriodFigures
     previous: PeriodFigures
+    # "Trained this year" counts from 1 January: it is compared with the same day a year before.
+    training_year_before: TrainingFigures | None = None
 
 
 def in_post(table, day: date):
@@ -182,9 +192,9 @@ def children_by_category(engine: Engine, scope: Scope, filters: Filters, day: da
     return {category: found.get(category, 0) for category in vocab.CHILD_CATEGORIES}
 
 
-def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period, moment: datetime,
+def case_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, moment: datetime,
                  rules: CaseRules, past: bool = False) -> CaseFigures:
-    """Cases open and overdue at ``moment``; reported in ``period`` and their median first response.
+    """Cases open and overdue at ``moment``; reported in ``span`` and their median first response by its end.
 
     ``past``: ``moment`` is before the data's as-of, so overdue is replayed from the case events.
     """
@@ -198,24 +208,28 @@ def case_figures(engine: Engine, scope: Scope, filters: Filters, period: Period,
         )}
         reported = conn.execute(
             select(func.count()).where(
-                K.c.reported_at >= period.start, K.c.reported_at < period.end, K.c.reported_at <= moment, *where
+                K.c.reported_at >= span.start, K.c.reported_at < span.period.end, K.c.reported_at <= span.until,
+                *where,
             )
         ).scalar_one()
-    median = median_response_hours(engine, scope, replace(filters, period=period), CaseFilters(), moment, rules)
+    in_span = replace(filters, period=span.period)
+    median = median_response_hours(engine, scope, in_span, CaseFilters(), span.until, rules)
+    response = response_within_limits(engine, scope, in_span, CaseFilters(), span.until, rules)
     return CaseFigures(
         open_by_risk={rule.level: open_late.get(rule.level, (0, 0))[0] for rule in rules.risks},
         overdue=sum(overdue for _, overdue in open_late.values()),
         reported_in_period=reported,
         median_response_hours=median,
+        response=response,
     )
 
 
-def subsidy_figures(engine: Engine, scope: Scope, filters: Filters, period: Period | None = None) -> SubsidyFigures:
-    """Payments for the months of ``period`` (default: the filtered period)."""
+def subsidy_figures(engine: Engine, scope: Scope, filters: Filters, span: Span | None = None) -> SubsidyFigures:
+    """Payments for the months of ``span`` (default: every month of the filtered period)."""
     P = schema.subsidy_payments
-    period = period or filters.period
+    start, end = (span.period.start, span.months_end) if span else (filters.period.start, filters.period.end)
     query = select(func.count(), func.count(distinct(P.c.child_id)), func.coalesce(func.sum(P.c.amount), 0)).where(
-        P.c.month >= period.start, P.c.month < period.end, *payment_scope(scope, filters)
+        P.c.month >= start, P.c.month < end, *payment_scope(scope, filters)
     )
     with engine.connect() as conn:
         count, children, amount = conn.execute(query).one()
@@ -223,46 +237,59 @@ def subsidy_figures(engine: Engine, scope: Scope, filters: Filters, period: Peri
 
 
 def training_figures(engine: Engine, scope: Scope, filters: Filters, day: date) -> TrainingFigures:
-    """Staff in post on ``day`` per role, and those trained between 1 January of that year and ``day``."""
+    """Staff in post on ``day`` per role, and those who attended a session between 1 January of that year
+    and ``day``."""
     sf = schema.staff
-    trained = case((sf.c.trained_on.between(date(day.year, 1, 1), day), 1), else_=0)
+    trained = case((attended_this_year(sf.c.id, day), 1), else_=0)
     query = (
         select(sf.c.role, func.count(), func.coalesce(func.sum(trained), 0))
         .where(*in_post(sf, day), *staff_conditions(scope, filters, sf))
         .group_by(sf.c.role)
     )
+    TS = schema.training_sessions
     with engine.connect() as conn:
         rows = {role: (count, done) for role, count, done in conn.execute(query)}
+        sessions = conn.execute(select(func.count()).where(TS.c.held_on >= date(day.year, 1, 1),
+                                                           TS.c.held_on <= day)).scalar_one()
     return TrainingFigures(
         in_post={role: rows.get(role, (0, 0))[0] for role in vocab.STAFF_ROLES},
         trained={role: int(rows.get(role, (0, 0))[1]) for role in vocab.STAFF_ROLES},
+        day=day,
+        sessions=sessions,
     )
 
 
-def period_figures(engine: Engine, scope: Scope, filters: Filters, period: Period, moment: datetime,
+def period_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, moment: datetime,
                    rules: CaseRules, past: bool = False) -> PeriodFigures:
-    """Every period figure; the register and the staff are read on the period's last day (at most ``moment``)."""
-    day = min(period.end - timedelta(days=1), moment.date())
+    """Every figure of a span; the register and the staff are read on the period's last day (at most ``moment``)."""
+    day = min(span.period.end - timedelta(days=1), moment.date())
     return PeriodFigures(
         moment=moment,
+        span=span,
         children_by_category=children_by_category(engine, scope, filters, day),
-        cases=case_figures(engine, scope, filters, period, moment, rules, past),
-        subsidies=subsidy_figures(engine, scope, filters, period),
+        cases=case_figures(engine, scope, filters, span, moment, rules, past),
+        subsidies=subsidy_figures(engine, scope, filters, span),
         training=training_figures(engine, scope, filters, day),
     )
 
 
 def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> KeyFigures:
-    """The chosen period's figures (cases as of ``as_of``) and the previous period's (cases as of its end)."""
-    previous = filters.period.previous()
-    previous_end = min(datetime.combine(previous.end, datetime.min.time()), as_of)
-    network, current, earlier = together(
+    """The chosen period's figures (cases as of ``as_of``) and the previous period's: its stocks at its end,
+    its flows over the same span as the chosen period's (``Span.matching``)."""
+    span = Span.of(filters.period, as_of)
+    previous = span.matching(filters.period.previous())
+    previous_end = min(datetime.combine(previous.period.end, datetime.min.time()), as_of)
+    day = min(filters.period.end - timedelta(days=1), as_of.date())
+    year_before = Period("year", day.year).same_moment(datetime.combine(day, datetime.min.time()),
+                                                       Period("year", day.year - 1)).date()
+    network, current, earlier, trained_before = together(
         engine,
         lambda: network_figures(engine, scope, filters, as_of),
-        lambda: period_figures(engine, scope, filters, filters.period, as_of, rules),
+        lambda: period_figures(engine, scope, filters, span, as_of, rules),
         lambda: period_figures(engine, scope, filters, previous, previous_end, rules, past=previous_end < as_of),
+        lambda: training_figures(engine, scope, filters, year_before),
     )
-    return KeyFigures(network=network, current=current, previous=earlier)
+    return KeyFigures(network=network, current=current, previous=earlier, training_year_before=trained_before)
 
 
 def cases_by_month(engine: Engine, scope: Scope, filters: Filters, start: date, end: date,

@@ -106,8 +106,26 @@ staff = Table(
     Column("station_id", ForeignKey("stations.id")),
     Column("started_on", Date, nullable=False),
     Column("ended_on", Date),
-    Column("trained_on", Date, comment="completed the year's training"),
     one_of("role", vocab.STAFF_ROLES),
+)
+
+training_sessions = Table(
+    "training_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("held_on", Date, nullable=False, index=True),
+    Column("mode", String(10), nullable=False, comment="online course, live broadcast or on-site session"),
+    Column("topic", String(120), nullable=False),
+    Column("hours", Numeric(4, 1), comment="length in hours; empty for sessions migrated from a bare date"),
+    one_of("mode", vocab.TRAINING_MODES, "training_mode_valid"),
+    CheckConstraint("hours IS NULL OR hours > 0", name="training_hours_positive"),
+)
+
+training_attendance = Table(
+    "training_attendance",
+    metadata,
+    Column("session_id", ForeignKey("training_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("staff_id", ForeignKey("staff.id"), primary_key=True, index=True),
 )
 
 social_orgs = Table(

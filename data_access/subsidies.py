@@ -7,7 +7,7 @@ paid the standard in force for their category on the first day of that month, ex
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Date, Engine, and_, case, distinct, exists, func, literal, not_, or_, select, union_all
@@ -107,9 +107,13 @@ def grants_in(engine: Engine, scope: Scope, period: Period | None = None, start:
     return frame
 
 
-def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, last: date) -> pd.DataFrame:
+def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, last: date,
+                  as_of: datetime | None = None) -> pd.DataFrame:
     """Every quarter from ``first`` to ``last``: person-times, distinct children, amount, average,
-    and the change against the previous quarter and the same quarter a year before."""
+    and the change against the previous quarter and the same quarter a year before.
+
+    A quarter still running at ``as_of`` is marked ``to_date`` and compared by its complete months
+    against the same months of the two earlier quarters (no change while none is complete)."""
     quarters = []
     quarter = Period.containing(first, "quarter")
     while quarter.start <= last:
@@ -123,8 +127,19 @@ def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, l
         .where(P.c.month >= q.start, P.c.month < q.end, *payment_scope(scope, filters))
         for q in quarters
     ]
+    running = next((q for q in quarters if as_of is not None and q.running(as_of)), None)
+    if running is not None:
+        complete = len(running.complete_months(as_of))
+        windows = {"now": running, "previous": running.previous(), "year_before": running.year_before()}
+        parts += [
+            select(literal(f"same:{name}").label("quarter"), func.count().label("person_times"),
+                   func.count(distinct(P.c.child_id)).label("children"), func.sum(P.c.amount).label("amount"))
+            .where(P.c.month >= q.start, P.c.month < add_months(q.start, complete), *payment_scope(scope, filters))
+            for name, q in windows.items()
+        ] if complete else []
     with engine.connect() as conn:
         found = {row.quarter: row for row in conn.execute(union_parts(parts)) if row.person_times}
+    same = {key.removeprefix("same:"): float(row.amount) for key, row in found.items() if key.startswith("same:")}
     frame = pd.DataFrame(
         [
             {
@@ -142,6 +157,12 @@ def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, l
     year_before = [by_code.get(Period.parse(code).year_before().code) for code in frame["quarter"]]
     frame["vs_previous"] = [_change(now, then) for now, then in zip(frame["amount"], previous)]
     frame["vs_year_before"] = [_change(now, then) for now, then in zip(frame["amount"], year_before)]
+    frame["to_date"] = [q == running for q in quarters]
+    if running is not None:
+        row = frame.index[frame["to_date"]][0]
+        now = same.get("now")
+        frame.loc[row, "vs_previous"] = _change(now, same.get("previous")) if now is not None else None
+        frame.loc[row, "vs_year_before"] = _change(now, same.get("year_before")) if now is not None else None
     return frame
 
 

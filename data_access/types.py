@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 PeriodKind = Literal["year", "quarter", "month"]
@@ -82,6 +83,62 @@ class Period:
 
     def months(self) -> list[date]:
         return months_between(self.start, self.end)
+
+    def running(self, moment: datetime) -> bool:
+        """Whether the period has begun and its last day has not come by ``moment``: data as of a period's
+        last day (the day's work done) is that period's, complete."""
+        return self.start <= moment.date() < self.end - timedelta(days=1)
+
+    def complete_months(self, moment: datetime) -> list[date]:
+        """The period's months whose last day has come by ``moment``."""
+        return [month for month in self.months() if add_months(month, 1) <= moment.date() + timedelta(days=1)]
+
+    def same_moment(self, moment: datetime, other: Period) -> datetime:
+        """The moment as far into ``other`` as ``moment`` is into this period: the same month of the
+        period, the same day (at most the month's last) and the same time of day."""
+        offset = (moment.year - self.start.year) * 12 + moment.month - self.start.month
+        month = add_months(other.start, offset)
+        day = min(moment.day, calendar.monthrange(month.year, month.month)[1])
+        return datetime.combine(month.replace(day=day), moment.time())
+
+
+@dataclass(frozen=True)
+class Span:
+    """What of a period is counted: reports and responses up to ``until``, payments for ``months``.
+
+    A period that runs at the as-of moment is counted up to that moment and its complete months; a period
+    it is compared with is counted over the same span (``like_for_like``), so two unequal spans are never set
+    side by side.
+    """
+
+    period: Period
+    until: datetime
+    months: tuple[date, ...]
+    running: bool = False
+    like_for_like: bool = False
+
+    @classmethod
+    def of(cls, period: Period, as_of: datetime) -> Span:
+        if period.running(as_of):
+            return cls(period, as_of, tuple(period.complete_months(as_of)), running=True)
+        return cls(period, as_of, tuple(period.months()) if period.start <= as_of.date() else ())
+
+    def matching(self, other: Period) -> Span:
+        """The same span of ``other``: all of it if this period is over, else as far into it as this one."""
+        if not self.running:
+            end = datetime.combine(other.end, time())
+            return Span(other, end, tuple(other.months()))
+        return Span(other, self.period.same_moment(self.until, other), tuple(other.months()[:len(self.months)]),
+                    like_for_like=True)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.period.start, time())
+
+    @property
+    def months_end(self) -> date:
+        """The first day after the counted months (the period's start when none is counted)."""
+        return add_months(self.months[-1], 1) if self.months else self.period.start
 
 
 def add_months(day: date, months: int) -> date:

@@ -16,6 +16,7 @@ STATION_KINDS = (
 STATION_STATUSES = ("open", "planned", "closed")
 
 STAFF_ROLES = ("supervisor", "director", "social_worker", "centre_staff")
+TRAINING_MODES = ("online", "live", "on_site")
 ORG_CATEGORIES = ("psych_counselling", "youth_social_group", "youth_service_other")
 
 RISK_LEVELS = ("critical", "high", "medium", "low")

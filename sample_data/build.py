@@ -10,6 +10,10 @@ Calibration (scale 1): 10 street stations, 10 supervisors, 92 directors, 27 soci
 living grants 10,000 yuan; the March 2022 donation 46,000 yuan for 81 children. A few payment
 errors are planted in 2022 Q2 for the reconciliation to find (see plant_payment_errors).
 
+Every year up to the as-of date has its festival and special grants, a donation (from 2022 on) and
+its online courses, live broadcasts and on-site training sessions, so a recent as-of date shows no
+year left empty by the sample.
+
 Each month's draws use their own random stream, so a month's data does not depend on the as-of
 date the database is built for.
 """
@@ -32,7 +36,7 @@ from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
 # Raise when the schema or the generator changes, so cached databases (bench) are rebuilt.
-SAMPLE_VERSION = "7"
+SAMPLE_VERSION = "8"
 FIRST_MONTH = date(2021, 1, 1)
 DEFAULT_AS_OF = datetime(2022, 6, 30, 18, 0)
 DEFAULT_SEED = 2022
@@ -200,6 +204,31 @@ def _months(first: date, last: date) -> list[date]:
     return out
 
 
+# Festival and special grants each year: a week or so before the Spring Festival and the Mid-Autumn
+# Festival, and on the eve of Children's Day (2021 and 2022 as published).
+GRANT_DAYS = (
+    (2021, date(2021, 2, 5), date(2021, 5, 31), date(2021, 9, 16)),
+    (2022, date(2022, 1, 25), date(2022, 5, 31), date(2022, 9, 6)),
+    *((year, spring - timedelta(days=7), date(year, 5, 31), autumn - timedelta(days=5)) for year, spring, autumn in (
+        (2023, date(2023, 1, 22), date(2023, 9, 29)), (2024, date(2024, 2, 10), date(2024, 9, 17)),
+        (2025, date(2025, 1, 29), date(2025, 10, 6)), (2026, date(2026, 2, 17), date(2026, 9, 25)),
+        (2027, date(2027, 2, 6), date(2027, 9, 15)), (2028, date(2028, 1, 26), date(2028, 10, 3)),
+        (2029, date(2029, 2, 13), date(2029, 9, 22)), (2030, date(2030, 2, 3), date(2030, 9, 12)),
+    )),
+)
+# Each year's training: (month, day, mode, topic, hours); the seed describes online courses, live
+# broadcasts and on-site sessions every year.
+TRAINING_PLAN = (
+    (1, 12, "online", "困境儿童保障政策网络课程", "2"),
+    (3, 15, "on_site", "未成年人保护法律法规专题培训", "3"),
+    (5, 20, "live", "强制报告制度直播课", "1.5"),
+    (7, 8, "online", "儿童心理健康网络课程", "2"),
+    (9, 18, "on_site", "个案管理与危机干预实务培训", "3"),
+    (11, 24, "live", "年度工作交流直播", "1.5"),
+)
+ATTENDANCE = {"online": 0.35, "live": 0.3, "on_site": 0.5}
+
+
 class _Generator:
     def __init__(self, *, as_of: datetime, scale: int, seed: int, rules: CaseRules):
         self.as_of = as_of
@@ -237,6 +266,7 @@ class _Generator:
         self.grants()
         report(0.4, "crisis cases")
         self.crisis_cases()
+        self.training()
         self.add(schema.dataset_info, key="synthetic", value="true")
         self.add(schema.dataset_info, key="as_of", value=self.as_of.isoformat(timespec="minutes"))
         self.add(schema.dataset_info, key="scale", value=str(self.scale))
@@ -342,11 +372,27 @@ class _Generator:
 
     def staff(self, rng: random.Random, role: str, street_id: str | None, **where) -> int:
         started = date(2016, 1, 1) + timedelta(days=rng.randrange(0, 1800))
-        trained = date(2022, 3, 1) + timedelta(days=rng.randrange(0, 270)) if rng.random() < 0.9 else None
-        if trained and trained > self.as_of.date():
-            trained = None
-        return self.add(schema.staff, name=_name(rng), role=role, street_id=street_id, started_on=started,
-                        trained_on=trained, **where)
+        # Once a training date; still drawn so that every later row of the sample stays as it was.
+        if rng.random() < 0.9:
+            rng.randrange(0, 270)
+        return self.add(schema.staff, name=_name(rng), role=role, street_id=street_id, started_on=started, **where)
+
+    def training(self) -> None:
+        """Every year's online courses, live broadcasts and on-site sessions up to the as-of date; each staff
+        member in post that day attends with the mode's likelihood."""
+        staff = self.rows[schema.staff]
+        for year in range(FIRST_MONTH.year, self.as_of.year + 1):
+            rng = self.rng("training", year)
+            for month, day, mode, topic, hours in TRAINING_PLAN:
+                held = date(year, month, day)
+                if held > self.as_of.date():
+                    return
+                session = self.add(schema.training_sessions, held_on=held, mode=mode, topic=topic,
+                                   hours=Decimal(hours))
+                for person in staff:
+                    in_post = person["started_on"] <= held and (person["ended_on"] is None or person["ended_on"] > held)
+                    if in_post and rng.random() < ATTENDANCE[mode]:
+                        self.add(schema.training_attendance, session_id=session, staff_id=person["id"])
 
     # --- children in difficulty and subsidies ---------------------------------------------
 
@@ -488,10 +534,7 @@ class _Generator:
 
     def grants(self) -> None:
         plan = []
-        for year, spring, children_day, mid_autumn in (
-            (2021, date(2021, 2, 5), date(2021, 5, 31), date(2021, 9, 16)),
-            (2022, date(2022, 1, 25), date(2022, 5, 31), date(2022, 9, 6)),
-        ):
+        for year, spring, children_day, mid_autumn in GRANT_DAYS:
             plan += [
                 ("spring_festival", spring, "4000.00", 40, f"{year}年春节困境儿童慰问金", f"{year} Spring Festival condolence money"),
                 ("special_living", children_day, "3000.00", 10, f"{year}年一次性特殊生活补助", f"{year} one-off special living grant"),
@@ -500,6 +543,12 @@ class _Generator:
         plan.append(("donation", date(2022, 3, 18), "46000.00", 81,
                      "疫情期间爱心企业和爱心人士捐赠（口罩、护眼台灯、慰问信）",
                      "Epidemic donations from companies and individuals (masks, eye-care lamps, letters)"))
+        for year in range(2023, self.as_of.year + 1):
+            rng = self.rng("donation", year)
+            plan.append(("donation", date(year, 3, 1) + timedelta(days=rng.randrange(0, 60)),
+                         f"{rng.randrange(30, 60) * 1000}.00", rng.randrange(60, 100),
+                         f"{year}年爱心企业和爱心人士捐赠（学习用品、护眼台灯、慰问信）",
+                         f"{year} donations from companies and individuals (school supplies, eye-care lamps, letters)"))
         for kind, on, amount, recipients, zh, en in plan:
             if on <= self.as_of.date():
                 self.add(schema.grants, kind=kind, granted_on=on, amount=Decimal(amount), recipients=recipients,

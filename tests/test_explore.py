@@ -149,10 +149,21 @@ def expected_rows(engine, dataset: str, filters: Filters, as_of) -> pd.DataFrame
         started, ended = pd.to_datetime(frame["started_on"]), pd.to_datetime(frame["ended_on"])
         frame = frame[(started <= stamp) & (ended.isna() | (ended > stamp))]
         years = (stamp - pd.to_datetime(frame["started_on"])).dt.days / 365.25
-        trained_on = pd.to_datetime(frame["trained_on"])
-        this_year = (trained_on >= pd.Timestamp(stamp.year, 1, 1)) & (trained_on <= stamp)
+        attended = _read(engine, "SELECT a.staff_id, s.held_on FROM training_attendance a "
+                                 "JOIN training_sessions s ON s.id = a.session_id")
+        held = pd.to_datetime(attended["held_on"])
+        trained = set(attended["staff_id"][(held >= pd.Timestamp(stamp.year, 1, 1)) & (held <= stamp)])
+        this_year = frame["id"].isin(trained)
         return frame.assign(street=frame["street_id"], community=frame["community_id"],
                             trained=this_year.map({True: "yes", False: "no"}), service_years=years)
+    if dataset == "training":
+        frame = _read(engine, "SELECT f.street_id, f.community_id, f.role, s.mode, s.held_on, s.hours "
+                              "FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id "
+                              "JOIN staff f ON f.id = a.staff_id")
+        held = pd.to_datetime(frame["held_on"])
+        frame = _times(frame[(held >= pd.Timestamp(period.start)) & (held <= stamp)], "held_on")
+        return frame.assign(street=frame["street_id"], community=frame["community_id"],
+                            hours=frame["hours"].astype(float))
     frame = _read(engine, "SELECT * FROM stations")
     opened = pd.to_datetime(frame["opened_on"])
     frame = frame[opened.isna() | (opened <= stamp)]
@@ -192,6 +203,8 @@ GRID = {
     "payments": [("street", None), ("community", None), ("month", "category"), ("quarter", None), ("year", "street"),
                  ("sex", "age_band")],
     "staff": [("street", "role"), ("community", None), ("role", "trained")],
+    "training": [("street", "mode"), ("community", None), ("role", "mode"), ("month", None), ("quarter", "role"),
+                 ("year", None)],
     "stations": [("street", None), ("kind", "status"), ("status", None)],
 }
 

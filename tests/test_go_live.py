@@ -70,12 +70,17 @@ def drill_files(engine: Engine) -> list[DrillFile]:
     for number, (category, street) in enumerate(zip(["卫生心理咨询类", "青少年服务社会团体", "青少年服务其他类"] * 2,
                                                     streets * 2), start=1):
         orgs.append([number, f"示例组织{number}", category, street.code, f"2019-0{number}-01", street.lat, street.lon])
-    staff = [["工作人员编号", "姓名", "岗位", "街道", "社区", "入职日期", "培训日期"]]
+    staff = [["工作人员编号", "姓名", "岗位", "街道", "社区", "入职日期"]]
     for number, street in enumerate(streets, start=100):
-        staff.append([number, f"督导员{number}", "街道儿童督导员", street.name_zh, "", "2020-01-01", "2022-04-01"])
+        staff.append([number, f"督导员{number}", "街道儿童督导员", street.name_zh, "", "2020-01-01"])
     for number, community in enumerate(communities[::2], start=200):
         staff.append([number, f"主任{number}", "社区儿童主任", community.street_id, community.name_zh + "社区",
-                      "2020-01-01", ""])
+                      "2020-01-01"])
+    sessions = [["培训编号", "培训日期", "培训形式", "培训主题", "学时"],
+                [1, "2021-11-20", "现场培训", "上年度培训", "3"], [2, "2022-04-01", "直播", "强制报告制度", "1.5"],
+                [3, "2022-05-10", "网络课程", "政策解读", ""]]
+    attendance = [["培训编号", "工作人员编号"], [1, 200]]
+    attendance += [[2, number] for number in range(100, 100 + len(streets))] + [[3, 100]]
     # The national system's export: no file number, street and community as people write them.
     national = [["姓名", "身份证号", "性别", "出生日期", "街道", "社区", "儿童类别"]]
     registered = [["档案编号", "姓名", "身份证号", "性别", "街道", "社区", "儿童类别", "登记日期"]]
@@ -119,7 +124,8 @@ def drill_files(engine: Engine) -> list[DrillFile]:
               ["春节慰问金", "2022-01-20", "5000", 10, "", "春节慰问"],
               ["社会捐赠", "2022-03-15", "46000", 81, first.name_zh, "爱心企业捐赠"]]
     files = [("stations", "站点.xlsx", xlsx, stations), ("social_orgs", "社会组织.csv", gbk_csv, orgs),
-             ("staff", "工作人员.xlsx", xlsx, staff), ("children", "全国系统导出.csv", gbk_csv, national),
+             ("staff", "工作人员.xlsx", xlsx, staff), ("training_sessions", "培训场次.csv", gbk_csv, sessions),
+             ("training", "培训签到.xlsx", xlsx, attendance), ("children", "全国系统导出.csv", gbk_csv, national),
              ("children", "儿童档案.xlsx", xlsx, registered), ("subsidy_standards", "补贴标准.csv", gbk_csv, standards),
              ("cases", "危机个案.xlsx", xlsx, cases), ("case_events", "个案事件.csv", gbk_csv, events),
              ("payments", "补贴发放.xlsx", xlsx, payments), ("grants", "慰问金.csv", gbk_csv, grants)]
@@ -207,7 +213,8 @@ def test_the_go_live_drill(drill, rules):
         K = schema.cases
         raw = conn.execute(select(K.c.risk_level, K.c.reported_at, K.c.first_response_at, K.c.last_contact_at,
                                   K.c.closed_at)).all()
-        trained = conn.execute(text("SELECT COUNT(*) FROM staff WHERE trained_on BETWEEN :a AND :b"),
+        trained = conn.execute(text("SELECT COUNT(DISTINCT a.staff_id) FROM training_attendance a JOIN "
+                                    "training_sessions s ON s.id = a.session_id WHERE s.held_on BETWEEN :a AND :b"),
                                {"a": date(2022, 1, 1), "b": date(2022, 6, 30)}).scalar()
     late = 0
     for risk, reported, responded, contacted, closed in raw:
@@ -332,6 +339,16 @@ def test_a_file_number_that_moves_to_another_person_is_refused(futian):
     ("subsidy_standards", [["儿童类别", "起始日期", "月标准"], ["孤儿", "2022-01-01", "0"]], "月标准", "value.positive"),
     ("grants", [["补助类型", "发放日期", "金额", "受助人数", "说明"], ["春节", "2022-01-20", "100", "-1", "x"]],
      "受助人数", "value.count"),
+    ("training_sessions", [["培训编号", "培训日期", "培训形式", "培训主题", "学时"], ["1", "2022-03-01", "面授", "x", "2"]],
+     "培训形式", "value.choice"),
+    ("training_sessions", [["培训编号", "培训日期", "培训形式", "培训主题", "学时"], ["1", "2022-03-01", "直播", "x", "0"]],
+     "学时", "value.hours"),
+    ("training_sessions", [["培训编号", "培训日期", "培训形式", "培训主题", "学时"], ["1", "2022-03-01", "直播", "x", "1.25"]],
+     "学时", "value.hours"),
+    ("training_sessions", [["培训编号", "培训日期", "培训形式", "培训主题"], ["1", "2099-03-01", "直播", "x"]],
+     "培训日期", "value.future"),
+    ("training", [["培训编号", "工作人员编号"], ["99", "1"]], "培训编号", "ref.session"),
+    ("training", [["培训编号", "工作人员编号"], ["1", "abc"]], "工作人员编号", "value.integer"),
 ])
 def test_bad_rows_of_the_new_kinds_say_where_and_change_nothing(futian, kind, rows, column, key):
     before = dataset.table_counts(futian)

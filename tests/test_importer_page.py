@@ -21,9 +21,10 @@ def test_the_data_page_shows_the_import_section_to_admins_only(monkeypatch, samp
         assert title in subheaders
         assert len(uploader) == 1
         assert at.selectbox(key="import-kind").options == (
-            ["街道", "社区", "站点与机构", "社会组织", "工作人员", "儿童档案", "危机个案", "个案事件", "补贴标准",
+            ["街道", "社区", "站点与机构", "社会组织", "工作人员", "培训场次", "培训出勤", "儿童档案", "危机个案", "个案事件", "补贴标准",
              "补贴发放", "慰问金与捐赠"] if lang == "zh"
-            else ["Streets", "Communities", "Stations", "Social organisations", "Staff", "Children", "Crisis cases",
+            else ["Streets", "Communities", "Stations", "Social organisations", "Staff", "Training sessions",
+                  "Training attendance", "Children", "Crisis cases",
                   "Case events", "Subsidy standards", "Subsidy payments", "Grants and donations"])
         assert at.selectbox(key="import-kind").value == "children"
         assert at.radio(key="import-mode").value == "all-or-nothing"

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from data_access import network, overview
 from data_access.coverage import EARTH_RADIUS_M
-from data_access.types import Filters, Period, Scope
+from data_access.types import Filters, Period, Scope, Span
 
 Q2 = Filters(period=Period.parse("2022Q2"))
 DISTRICT = Scope.district()
@@ -48,7 +48,7 @@ def test_street_figures_match_direct_sql(sample_engine, rules, as_of):
     assert (streets["communities_with_director"] == streets["communities"]).all()
     assert (streets["director_share"] == 1.0).all()
     assert streets["supervisor"].notna().all()
-    figures = overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules)
+    figures = overview.case_figures(sample_engine, DISTRICT, Q2, Span.of(Q2.period, as_of), as_of, rules)
     assert streets["overdue_cases"].sum() == figures.overdue
     assert streets["open_cases"].sum() == figures.open_total
     row = streets.loc["huaqiangbei"]
@@ -84,7 +84,7 @@ def test_community_figures_match_direct_sql(sample_engine, rules, as_of):
     assert found == visits
     assert communities["children"].sum() == sum(overview.children_by_category(
         sample_engine, DISTRICT, Q2, date(2022, 6, 30)).values())
-    assert communities["open_cases"].sum() == overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules).open_total
+    assert communities["open_cases"].sum() == overview.case_figures(sample_engine, DISTRICT, Q2, Span.of(Q2.period, as_of), as_of, rules).open_total
     for cid, row in communities.iterrows():
         assert row["visit_band"] == network.visit_band(
             (as_of - visits[cid]).days if cid in visits else None), cid

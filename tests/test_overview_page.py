@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from dashboard import briefing, data, gaps
+from dashboard.text import plain
 from data_access.engine import make_engine
 from tests.test_pages import app, metric, text_of  # noqa: F401  (app is a fixture)
 
@@ -47,7 +48,8 @@ def test_the_indicator_link_shows_the_reported_cases_and_the_median(app):
     params = next(p for label, p in links_of(at) if label == "个案指标")
     cases = app("views/cases.py", **params)
     assert metric(cases, "本期新接报") == metric(at, "本期新接报")
-    assert metric(cases, "首次响应中位时长") == metric(at, "首次响应中位时长") == "36.8 小时"
+    assert metric(cases, "首次响应及时率") == metric(at, "首次响应及时率")
+    assert metric(cases, "首次响应中位时长（各等级合并）") == "36.8 小时"
 
 
 def test_the_subsidy_link_shows_the_same_payments(app):
@@ -203,10 +205,62 @@ def test_the_register_link_shows_each_category_on_the_explore_page(app):
 
 def test_the_training_link_shows_who_is_trained(app):
     at = app(period="2022Q2", lang="en")
-    params = next(p for label, p in links_of(at) if label == "Training")
+    params = next(p for label, p in links_of(at) if label == "By street")
     table = explore_totals(app, params)
     note = next(c.value for c in at.caption if "staff in post" in c.value)
     done, staff = (int(n) for n in re.findall(r"\d+", note)[:2])
-    assert (done, staff) == (57, 138)
+    assert staff == 138 and 0.6 * staff < done < staff
     assert table["Trained"].sum() == done
     assert table["Trained"].sum() + table["Not trained"].sum() == staff
+
+
+@pytest.mark.parametrize("mode", ["", "meeting"])
+def test_a_running_quarter_says_to_date_and_compares_like_for_like(app, monkeypatch, mode):
+    monkeypatch.setenv("DASHBOARD_AS_OF", "2022-05-20")
+    params = {"period": "2022Q2", "lang": "en", **({"mode": mode, "screen": "subsidies"} if mode else {})}
+    at = app(**params)
+    assert not at.exception
+    shown = text_of(at)
+    assert "Period: 2022 Q2 (to date)" in shown
+    captions = [plain(c.value) for c in at.caption] + [plain(m.value) for m in at.markdown]
+    assert any("Apr 2022, against Jan 2022" in c for c in captions), captions
+    if not mode:
+        assert any("to 20 May, against the same days of 2022 Q1" in c for c in captions), captions
+        assert "In Apr 2022, " in shown and "on the same months of the previous period" in shown
+        link = next(p for label, p in links_of(at) if label == "Subsidies")
+        paid = app("views/subsidies.py", **link)
+        for name in ("Person-times paid", "Amount paid", "Children paid"):
+            assert metric(paid, name) == metric(at, name)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_figure_explains_itself(app, lang):
+    from dashboard import layout
+
+    at = app(period="2022Q2", lang=lang)
+    assert at.metric and all(m.proto.help for m in at.metric), [m.label for m in at.metric if not m.proto.help]
+    assert all(c.proto.help for c in at.caption if c.value in (t_("chart.cases_trend", lang),
+                                                                t_("chart.subsidy_trend_short", lang)))
+    for screen in ("network", "cases", "subsidies"):
+        meeting = app(mode="meeting", screen=screen, lang=lang)
+        assert all(m.proto.help for m in meeting.metric), (screen, [m.label for m in meeting.metric])
+    html = briefing_for(app, period="2022Q2", lang=lang)
+    for name in ("children", "open", "within", "reported", "person_times", "training"):
+        assert layout.definition(name, lang) in html.replace("&#39;", "'"), name
+    assert html.count("<sup>") >= 20
+
+
+def t_(key: str, lang: str) -> str:
+    from dashboard.i18n import t
+
+    return t(key, lang)
+
+
+def test_before_the_first_session_of_the_year_the_training_card_says_so(app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_AS_OF", "2022-01-05")
+    at = app(period="2022Q1", lang="en")
+    assert not at.exception
+    assert metric(at, "Trained this year") == "0.0%"
+    note = next(c.value for c in at.caption if "staff in post" in c.value)
+    assert "no session held yet this year" in note and "vs 2021-01-05" in note
+    assert "attended any training session" not in text_of(at)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from data_access import cases, dataset, overview, reference, subsidies
 from data_access.cases import CaseFilters
 from data_access.engine import make_engine
-from data_access.types import Filters, Period, Scope
+from data_access.types import Filters, Period, Scope, Span
 
 Q2 = Filters(period=Period.parse("2022Q2"))
 DISTRICT = Scope.district()
@@ -61,7 +61,7 @@ def test_children_by_category_matches_direct_sql(sample_engine):
 
 
 def test_case_figures_match_direct_sql(sample_engine, rules, as_of):
-    figures = overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules)
+    figures = overview.case_figures(sample_engine, DISTRICT, Q2, Span.of(Q2.period, as_of), as_of, rules)
     open_rows = dict(rows(
         sample_engine,
         "SELECT risk_level, COUNT(*) FROM cases WHERE reported_at <= :t AND (closed_at IS NULL OR closed_at > :t) "
@@ -87,7 +87,7 @@ def test_overdue_follows_the_rules_table(sample_engine, rules, as_of):
             expected += reported < as_of - rule.first_response
         else:
             expected += (contact or responded) < as_of - rule.follow_up
-    assert overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules).overdue == expected
+    assert overview.case_figures(sample_engine, DISTRICT, Q2, Span.of(Q2.period, as_of), as_of, rules).overdue == expected
     assert expected > 0
 
 
@@ -124,7 +124,7 @@ def test_a_filter_cannot_widen_the_scope(sample_engine, rules, as_of):
     own = Scope.street("fubao")
     other = Filters(Q2.period, street_id="futian")
     assert overview.subsidy_figures(sample_engine, own, other).person_times == 0
-    assert overview.case_figures(sample_engine, own, other, other.period, as_of, rules).open_total == 0
+    assert overview.case_figures(sample_engine, own, other, Span.of(other.period, as_of), as_of, rules).open_total == 0
     assert cases.case_queue(sample_engine, own, other, CaseFilters(), as_of, rules, page_size=50).rows.empty
     assert overview.network_figures(sample_engine, own, other, as_of).street_stations == 0
     assert reference.list_communities(sample_engine, own, other).empty
@@ -153,7 +153,7 @@ def test_community_scope_sees_only_its_community(sample_engine, rules, as_of):
 
 def test_open_cases_put_overdue_first_then_risk(sample_engine, rules, as_of):
     queue = cases.case_queue(sample_engine, DISTRICT, Q2, CaseFilters(), as_of, rules, page_size=1000).rows
-    assert len(queue) == overview.case_figures(sample_engine, DISTRICT, Q2, Q2.period, as_of, rules).open_total
+    assert len(queue) == overview.case_figures(sample_engine, DISTRICT, Q2, Span.of(Q2.period, as_of), as_of, rules).open_total
     overdue_flags = list(queue["overdue"])
     assert overdue_flags == sorted(overdue_flags, reverse=True)
     rank = {r.level: i for i, r in enumerate(rules.risks)}

@@ -15,7 +15,7 @@ import pytest
 
 import data_access
 from data_access.cases import CaseFilters
-from data_access.types import Filters, Period, Scope
+from data_access.types import Filters, Period, Scope, Span
 
 OWN, OTHER = "fubao", "futian"
 OWN_NAMES = {OWN, "Fubao", "福保"}
@@ -37,7 +37,7 @@ def query_functions():
 def arguments(function, engine, scope, rules, as_of, filters: Filters, other_case: str) -> dict:
     known = {
         "engine": engine, "scope": scope, "rules": rules, "as_of": as_of, "moment": as_of, "filters": filters, "case_filters": CaseFilters(),
-        "period": filters.period, "start": date(2021, 1, 1), "end": date(2022, 7, 1), "first": date(2021, 1, 1),
+        "period": filters.period, "span": Span.of(filters.period, as_of), "start": date(2021, 1, 1), "end": date(2022, 7, 1), "first": date(2021, 1, 1),
         "last": date(2022, 6, 30), "day": date(2022, 6, 30), "case_no": other_case, "radius_km": 1.5,
         "radius_m": 1500.0,
         "page_size": 100000, "limit": 100000,

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, casework, charts, context, data, empty, exports, layout, urlstate
-from dashboard.i18n import format_moment, label, t
+from dashboard.i18n import format_moment, format_share, label, t
 from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
 
@@ -128,12 +128,16 @@ with left:
     st.caption(t("cases.indicators.caption", lang))
     bands = data.response_bands(ctx.scope, filters, case_filters, ctx.as_of)
     st.altair_chart(charts.band_chart(bands, "cases.response", lang), width="stretch")
+    response = data.response_within_limits(ctx.scope, filters, case_filters, ctx.as_of)
+    st.dataframe(casework.response_table(response, rules, lang), hide_index=True, width="stretch")
 with right:
     median = data.median_response_hours(ctx.scope, filters, case_filters, ctx.as_of)
-    pair = st.columns(2)
-    layout.kpi(pair[0], t("kpi.reported", lang), f"{sum(bands.values()):,}")
-    layout.kpi(pair[1], t("kpi.median_response", lang),
-               t("kpi.hours", lang, hours=median) if median is not None else "—")
+    layout.kpi(st, t("kpi.reported", lang), f"{sum(bands.values()):,}", help=layout.definition("reported", lang))
+    layout.kpi(st, t("kpi.within_limit", lang), format_share(response.share),
+               t("kpi.within_note", lang, within=response.within, due=response.due),
+               help=layout.definition("within", lang))
+    layout.kpi(st, t("kpi.median_all_levels", lang), t("kpi.hours", lang, hours=median) if median is not None else "—",
+               help=layout.definition("median_all", lang))
     closing = data.close_times(ctx.scope, filters, case_filters, ctx.as_of)
     layout.kpi(st, t("cases.closed_in_period", lang), closing.closed)
     layout.kpi(st, t("cases.mean_close_days", lang),

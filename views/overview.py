@@ -6,19 +6,27 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, urlstate
-from dashboard.i18n import format_share, format_yuan, label, period_label, signed, t
+from dashboard.i18n import format_share, format_yuan, label, signed, t, versus, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months
 
 
-def training_view(ctx: context.ViewContext) -> dict[str, str]:
-    return links.explore_view(ctx, "staff", dim="role", dim2="trained", measure="count", chart="bar")
+def training_views(ctx: context.ViewContext) -> tuple[tuple[str, str, dict], ...]:
+    """Who is trained by street and by role, and the attendances by mode."""
+    return (
+        (links.EXPLORE, t("overview.link.staff", ctx.lang),
+         links.explore_view(ctx, "staff", dim="street", dim2="trained", measure="count", chart="bar")),
+        (links.EXPLORE, t("overview.link.staff_role", ctx.lang),
+         links.explore_view(ctx, "staff", dim="role", dim2="trained", measure="count", chart="bar")),
+        (links.EXPLORE, t("overview.link.training_mode", ctx.lang),
+         links.explore_view(ctx, "training", dim="mode", dim2="role", measure="count", chart="bar")),
+    )
 
 
 def cards(ctx: context.ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current, figures.previous
     rules = data.rules()
-    versus = t("kpi.vs_previous", lang, period=period_label(ctx.period.previous(), lang))
+    against = versus(now.span, before.span, lang)
     at_start = t("kpi.vs_moment", lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
     to_register = (links.EXPLORE, t("overview.link.register", lang),
                    links.explore_view(ctx, "children", dim="category", measure="count", chart="bar"))
@@ -26,64 +34,86 @@ def cards(ctx: context.ViewContext, figures) -> None:
     st.subheader(t("overview.children", lang))
     cols = st.columns(len(now.children_by_category) + 1)
     layout.kpi(cols[0], t("kpi.children_total", lang), f"{now.children_total:,}", at_start,
-               signed(now.children_total - before.children_total), link=to_register)
+               signed(now.children_total - before.children_total), help=layout.definition("children", lang),
+               link=to_register)
     for col, (category, count) in zip(cols[1:], now.children_by_category.items()):
         layout.kpi(col, label("category", category, lang), f"{count:,}", at_start,
-                   signed(count - before.children_by_category[category]), link=to_register)
+                   signed(count - before.children_by_category[category]), help=layout.definition("children", lang),
+                   link=to_register)
 
     st.subheader(t("overview.cases", lang))
     cases, earlier = now.cases, before.cases
     cols = st.columns(5)
     layout.kpi(cols[0], t("kpi.open_cases", lang), f"{cases.open_total:,}", " ".join(
         layout.risk_badge(rules.risk(level), lang, f" {count}") for level, count in cases.open_by_risk.items()),
-        signed(cases.open_total - earlier.open_total), delta_color="inverse", help=t("kpi.help.open", lang),
+        signed(cases.open_total - earlier.open_total), delta_color="inverse", help=layout.definition("open", lang),
         link=(links.CASES, t("overview.link.queue", lang), links.cases(ctx)))
     critical = cases.open_by_risk.get("critical", 0)
     layout.kpi(cols[1], t("kpi.critical_open", lang), f"{critical:,}", at_start,
                signed(critical - earlier.open_by_risk.get("critical", 0)), delta_color="inverse",
-               link=(links.CASES, t("overview.link.critical", lang), links.cases(ctx, risk="critical")))
+               help=layout.definition("critical", lang), link=(links.CASES, t("overview.link.critical", lang), links.cases(ctx, risk="critical")))
     layout.kpi(cols[2], t("kpi.overdue", lang), f"{cases.overdue:,}", at_start, signed(cases.overdue - earlier.overdue),
-               delta_color="inverse", help=t("kpi.help.overdue", lang),
+               delta_color="inverse", help=layout.definition("overdue", lang),
                link=(links.CASES, t("overview.link.overdue", lang), links.cases(ctx, due="overdue")))
-    median, median_before = cases.median_response_hours, earlier.median_response_hours
-    layout.kpi(cols[3], t("kpi.median_response", lang),
-               t("kpi.hours", lang, hours=median) if median is not None else "—", versus,
-               signed(median - median_before, 1) if None not in (median, median_before) else None,
-               delta_color="inverse", help=t("kpi.help.median", lang),
-               link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
-    layout.kpi(cols[4], t("kpi.reported", lang), f"{cases.reported_in_period:,}", versus,
+    response_card(cols[3], ctx, now, before, against)
+    layout.kpi(cols[4], t("kpi.reported", lang), f"{cases.reported_in_period:,}", against,
                signed(cases.reported_in_period - earlier.reported_in_period), delta_color="off",
-               link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
+               help=layout.definition("reported", lang), link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
 
     st.subheader(t("overview.subsidies", lang))
     paid, paid_before = now.subsidies, before.subsidies
     to_subsidies = (links.SUBSIDIES, t("overview.link.subsidies", lang), links.subsidies(ctx))
+    months_paid = bool(now.span.months)
+    against = versus_months(now.span, before.span, lang)
     cols = st.columns(3)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{paid.person_times:,}", versus,
-               signed(paid.person_times - paid_before.person_times), delta_color="off", link=to_subsidies)
-    layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(paid.amount), lang), versus,
-               signed(float(paid.amount - paid_before.amount), 2), delta_color="off", link=to_subsidies)
-    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{paid.children:,}", versus,
-               signed(paid.children - paid_before.children), delta_color="off", link=to_subsidies)
+    layout.kpi(cols[0], t("kpi.person_times", lang), f"{paid.person_times:,}" if months_paid else "—", against,
+               signed(paid.person_times - paid_before.person_times) if months_paid else None, delta_color="off",
+               help=layout.definition("person_times", lang), link=to_subsidies)
+    layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(paid.amount), lang) if months_paid else "—", against,
+               signed(float(paid.amount - paid_before.amount), 2) if months_paid else None, delta_color="off",
+               help=layout.definition("amount", lang), link=to_subsidies)
+    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{paid.children:,}" if months_paid else "—", against,
+               signed(paid.children - paid_before.children) if months_paid else None, delta_color="off",
+               help=layout.definition("children_paid", lang), link=to_subsidies)
 
     st.subheader(t("overview.workforce", lang))
     net, training = figures.network, now.training
     to_network = (links.MAP, t("overview.link.map", lang), links.map_view(ctx, metric="director_share"))
     cols = st.columns(5)
     layout.kpi(cols[0], t("kpi.stations", lang), net.street_stations,
-               t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets), link=to_network)
-    layout.kpi(cols[1], t("kpi.supervisors", lang), net.supervisors, link=to_network)
+               t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets),
+               help=layout.definition("stations", lang), link=to_network)
+    layout.kpi(cols[1], t("kpi.supervisors", lang), net.supervisors, help=layout.definition("supervisors", lang),
+               link=to_network)
     layout.kpi(cols[2], t("kpi.directors", lang), net.directors,
                t("kpi.directors_note", lang, covered=net.communities_with_director, communities=net.communities),
-               link=to_network)
+               help=layout.definition("directors", lang), link=to_network)
     layout.kpi(cols[3], t("kpi.orgs", lang), net.organisations_total, t("kpi.orgs_note", lang, **net.organisations),
+               help=layout.definition("orgs", lang),
                link=(links.MAP, t("overview.link.map", lang), links.map_view(ctx, layers="streets,stations,orgs")))
-    rate, rate_before = training.rate, before.training.rate
-    layout.kpi(cols[4], t("kpi.training", lang), format_share(rate),
-               t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total),
-               t("kpi.points", lang, change=signed((rate - rate_before) * 100, 1)) if None not in (rate, rate_before) else None,
-               help=t("kpi.help.training", lang),
-               link=(links.EXPLORE, t("overview.link.staff", lang), training_view(ctx)))
+    earlier = figures.training_year_before
+    rate, rate_before = training.rate, earlier.rate
+    layout.kpi(cols[4], t("kpi.training", lang), format_share(rate), layout.training_note(training, earlier, lang),
+               t("kpi.points", lang, change=signed((rate - rate_before) * 100, 1))
+               if None not in (rate, rate_before) else None,
+               help=layout.definition("training", lang), more=training_views(ctx))
+
+
+def response_card(col, ctx: context.ViewContext, now, before, against: str) -> None:
+    """Share of first responses within their level's limit, each level's share and median beside it."""
+    lang, rules = ctx.lang, data.rules()
+    response, earlier = now.cases.response, before.cases.response
+    median = now.cases.median_response_hours
+    detail = [against, t("kpi.within_note", lang, within=response.within, due=response.due),
+              layout.response_badges(response, rules, lang)]
+    if median is not None:
+        detail.append(t("kpi.median_detail", lang, hours=t("kpi.hours", lang, hours=median)))
+    share, share_before = response.share, earlier.share
+    layout.kpi(col, t("kpi.within_limit", lang), format_share(share), "  \n".join(detail),
+               t("kpi.points", lang, change=signed((share - share_before) * 100, 1))
+               if None not in (share, share_before) else None,
+               help=layout.definition("within", lang),
+               link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
 
 
 def trends(ctx: context.ViewContext) -> None:
@@ -93,7 +123,7 @@ def trends(ctx: context.ViewContext) -> None:
     first = add_months(this_month.start, -11)
     left, right = st.columns(2)
     with left:
-        st.caption(t("chart.cases_trend", lang))
+        st.caption(t("chart.cases_trend", lang), help=t("chart.help.cases_trend", lang))
         reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
         if reported.empty:
             st.info(t("empty.no_data", lang))
@@ -101,7 +131,7 @@ def trends(ctx: context.ViewContext) -> None:
             st.altair_chart(charts.cases_by_month_chart(reported, briefing.risk_labels(data.rules(), lang), lang),
                             width="stretch")
     with right:
-        st.caption(t("chart.subsidy_trend_short", lang))
+        st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
         paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
         if paid.empty:
             st.info(t("empty.no_data", lang))

@@ -5,10 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, context, data, empty, layout, subsidy_tables, urlstate
-from dashboard.i18n import format_moment, format_yuan, label, period_label, t
+from dashboard.i18n import format_moment, format_yuan, label, period_label, signed, t, versus_months
 from dashboard.text import md
 from data_access.subsidies import ANOMALY_KINDS
-from data_access.types import Period, add_months
+from data_access.types import Period, Span, add_months
 
 ctx = context.current()
 lang = ctx.lang
@@ -35,12 +35,22 @@ urlstate.sync_from_url("measure", "amount", lambda raw: raw if raw in ("amount",
 layout.show_notices(notices)
 empty.notice(ctx, ("children", "subsidy_standards", "subsidy_payments"))
 
-figures = data.subsidy_figures(ctx.scope, ctx.filters)
+# While the period runs, its complete months against as many months of the previous period (as on the overview).
+span = Span.of(period, ctx.as_of)
+before = span.matching(period.previous())
+figures, earlier = data.subsidy_figures(ctx.scope, ctx.filters, span), data.subsidy_figures(ctx.scope, ctx.filters, before)
+against, months_paid = versus_months(span, before, lang), bool(span.months)
 cols = st.columns(3)
-layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}")
-layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(figures.amount), lang))
-layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}")
-if figures.person_times == 0:
+layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}" if months_paid else "—", against,
+           signed(figures.person_times - earlier.person_times) if months_paid else None, delta_color="off",
+           help=layout.definition("person_times", lang))
+layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(figures.amount), lang) if months_paid else "—", against,
+           signed(float(figures.amount - earlier.amount), 2) if months_paid else None, delta_color="off",
+           help=layout.definition("amount", lang))
+layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}" if months_paid else "—", against,
+           signed(figures.children - earlier.children) if months_paid else None, delta_color="off",
+           help=layout.definition("children_paid", lang))
+if months_paid and figures.person_times == 0:
     registered = sum(data.children_by_category(ctx.scope, ctx.filters, ctx.as_of).values())
     key = "subsidies.no_children" if registered == 0 else "subsidies.none"
     st.info(md(key, lang, period=period_label(period, lang), scope=ctx.street_name))
@@ -101,13 +111,15 @@ with right:
 
 # --- quarters ------------------------------------------------------------------------------------
 st.subheader(t("subsidies.quarters", lang))
-quarter_rows = data.quarter_table(ctx.scope, ctx.filters, first_month, ctx.as_of.date())
+quarter_rows = data.quarter_table(ctx.scope, ctx.filters, first_month, ctx.as_of)
 if not quarter_rows["person_times"].any():
     st.info(t("empty.no_payments", lang))
 else:
     quarters = subsidy_tables.quarters(quarter_rows, lang)
+    if quarter_rows["to_date"].any():
+        st.caption(t("subsidies.quarters.to_date", lang))
     show(quarters.style.apply(
-        lambda row: ["background-color: #E3EEF4" if row.iloc[0] == period.code else "" for _ in row], axis=1))
+        lambda row: ["background-color: #E3EEF4" if str(row.iloc[0]).startswith(period.code) else "" for _ in row], axis=1))
     layout.export_buttons(quarters, f"subsidy-quarters-{ctx.as_of:%Y%m%d}", lang, "quarters")
 
 # --- reconciliation -------------------------------------------------------------------------------
