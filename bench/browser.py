@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from urllib.parse import urlparse
 
 from dashboard.i18n import t
 from data_access.config import PROJECT_ROOT
+from deploy import loopback
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,20 +42,6 @@ PAGES = {
 }
 QUERY = "?period=2022Q2&lang=zh"
 TIMEOUT_MS = 180_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
 
 
 @dataclass
@@ -81,7 +66,7 @@ def serve(data_dir: Path, log_path: Path):
     """`streamlit run asgi.py` serving ``data_dir``/dashboard.db as the bundled sample (demo mode)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
     env.update(DASHBOARD_DATA_DIR=str(data_dir), DASHBOARD_BENCH="1")
-    port = _free_port()
+    port = loopback.free_port()
     base = f"http://127.0.0.1:{port}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w+") as log:
@@ -92,7 +77,7 @@ def serve(data_dir: Path, log_path: Path):
         )
         try:
             deadline = time.monotonic() + 90
-            while not _healthy(f"{base}/_stcore/health"):
+            while not loopback.healthy(f"{base}/_stcore/health"):
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     raise RuntimeError(f"Streamlit did not start on {base}:\n{log.read()}")
@@ -362,8 +347,6 @@ def proxy_load(db_url: str, work: Path, processes: int, session_counts: list[int
     that many browsers open the case queue at the same moment. Each process is visited once directly first (a
     server in service is warm), and its CPU time and memory are read around each round."""
     from playwright.async_api import async_playwright
-
-    from deploy import loopback
 
     rounds = []
 

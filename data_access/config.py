@@ -103,25 +103,24 @@ def boundary_crs() -> str:
     return (os.environ.get("DASHBOARD_BOUNDARY_CRS") or "WGS84").strip()
 
 
+def _number(name: str, default: str, unit: str) -> float:
+    text = os.environ.get(name, default)
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of {unit}, not {text!r}") from exc
+
+
 def idle_timeout() -> timedelta:
     """``DASHBOARD_IDLE_MINUTES``: sign a viewer out after this long without activity (default 15)."""
-    text = os.environ.get("DASHBOARD_IDLE_MINUTES", "15")
-    try:
-        minutes = float(text)
-    except ValueError as exc:
-        raise ValueError(f"DASHBOARD_IDLE_MINUTES must be a number of minutes, not {text!r}") from exc
-    return timedelta(minutes=max(minutes, 0.1))
+    return timedelta(minutes=max(_number("DASHBOARD_IDLE_MINUTES", "15", "minutes"), 0.1))
 
 
 def session_lifetime() -> timedelta:
     """``DASHBOARD_SESSION_HOURS``: a sign-in ends this long after it began, active or not (default 12)."""
-    text = os.environ.get("DASHBOARD_SESSION_HOURS", "12")
-    try:
-        hours = float(text)
-    except ValueError as exc:
-        raise ValueError(f"DASHBOARD_SESSION_HOURS must be a number of hours, not {text!r}") from exc
+    hours = _number("DASHBOARD_SESSION_HOURS", "12", "hours")
     if not 0 < hours <= 24 * 30:
-        raise ValueError(f"DASHBOARD_SESSION_HOURS must be more than 0 and at most 720, not {text!r}")
+        raise ValueError(f"DASHBOARD_SESSION_HOURS must be more than 0 and at most 720, not {hours:g}")
     return timedelta(hours=hours)
 
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from data_access import users
 from data_access.engine import make_engine
+from deploy.loopback import free_port, healthy
 from sample_data import build_database
+from tests.conftest import mark_real
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,20 +36,6 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 def sample_database(directory: Path) -> str:
     """The bundled sample database, built in ``directory``; the app serves it in demo mode."""
     url = f"sqlite:///{directory / 'dashboard.db'}"
@@ -56,6 +43,21 @@ def sample_database(directory: Path) -> str:
     build_database(engine)
     engine.dispose()
     return url
+
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def import_server(chromium_path, tmp_path_factory):
+    """The sample marked as a bureau's own database (it takes imports) with one admin, wu.admin; (base URL, db URL)."""
+    url = sample_database(tmp_path_factory.mktemp("import-db"))
+    engine = make_engine(url)
+    mark_real(engine)
+    users.add_user(engine, "wu.admin", "admin", PASSWORD)
+    engine.dispose()
+    with running_app(url, tmp_path_factory.mktemp("import-log") / "server.log", demo=False) as base:
+        yield base, url
 
 
 @contextmanager
@@ -71,7 +73,7 @@ def running_app(db_url: str, log_path: Path, demo: bool = True, settings: dict[s
     else:
         env["DATABASE_URL"] = db_url
     env.update(settings or {})
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with log_path.open("w+") as log:
         server = subprocess.Popen(
@@ -81,7 +83,7 @@ def running_app(db_url: str, log_path: Path, demo: bool = True, settings: dict[s
         )
         try:
             deadline = time.monotonic() + 60
-            while not _healthy(f"{base}/_stcore/health"):
+            while not healthy(f"{base}/_stcore/health"):
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     pytest.fail(f"Streamlit did not become healthy on {base} "

@@ -11,8 +11,7 @@ from sqlalchemy import text
 from data_access import users
 from data_access.engine import make_engine
 from data_access.types import Period
-from tests.conftest import mark_real
-from tests.e2e.conftest import running_app, sample_database
+from tests.e2e.conftest import PASSWORD, running_app, sample_database
 from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, open_page
 
 pytestmark = pytest.mark.e2e
@@ -24,9 +23,6 @@ HOSTILE_PARAMS = {
     "lang": "www.evil.invalid",
 }
 EVIL_MARKUP = "a[href*='evil'], img[src*='evil'], [data-testid='stMain'] b"
-
-
-PASSWORD = "a long enough password"
 
 
 def wait_ready(page) -> None:
@@ -130,17 +126,6 @@ def test_a_pasted_link_before_sign_in_shows_the_sign_in_form_cleanly(new_page, s
     assert_no_exception(page)
     if path == "/admin":
         page.screenshot(path=SCREENSHOTS / "deep-link-admin-signed-out.png")
-
-
-@pytest.fixture(scope="module")
-def import_server(chromium_path, tmp_path_factory):
-    url = sample_database(tmp_path_factory.mktemp("rejects-db"))
-    engine = make_engine(url)
-    mark_real(engine)  # the sample takes no real rows: here it stands for a bureau's own database
-    users.add_user(engine, "wu.admin", "admin", PASSWORD)
-    engine.dispose()
-    with running_app(url, tmp_path_factory.mktemp("rejects-log") / "server.log", demo=False) as base:
-        yield base, url
 
 
 def test_the_rejected_rows_download_is_audited_and_formula_safe(new_page, import_server, tmp_path):

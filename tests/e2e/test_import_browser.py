@@ -5,16 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from data_access import schema, users
+from data_access import schema
 from data_access.engine import make_engine
-from tests.conftest import mark_real
-from tests.e2e.conftest import running_app, sample_database
+from tests.e2e.conftest import PASSWORD
 from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
 from tests.test_importer import child, children_file, fake_id
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "a long enough password"
 TEXT = {
     "zh": dict(username="用户名", password="密码", sign_in="登录", skip="跳过错误行", write="写入数据库", result="写入结果",
                inserted="新增", rejected="拒绝", problems="有 1 处问题", download="下载被拒绝的行（CSV）"),
@@ -22,17 +20,6 @@ TEXT = {
                result="Result", inserted="Inserted", rejected="Rejected", problems="Problems in children-en.csv: 1",
                download="Download the rejected rows (CSV)"),
 }
-
-
-@pytest.fixture(scope="module")
-def import_server(chromium_path, tmp_path_factory):
-    url = sample_database(tmp_path_factory.mktemp("import-db"))
-    engine = make_engine(url)
-    mark_real(engine)  # the sample takes no real rows: here it stands for a bureau's own database
-    users.add_user(engine, "wu.admin", "admin", PASSWORD)
-    engine.dispose()
-    with running_app(url, tmp_path_factory.mktemp("import-log") / "server.log", demo=False) as base:
-        yield base, url
 
 
 def children_count(url: str) -> int:
