@@ -162,7 +162,8 @@ def test_pages_load_through_the_proxy_with_their_websocket_headers_and_policy(pr
     page.on("websocket", lambda ws: sockets.append(ws.url))
     response = page.goto(f"{proxy.base}/?lang=en")
     headers = response.headers
-    page.wait_for_selector(READY, timeout=90_000)
+    settle(page)
+    page.locator(FORM).wait_for(timeout=60_000)  # the first script run draws the form after the page loads
     policy = headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
     assert not re.search(r"https?://|\*", policy), "the policy names no origin but the server's own"
