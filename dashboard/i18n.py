@@ -33,6 +33,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "badge.synthetic": ("合成示例数据", "Synthetic sample data"),
     "badge.synthetic_help": ("本看板显示的是程序生成的示例数据，并非真实儿童信息；数字按福田区民政局2022年公开答复校准。",
                              "This dashboard shows generated sample data, not real children; the figures are calibrated to the bureau's published 2022 reply."),
+    "notify.truncated": ("……（消息过长，以下内容从略，请在看板中查看）",
+                         "… (message too long; the rest is in the dashboard)"),
     "caption.as_of": ("数据截至 {as_of}", "Data as of {as_of}"),
     "caption.period": ("统计期间：{period}", "Period: {period}"),
     "caption.scope": ("范围：{scope}", "Scope: {scope}"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -122,6 +123,48 @@ def session_lifetime() -> timedelta:
     if not 0 < hours <= 24 * 30:
         raise ValueError(f"DASHBOARD_SESSION_HOURS must be more than 0 and at most 720, not {hours:g}")
     return timedelta(hours=hours)
+
+
+
+# --- outgoing mail ---------------------------------------------------------------------------
+
+SMTP_SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # starttls, ssl or none
+    user: str | None
+    password: str | None = field(repr=False)
+    sender: str
+
+
+def smtp_settings() -> SmtpSettings:
+    """The mail server digests and alerts are sent through: ``DASHBOARD_SMTP_HOST``, ``_PORT`` (default by
+    security: 587, 465 or 25), ``_SECURITY`` (starttls, the default; ssl; none), ``_USER``, ``_PASSWORD`` and
+    ``_FROM`` (default the user, when it is an address)."""
+    host = (os.environ.get("DASHBOARD_SMTP_HOST") or "").strip()
+    if not host:
+        raise ValueError("DASHBOARD_SMTP_HOST is not set: there is no mail server to send e-mail through")
+    security = (os.environ.get("DASHBOARD_SMTP_SECURITY") or "starttls").strip().lower()
+    if security not in SMTP_SECURITY_PORTS:
+        raise ValueError(f"DASHBOARD_SMTP_SECURITY must be starttls, ssl or none, not {security!r}")
+    port_text = (os.environ.get("DASHBOARD_SMTP_PORT") or "").strip() or str(SMTP_SECURITY_PORTS[security])
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ValueError(f"DASHBOARD_SMTP_PORT must be a port number from 1 to 65535, not {port_text!r}")
+    user = (os.environ.get("DASHBOARD_SMTP_USER") or "").strip() or None
+    password = os.environ.get("DASHBOARD_SMTP_PASSWORD") or None
+    if password and not user:
+        raise ValueError("DASHBOARD_SMTP_PASSWORD is set without DASHBOARD_SMTP_USER")
+    if user and security == "none":
+        raise ValueError("DASHBOARD_SMTP_SECURITY=none would send the mail password unencrypted; "
+                         "use starttls or ssl, or a relay that needs no sign-in")
+    sender = (os.environ.get("DASHBOARD_SMTP_FROM") or "").strip() or (user if user and "@" in user else "")
+    if not sender:
+        raise ValueError("DASHBOARD_SMTP_FROM is not set: the address the messages come from")
+    return SmtpSettings(host, int(port_text), security, user, password, sender)
 
 
 MIN_SECRET_KEY = 32

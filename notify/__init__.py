@@ -1,0 +1,1 @@
+"""Digests and alerts sent by e-mail and chat robots."""
