@@ -128,8 +128,8 @@ def _check(target: Target) -> None:
         raise ChannelError(f"unknown channel {kind!r}: use one of {', '.join(KINDS)}")
     name = CHANNEL_NAMES[kind]
     if not isinstance(address, str) or not address.strip():
-        raise ChannelError(f"the {name} destination is empty: give "
-                           + ("an e-mail address" if kind == "email" else f"the robot's webhook URL ({WEBHOOK_EXAMPLES[kind]})"))
+        wanted = "an e-mail address" if kind == "email" else f"the robot's webhook URL ({WEBHOOK_EXAMPLES[kind]})"
+        raise ChannelError(f"the {name} destination is empty: give {wanted}")
     if len(address) > MAX_ADDRESS:
         raise ChannelError(f"the {name} destination is longer than {MAX_ADDRESS} characters")
     if _SPACE_OR_CONTROL.search(address):
@@ -341,7 +341,9 @@ def _send_email(target: Target, message: Message, timeout: float) -> None:
     except smtplib.SMTPNotSupportedError:
         offer = "STARTTLS (set DASHBOARD_SMTP_SECURITY)" if step == "starting TLS" else "sign-in (AUTH)"
         raise _failure(target, f"{where} does not offer {offer}", hidden) from None
-    except smtplib.SMTPServerDisconnected:
+    except smtplib.SMTPServerDisconnected as exc:
+        if isinstance(exc.__context__, TimeoutError):  # smtplib reports a reply that never came as a disconnection
+            raise _failure(target, f"{where}: no answer within {timeout:g} s while {step}", hidden) from None
         raise _failure(target, f"{where} closed the connection while {step}", hidden) from None
     except smtplib.SMTPException as exc:
         raise _failure(target, f"{where}: {exc} while {step}", hidden) from None

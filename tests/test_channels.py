@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import logging
+import socket
 import ssl
 import subprocess
 import threading
@@ -197,6 +198,36 @@ def test_no_mail_server_listening_is_a_delivery_error(monkeypatch):
     use_smtp(monkeypatch, free_port(), "none", user=None, password=None)
     with pytest.raises(DeliveryError, match=r"the mail server 127\.0\.0\.1:\d+: cannot be reached .* while connecting"):
         send(target("email", "zhang.san@ft.example.gov.cn"), MESSAGE)
+
+
+def test_a_mail_server_that_never_greets_is_a_delivery_error(monkeypatch):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts connections, never says a word
+        use_smtp(monkeypatch, silent.getsockname()[1], "none", user=None, password=None)
+        started = time.monotonic()
+        with pytest.raises(DeliveryError, match=r"no answer within 0\.5 s while connecting"):
+            send(target("email", "zhang.san@ft.example.gov.cn"), MESSAGE, timeout=0.5)
+        assert time.monotonic() - started < 3
+
+
+def test_a_mail_server_that_hangs_up_is_a_delivery_error(monkeypatch):
+    with socket.create_server(("127.0.0.1", 0)) as rude:
+        def hang_up():
+            connection, _ = rude.accept()
+            connection.close()
+        threading.Thread(target=hang_up, daemon=True).start()
+        use_smtp(monkeypatch, rude.getsockname()[1], "none", user=None, password=None)
+        with pytest.raises(DeliveryError, match="closed the connection while connecting"):
+            send(target("email", "zhang.san@ft.example.gov.cn"), MESSAGE, timeout=5)
+
+
+def test_a_subject_with_a_line_break_stays_one_header(monkeypatch):
+    with smtp_server() as (inbox, port):
+        use_smtp(monkeypatch, port, "none", user=None, password=None)
+        send(target("email", "zhang.san@ft.example.gov.cn"),
+             Message("晨报\r\nBcc: everyone@example.com", "正文", "正文"))
+    mail = inbox.only_message()
+    assert mail["Subject"] == "晨报 Bcc: everyone@example.com" and mail["Bcc"] is None
+    assert inbox.envelopes[0].rcpt_tos == ["zhang.san@ft.example.gov.cn"]
 
 
 @pytest.mark.parametrize("settings, problem", [
