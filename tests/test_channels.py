@@ -549,3 +549,9 @@ def test_a_target_cannot_be_made_invalid_by_building_it_directly():
     with pytest.raises(ChannelError, match="needs exactly one @"):
         Target("email", "nobody")
     assert Target("dingtalk", f"https://oapi.dingtalk.com/robot/send?access_token={DINGTALK_TOKEN}", "  ").secret is None
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan")])
+def test_a_timeout_must_be_positive(timeout):
+    with pytest.raises(ValueError, match="timeout must be more than 0 seconds"):
+        send(target("email", "zhang.san@ft.example.gov.cn"), MESSAGE, timeout=timeout)
