@@ -873,6 +873,9 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "grants": ("慰问金与捐赠", "Grants and donations"),
         "users": ("用户", "Users"),
         "user_sessions": ("登录会话", "Sign-in sessions"),
+        "subscriptions": ("订阅", "Subscriptions"),
+        "deliveries": ("推送记录", "Deliveries"),
+        "alert_states": ("预警状态", "Alert states"),
         "audit_log": ("审计日志", "Audit log"),
     },
     "category": {

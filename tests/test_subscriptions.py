@@ -399,3 +399,25 @@ def test_the_command_line_round_trip(engine, outbox, capsys, monkeypatch):
     assert cli.main(["--db", url, "disable", str(sub_id)]) == 0
     assert not subs.get_subscription(engine, sub_id).enabled
     assert cli.main(["--db", url, "disable", "999"]) == 2
+
+
+def test_a_leaders_briefing_attaches_the_html_for_email_and_links_for_chat(engine, monkeypatch, as_of):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the briefing reads the configured database (DATABASE_URL), a file here")
+    import streamlit as st
+
+    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    st.cache_data.clear()
+    new_id = manage.add(engine, LEADER, "briefing", "0 9 1 * *", "email", EMAIL, params={"period": "quarter"})
+    built = content.briefing(engine, subs.get_subscription(engine, new_id), as_of)
+    message = built.message
+    assert message.subject.startswith("【简报】")
+    (attachment,) = message.attachments
+    assert attachment.mime_type == "text/html" and attachment.filename.endswith(".html")
+    html = attachment.content.decode("utf-8")
+    assert "<html" in html and "2022" in html
+    assert "http://localhost:8501/?period=2022Q2" in message.text
+    assert "](http://localhost:8501/?period=2022Q2" in message.markdown
+    everything = message.text + message.markdown + html
+    assert [value for value in personal_values(engine) if value in everything] == []
+    st.cache_data.clear()
