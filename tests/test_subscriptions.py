@@ -421,3 +421,45 @@ def test_a_leaders_briefing_attaches_the_html_for_email_and_links_for_chat(engin
     everything = message.text + message.markdown + html
     assert [value for value in personal_values(engine) if value in everything] == []
     st.cache_data.clear()
+
+
+RUN_DUE_PROCESS = """
+import sys
+from datetime import datetime, timezone
+from sqlalchemy import create_engine
+from tests.notify_fake import install
+install()
+from notify import runner
+url, options, log = sys.argv[1], sys.argv[2], sys.argv[3]
+engine = create_engine(url, connect_args={"options": options} if options else {"timeout": 30})
+
+def deliver(target, message):
+    with open(log, "a") as out:
+        out.write(message.subject.split()[0] + "\\n")
+
+runner.deliver = deliver
+summary = runner.run_due(engine, datetime(2027, 1, 1, 0, 0, tzinfo=timezone.utc))
+print(summary.sent, summary.taken_elsewhere)
+"""
+
+
+def test_two_overlapping_run_due_processes_send_each_slot_once(engine, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    for who in (SUPERVISOR, DIRECTOR, LEADER):
+        add_digest(engine, who)
+    options = _connect_args(engine).get("options", "")
+    log = tmp_path / "sent.log"
+    root = Path(__file__).resolve().parent.parent
+    url = engine.url.render_as_string(hide_password=False)
+    processes = [subprocess.Popen([sys.executable, "-c", RUN_DUE_PROCESS, url, options, str(log)], cwd=root,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert all(process.returncode == 0 for process in processes), [err for _, err in outputs]
+    assert len(log.read_text().splitlines()) == 3
+    sent = [int(out.split()[0]) for out, _ in outputs]
+    assert sum(sent) == 3
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.deliveries)).scalar_one() == 3
