@@ -36,6 +36,10 @@ GRACE = {"digest": timedelta(hours=2), "briefing": timedelta(hours=12), "alert":
 # Minutes to wait after the 1st, 2nd, ... failed attempt; after the last, the delivery has failed.
 BACKOFF_MINUTES = (1, 5, 15, 60)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+# A send still marked as under way this long after it was claimed was cut off (the run was killed).
+STALE_SENDING = timedelta(minutes=30)
+INTERRUPTED = ("interrupted: the run stopped while sending; not sent again, since it may have gone out "
+               "(see the recipient)")
 
 
 class SubscriptionError(ValueError):
@@ -260,6 +264,16 @@ def claim(engine: Engine, subscription_id: int, slot: datetime, now: datetime) -
                 attempts=0)).inserted_primary_key[0])
     except IntegrityError:
         return None
+
+
+def close_interrupted(engine: Engine, now: datetime) -> int:
+    """Mark sends cut off mid-way (still 'sending' past STALE_SENDING) as failed, so that they show on /admin;
+    they are not sent again, since the message may have gone out before the run stopped."""
+    with engine.begin() as conn:
+        done = conn.execute(update(DEL).where(DEL.c.status == "sending",
+                                              DEL.c.claimed_at < local_now(now) - STALE_SENDING)
+                            .values(status="failed", last_error=INTERRUPTED))
+    return done.rowcount
 
 
 def retries_due(engine: Engine, now: datetime) -> list[tuple[Subscription, int, datetime]]:

@@ -164,7 +164,7 @@ def digest(engine: Engine, sub: Subscription, as_of: datetime, since: datetime, 
         (lambda row: f"{row['days_without_contact']} 天")
     sections.append(Section(t("notify.digest.no_contact", lang), len(lapsed),
                             _by_risk(lapsed.head(LINES_PER_SECTION), rules, lang, days),
-                            link("/cases", lang, no_contact="30")))
+                            link("/cases", lang, due="overdue")))
     where = scope_label(engine, scope, lang)
     subject = t("notify.digest.subject", lang, scope=where, date=as_of.date().isoformat(), overdue=totals["overdue"],
                 soon=totals["due_24h"])
@@ -199,7 +199,7 @@ def evaluate(engine: Engine, sub: Subscription, as_of: datetime, rules: CaseRule
         names = _risk_names(rules, lang)
         lines = [(row["case_no"], names.get(row["risk_level"], row["risk_level"]))
                  for _, row in found.head(LINES_PER_SECTION).iterrows()]
-        return Finding(len(found), lines, more_link=link("/data", lang))
+        return Finding(len(found), lines, more_link=link("/cases", lang))
     if rule == "unpaid_after_10th":
         if as_of.day <= UNPAID_AFTER_DAY:
             return Finding(0)

@@ -42,6 +42,7 @@ def run_due(engine: Engine, now: datetime | None = None, rules: CaseRules | None
     now = subs.local_now(now)
     rules = rules or load_rules(config.rules_file())
     summary = RunSummary()
+    summary.failed += subs.close_interrupted(engine, now)
     for sub, slot in subs.due_slots(engine, now):
         delivery_id = subs.claim(engine, sub.id, slot, now)
         if delivery_id is None:

@@ -463,3 +463,13 @@ def test_two_overlapping_run_due_processes_send_each_slot_once(engine, tmp_path)
     assert sum(sent) == 3
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.deliveries)).scalar_one() == 3
+
+
+def test_a_send_cut_off_mid_way_is_marked_failed_and_not_sent_again(engine, outbox):
+    sub_id = add_digest(engine)
+    subs.claim(engine, sub_id, datetime(2027, 1, 1, 8), datetime(2027, 1, 1, 8))
+    assert runner.run_due(engine, shanghai(2027, 1, 1, 8, 20)).failed == 0  # may still be sending
+    assert runner.run_due(engine, shanghai(2027, 1, 1, 8, 31)).failed == 1
+    row = subs.deliveries(engine, sub_id).iloc[0]
+    assert row["status"] == "failed" and row["last_error"].startswith("interrupted")
+    assert not outbox.sent

@@ -92,13 +92,13 @@ if manage is not None:
                 t("admin.sub.what", lang): [what_label(w, p) for w, p in zip(listed["what"], listed["params"])],
                 t("admin.sub.schedule", lang): listed["schedule"],
                 t("admin.sub.channel", lang): [label("channel", c, lang) for c in listed["channel"]],
-                t("admin.sub.recipient", lang): listed["recipient"],
                 t("admin.sub.enabled", lang): listed["enabled"].astype(bool),
-                t("admin.sub.last_slot", lang): [format_moment(m) for m in listed["last_slot"]],
                 t("admin.sub.last_status", lang): [label("delivery_status", s, lang) if isinstance(s, str) else ""
                                                    for s in listed["last_status"]],
+                t("admin.sub.last_slot", lang): [format_moment(m) for m in listed["last_slot"]],
                 t("admin.sub.last_sent", lang): [format_moment(m) for m in listed["last_sent_at"]],
                 t("admin.sub.last_error", lang): listed["last_error"].fillna(""),
+                t("admin.sub.recipient", lang): listed["recipient"],
             }),
             hide_index=True, width="stretch",
         )
