@@ -171,6 +171,6 @@ def public_url() -> str:
     """``DASHBOARD_PUBLIC_URL``: the address people open the dashboard at (e.g. https://dashboard.bureau.example),
     used for the links in digests and alerts; default http://localhost:8501."""
     text = (os.environ.get("DASHBOARD_PUBLIC_URL") or DEFAULT_PUBLIC_URL).strip().rstrip("/")
-    if not text.startswith(("http://", "https://")) or len(text.split("//", 1)[1]) == 0:
+    if not text.startswith(("http://", "https://")) or not text.split("//", 1)[1]:
         raise ValueError(f"DASHBOARD_PUBLIC_URL must start with http:// or https://, not {text!r}")
     return text

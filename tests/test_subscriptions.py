@@ -5,6 +5,7 @@ personal data, the command line. The channel is replaced by a recorder (see test
 from __future__ import annotations
 
 import json
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -341,7 +342,6 @@ def test_a_supervisors_digest_holds_their_streets_cases_only_and_no_personal_dat
     message = built.message
     with engine.connect() as conn:
         streets = dict(conn.execute(select(schema.cases.c.case_no, schema.cases.c.street_id)).all())
-    import re
     mentioned = set(re.findall(r"FT-\d{4}-\d{5}", message.text + message.markdown))
     assert mentioned, "the sample has open cases in Fubao"
     assert {streets[case_no] for case_no in mentioned} == {"fubao"}
@@ -359,7 +359,6 @@ def test_a_directors_digest_holds_their_communitys_cases_only(engine, rules, as_
     with engine.connect() as conn:
         community = conn.execute(select(schema.users.c.community_id).where(schema.users.c.username == DIRECTOR)).scalar()
         own = set(conn.execute(select(schema.cases.c.case_no).where(schema.cases.c.community_id == community)).scalars())
-    import re
     mentioned = set(re.findall(r"FT-\d{4}-\d{5}", built.message.text))
     assert mentioned <= own
 
@@ -473,3 +472,23 @@ def test_a_send_cut_off_mid_way_is_marked_failed_and_not_sent_again(engine, outb
     row = subs.deliveries(engine, sub_id).iloc[0]
     assert row["status"] == "failed" and row["last_error"].startswith("interrupted")
     assert not outbox.sent
+
+
+@pytest.mark.parametrize("value", ["dashboard.bureau.example", "ftp://dashboard", "https://"])
+def test_a_public_address_that_is_not_a_web_address_is_refused(monkeypatch, value):
+    from data_access import config
+
+    monkeypatch.setenv("DASHBOARD_PUBLIC_URL", value)
+    with pytest.raises(ValueError, match="DASHBOARD_PUBLIC_URL must start with http:// or https://"):
+        config.public_url()
+
+
+def test_content_that_cannot_be_built_is_recorded_and_retried(engine, outbox, monkeypatch):
+    sub_id = add_digest(engine)
+    monkeypatch.setenv("DASHBOARD_PUBLIC_URL", "dashboard.bureau.example")
+    assert runner.run_due(engine, shanghai(2027, 1, 1, 8, 0)).retrying == 1
+    row = subs.deliveries(engine, sub_id).iloc[0]
+    assert row["status"] == "retry" and "DASHBOARD_PUBLIC_URL" in row["last_error"]
+    monkeypatch.delenv("DASHBOARD_PUBLIC_URL")
+    assert runner.run_due(engine, shanghai(2027, 1, 1, 8, 1)).sent == 1
+    assert len(outbox.sent) == 1
