@@ -832,7 +832,7 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "import": ("导入", "import"),
         "account": ("账户变更", "account change"),
         "subscription": ("订阅变更", "subscription change"),
-        "notify": ("推送消息", "message sent"),
+        "notify": ("消息推送", "message delivery"),
     },
     "subscription_what": {
         "digest": ("每日待办摘要", "Morning digest"),
