@@ -363,13 +363,28 @@ def alert_state(engine: Engine, subscription_id: int) -> AlertState:
     return AlertState(bool(row["firing"]), row["fired_at"], row["last_sent_at"], row["resolved_at"], row["count"])
 
 
-def save_alert_state(engine: Engine, subscription_id: int, state: AlertState) -> None:
-    values = dict(firing=state.firing, fired_at=state.fired_at, last_sent_at=state.last_sent_at,
-                  resolved_at=state.resolved_at, count=state.count)
-    with engine.begin() as conn:
-        done = conn.execute(update(ALERT).where(ALERT.c.subscription_id == subscription_id).values(**values))
-        if not done.rowcount:
+def transition_alert(engine: Engine, subscription_id: int, before: AlertState, after: AlertState) -> bool:
+    """Move the alert from ``before`` to ``after`` if no other run has moved it meanwhile; False when one has.
+
+    Taken before a message is sent (and given back if the send fails), so two runs that evaluate the same
+    alert at once send its firing, repeat or resolution once."""
+    values = dict(firing=after.firing, fired_at=after.fired_at, last_sent_at=after.last_sent_at,
+                  resolved_at=after.resolved_at, count=after.count)
+    sent = ALERT.c.last_sent_at.is_(None) if before.last_sent_at is None else ALERT.c.last_sent_at == before.last_sent_at
+    try:
+        with engine.begin() as conn:
+            done = conn.execute(update(ALERT).where(ALERT.c.subscription_id == subscription_id,
+                                                    ALERT.c.firing.is_(before.firing), sent).values(**values))
+            if done.rowcount:
+                return True
+            exists = conn.execute(select(ALERT.c.subscription_id)
+                                  .where(ALERT.c.subscription_id == subscription_id)).first()
+            if exists or before != AlertState():
+                return False
             conn.execute(insert(ALERT).values(subscription_id=subscription_id, **values))
+            return True
+    except IntegrityError:
+        return False
 
 
 def alert_event(state: AlertState, found: int, now: datetime, repeat: timedelta) -> str | None:

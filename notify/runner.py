@@ -64,27 +64,26 @@ def _has_retry(engine: Engine, sub: Subscription, delivery_id: int) -> bool:
                                                  D.c.id != delivery_id)).first() is not None
 
 
-def compose(engine: Engine, sub: Subscription, delivery_id: int, slot: datetime, now: datetime,
-            rules: CaseRules) -> tuple[content.Content | None, subs.AlertState | None]:
-    """The message for the slot (None: nothing to send) and, for an alert, its state once sent."""
+def compose(engine: Engine, sub: Subscription, delivery_id: int, slot: datetime, now: datetime, rules: CaseRules
+            ) -> tuple[content.Content | None, subs.AlertState | None, subs.AlertState | None]:
+    """The message for the slot (None: nothing to send) and, for an alert, its state before and once sent."""
     as_of = content.content_moment(engine, now)
     if sub.what == "digest":
         previous = subs.last_sent(engine, sub.id, slot)
         since = as_of - (slot - previous if previous else timedelta(hours=24))
-        return content.digest(engine, sub, as_of, since, rules), None
+        return content.digest(engine, sub, as_of, since, rules), None, None
     if sub.what == "briefing":
-        return content.briefing(engine, sub, as_of), None
+        return content.briefing(engine, sub, as_of), None, None
     if _has_retry(engine, sub, delivery_id):
-        return None, None  # the failed send is tried again on its own row: no second copy meanwhile
+        return None, None, None  # the failed send is tried again on its own row: no second copy meanwhile
     state = subs.alert_state(engine, sub.id)
     finding = content.evaluate(engine, sub, as_of, rules)
     event = subs.alert_event(state, finding.count, now, timedelta(minutes=sub.params["repeat_minutes"]))
-    after = subs.next_alert_state(state, event, finding.count, now)
     if event is None:
-        subs.save_alert_state(engine, sub.id, after)
-        return None, None
+        return None, None, None
+    after = subs.next_alert_state(state, event, finding.count, now)
     fired_at = after.fired_at if event != "resolve" else state.fired_at
-    return content.alert_message(engine, sub, event, finding, fired_at, as_of), after
+    return content.alert_message(engine, sub, event, finding, fired_at, as_of), state, after
 
 
 def _attempt(engine: Engine, sub: Subscription, delivery_id: int, slot: datetime, now: datetime, rules: CaseRules,
@@ -98,13 +97,14 @@ def _attempt(engine: Engine, sub: Subscription, delivery_id: int, slot: datetime
         return
     detail["recipient"] = target.redacted()
     try:
-        built, alert_after = compose(engine, sub, delivery_id, slot, now, rules)
+        built, alert_before, alert_after = compose(engine, sub, delivery_id, slot, now, rules)
     except Exception as exc:  # a content error is recorded like a failed send, and tried again
         log.exception("content of subscription %s", sub.id)
         _failed(engine, sub, delivery_id, now, f"content could not be built: {type(exc).__name__}: {exc}", detail,
                 summary)
         return
-    if built is None:
+    alert = alert_after is not None
+    if built is None or (alert and not subs.transition_alert(engine, sub.id, alert_before, alert_after)):
         subs.record_skipped(engine, delivery_id, detail)
         summary.skipped += 1
         return
@@ -112,11 +112,11 @@ def _attempt(engine: Engine, sub: Subscription, delivery_id: int, slot: datetime
     try:
         deliver(target, built.message)
     except channels.DeliveryError as exc:
+        if alert:
+            subs.transition_alert(engine, sub.id, alert_after, alert_before)
         _failed(engine, sub, delivery_id, now, str(exc), detail, summary)
         return
     subs.record_sent(engine, delivery_id, now, detail)
-    if alert_after is not None:
-        subs.save_alert_state(engine, sub.id, alert_after)
     audit.record(engine, "notify", "notify", f"subscription {sub.id}", {**detail, "outcome": "sent"})
     summary.sent += 1
     summary.lines.append(f"sent subscription {sub.id} ({sub.what}) slot {slot:%Y-%m-%d %H:%M} to {target.redacted()}")

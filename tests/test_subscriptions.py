@@ -492,3 +492,35 @@ def test_content_that_cannot_be_built_is_recorded_and_retried(engine, outbox, mo
     monkeypatch.delenv("DASHBOARD_PUBLIC_URL")
     assert runner.run_due(engine, shanghai(2027, 1, 1, 8, 1)).sent == 1
     assert len(outbox.sent) == 1
+
+
+def add_alert(engine, rule="critical_overdue", repeat=30) -> int:
+    sub_id = manage.add(engine, SUPERVISOR, "alert", "*/5 * * * *", "wecom", WECOM,
+                        params={"rule": rule, "repeat_minutes": repeat})
+    with engine.begin() as conn:
+        conn.execute(update(schema.subscriptions).where(schema.subscriptions.c.id == sub_id)
+                     .values(created_at=datetime(2026, 12, 1)))
+    return sub_id
+
+
+def test_an_alert_whose_send_fails_is_retried_and_its_firing_sent_once(engine, outbox):
+    sub_id = add_alert(engine)
+    outbox.failures = ["errcode 93000: invalid webhook url"]
+    assert runner.run_due(engine, shanghai(2027, 1, 1, 10, 0)).retrying == 1
+    assert not subs.alert_state(engine, sub_id).firing  # given back: the firing has not been sent
+    assert runner.run_due(engine, shanghai(2027, 1, 1, 10, 1)).sent == 1
+    assert runner.run_due(engine, shanghai(2027, 1, 1, 10, 5)).sent == 0
+    assert [m.subject[:4] for _, m in outbox.sent] == ["【预警】"]
+    assert subs.alert_state(engine, sub_id).fired_at == datetime(2027, 1, 1, 10, 1)
+
+
+def test_two_runs_moving_one_alert_at_once_move_it_once(engine):
+    sub_id = add_alert(engine, "no_holder")
+    quiet = subs.AlertState()
+    fired = subs.next_alert_state(quiet, "fire", 3, datetime(2027, 1, 1, 10, 0))
+    assert subs.transition_alert(engine, sub_id, quiet, fired)
+    assert not subs.transition_alert(engine, sub_id, quiet, fired)
+    repeated = subs.next_alert_state(fired, "repeat", 3, datetime(2027, 1, 1, 11, 0))
+    assert subs.transition_alert(engine, sub_id, fired, repeated)
+    assert not subs.transition_alert(engine, sub_id, fired, repeated)
+    assert subs.alert_state(engine, sub_id).last_sent_at == datetime(2027, 1, 1, 11, 0)
