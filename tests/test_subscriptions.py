@@ -378,10 +378,15 @@ def test_markdown_from_the_database_stays_literal():
 # --- the command line ----------------------------------------------------------------------------------------
 
 
+def database_url(engine) -> str:
+    """The URL of the test database, with the PostgreSQL schema it lives in."""
+    options = _connect_args(engine).get("options")
+    url = engine.url.update_query_dict({"options": options}) if options else engine.url
+    return url.render_as_string(hide_password=False)
+
+
 def test_the_command_line_round_trip(engine, outbox, capsys, monkeypatch):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the command line takes a URL; the PostgreSQL test database lives in a schema of its own")
-    url = str(engine.url)
+    url = database_url(engine)
     assert cli.main(["--db", url, "add", SUPERVISOR, "--what", "digest", "--schedule", "0 8 * * 1-5",
                      "--channel", "wecom", "--address", WECOM]) == 0
     sub_id = int(capsys.readouterr().out.split()[-1])
@@ -401,11 +406,9 @@ def test_the_command_line_round_trip(engine, outbox, capsys, monkeypatch):
 
 
 def test_a_leaders_briefing_attaches_the_html_for_email_and_links_for_chat(engine, monkeypatch, as_of):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the briefing reads the configured database (DATABASE_URL), a file here")
     import streamlit as st
 
-    monkeypatch.setenv("DATABASE_URL", str(engine.url))
+    monkeypatch.setenv("DATABASE_URL", database_url(engine))
     st.cache_data.clear()
     new_id = manage.add(engine, LEADER, "briefing", "0 9 1 * *", "email", EMAIL, params={"period": "quarter"})
     built = content.briefing(engine, subs.get_subscription(engine, new_id), as_of)
