@@ -26,7 +26,8 @@ from notify import channels
 
 LINES_PER_SECTION = 20
 UNPAID_AFTER_DAY = 10
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# What makes a link, an image, emphasis, code or HTML in a robot's Markdown; escaped in values from the database.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>|~])")
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,10 @@ def scope_label(engine: Engine, scope: Scope, lang: str) -> str:
     if scope.streets is None:
         return t("notify.scope.district", lang)
     name = "name_en" if lang == "en" else "name_zh"
-    parts = list(reference.list_streets(engine, scope)[name])
+    parts = [t("notify.scope.street", lang, name=n) for n in reference.list_streets(engine, scope)[name]]
     if scope.communities is not None:
-        parts += list(reference.list_communities(engine, scope, Filters())[name])
+        parts += [t("notify.scope.community", lang, name=n)
+                  for n in reference.list_communities(engine, scope, Filters())[name]]
     return " · ".join(parts)
 
 

@@ -373,6 +373,8 @@ def test_the_digest_in_english_links_with_the_language_and_the_public_address(en
 
 def test_markdown_from_the_database_stays_literal():
     assert content.md_escape("[x](http://evil)") == r"\[x\]\(http://evil\)"
+    assert content.md_escape("<b>*x*</b>") == r"\<b\>\*x\*\</b\>"
+    assert content.md_escape("FT-2022-00001 2022-06-30 10:28") == "FT-2022-00001 2022-06-30 10:28"
 
 
 # --- the command line ----------------------------------------------------------------------------------------
