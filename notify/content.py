@@ -27,7 +27,7 @@ from notify import channels
 LINES_PER_SECTION = 20
 UNPAID_AFTER_DAY = 10
 # What makes a link, an image, emphasis, code or HTML in a robot's Markdown; escaped in values from the database.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>|~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 @dataclass(frozen=True)

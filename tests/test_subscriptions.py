@@ -372,7 +372,7 @@ def test_the_digest_in_english_links_with_the_language_and_the_public_address(en
 
 
 def test_markdown_from_the_database_stays_literal():
-    assert content.md_escape("[x](http://evil)") == r"\[x\]\(http://evil\)"
+    assert content.md_escape("[x](http://evil)") == r"\[x\](http://evil)"
     assert content.md_escape("<b>*x*</b>") == r"\<b\>\*x\*\</b\>"
     assert content.md_escape("FT-2022-00001 2022-06-30 10:28") == "FT-2022-00001 2022-06-30 10:28"
 
@@ -529,3 +529,20 @@ def test_two_runs_moving_one_alert_at_once_move_it_once(engine):
     assert subs.transition_alert(engine, sub_id, fired, repeated)
     assert not subs.transition_alert(engine, sub_id, fired, repeated)
     assert subs.alert_state(engine, sub_id).last_sent_at == datetime(2027, 1, 1, 11, 0)
+
+
+@pytest.mark.parametrize("day, expected", [(10, 0), (11, 1)])
+def test_unpaid_eligible_children_alert_only_after_the_10th(engine, rules, day, expected):
+    # The sample leaves one eligible child unpaid for May 2022.
+    new_id = manage.add(engine, LEADER, "alert", "*/5 * * * *", "email", EMAIL,
+                        params={"rule": "unpaid_after_10th", "lang": "en"})
+    sub = subs.get_subscription(engine, new_id)
+    moment = datetime(2022, 5, day, 9, 0)
+    finding = content.evaluate(engine, sub, moment, rules)
+    assert finding.count == expected
+    if expected:
+        message = content.alert_message(engine, sub, "fire", finding, moment, moment).message
+        assert message.subject == "[Alert] Eligible children unpaid after the 10th · the district: 1"
+        assert "May 2022: 1 eligible children unpaid" in message.text
+        assert "http://localhost:8501/subsidies?lang=en&period=2022-05" in message.text
+        assert [value for value in personal_values(engine) if value in message.text + message.markdown] == []
