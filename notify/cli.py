@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 
@@ -73,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"added subscription {new_id}")
         elif args.command == "list":
             frame = manage.listing(engine)
-            print("no subscriptions" if frame.empty else frame.drop(columns=["params"]).to_string(index=False))
+            frame["params"] = [" ".join(f"{k}={v}" for k, v in json.loads(p).items() if v is not None)
+                               for p in frame["params"]]
+            print("no subscriptions" if frame.empty else frame.to_string(index=False))
         elif args.command == "disable":
             subs.disable_subscription(engine, args.id, by="cli")
             print(f"disabled subscription {args.id}")
