@@ -28,6 +28,8 @@ ACTIONS = (
     "export",
     "import",
     "account",
+    "subscription",
+    "notify",
 )
 GENESIS = "0" * 64
 # Any constant number: the PostgreSQL advisory lock every writer of the chain takes.

@@ -205,3 +205,15 @@ def app_role() -> str | None:
     """``DASHBOARD_APP_ROLE``: the PostgreSQL role the app signs in as; migrations grant it what the app needs
     and nothing more. Unset: no grants (SQLite, or a database the app owns)."""
     return (os.environ.get("DASHBOARD_APP_ROLE") or "").strip() or None
+
+
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+
+
+def public_url() -> str:
+    """``DASHBOARD_PUBLIC_URL``: the address people open the dashboard at (e.g. https://dashboard.bureau.example),
+    used for the links in digests and alerts; default http://localhost:8501."""
+    text = (os.environ.get("DASHBOARD_PUBLIC_URL") or DEFAULT_PUBLIC_URL).strip().rstrip("/")
+    if not text.startswith(("http://", "https://")) or not text.split("//", 1)[1]:
+        raise ValueError(f"DASHBOARD_PUBLIC_URL must start with http:// or https://, not {text!r}")
+    return text

@@ -326,5 +326,56 @@ audit_log = Table(
     Column("hash", String(64), comment="SHA-256 of this row's content and the previous row's hash"),
 )
 
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True,
+           comment="the account whose scope decides the content"),
+    Column("what", String(10), nullable=False),
+    Column("params", Text, nullable=False, server_default="{}", comment="JSON: language, alert rule, period, street"),
+    Column("schedule", String(100), nullable=False, comment="five-field cron expression in Asia/Shanghai"),
+    Column("channel", String(10), nullable=False),
+    Column("address", Text, nullable=False, comment="e-mail address or webhook URL (may hold a key: never shown)"),
+    Column("secret", Text, comment="DingTalk signing secret (never shown)"),
+    Column("enabled", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(60)),
+    one_of("what", ("digest", "briefing", "alert")),
+    one_of("channel", ("email", "wecom", "dingtalk")),
+    comment="Digests, briefings and alerts sent on a schedule to an e-mail address or a chat robot.",
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscription_id", ForeignKey("subscriptions.id"), nullable=False),
+    Column("slot", DateTime, nullable=False, comment="the schedule's moment (local time) this row answers"),
+    Column("status", String(10), nullable=False),
+    Column("claimed_at", DateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime, comment="when a failed send is tried again"),
+    Column("sent_at", DateTime),
+    Column("last_error", Text),
+    Column("detail", Text, comment="JSON: what was sent (kind, counts); never personal data"),
+    one_of("status", ("sending", "sent", "skipped", "retry", "failed")),
+    # The claim: a slot of a subscription is taken by one run only, whatever runs overlap.
+    Index("ix_deliveries_subscription_slot", "subscription_id", "slot", unique=True),
+    Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+)
+
+alert_states = Table(
+    "alert_states",
+    metadata,
+    Column("subscription_id", ForeignKey("subscriptions.id"), primary_key=True),
+    Column("firing", Boolean, nullable=False, server_default="0"),
+    Column("fired_at", DateTime, comment="when the current firing began"),
+    Column("last_sent_at", DateTime),
+    Column("resolved_at", DateTime),
+    Column("count", Integer, nullable=False, server_default="0", comment="how many cases or children it found"),
+    comment="Whether an alert subscription's rule holds, and when it was last sent.",
+)
+
 # Tables in the order rows must be deleted (children before parents).
 DELETE_ORDER = tuple(reversed(metadata.sorted_tables))

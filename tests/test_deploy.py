@@ -42,7 +42,8 @@ def test_the_systemd_units_verify(tmp_path):
     for unit in (DEPLOY / "systemd").iterdir():
         (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/dashboard", str(ROOT)))
     done = subprocess.run(["systemd-analyze", "verify", "--man=no", "dashboard@8501.service", "dashboard.target",
-                           "dashboard-backup.service", "dashboard-backup.timer"],
+                           "dashboard-backup.service", "dashboard-backup.timer", "dashboard-notify.service",
+                           "dashboard-notify.timer"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
 

@@ -1,0 +1,5 @@
+import sys
+
+from notify.cli import main
+
+sys.exit(main())
