@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, layout, urlstate
-from dashboard.casework import risk_text
+from dashboard import data, layout, links, urlstate
+from dashboard.casework import LAPSED, risk_text
 from dashboard.context import ViewContext
 from dashboard.i18n import format_moment, label, t
 from data_access.quality import CHECKS, IMPERSONAL_CHECKS, QualityCounts
@@ -59,6 +59,9 @@ def _cards(ctx: ViewContext, counts: QualityCounts) -> None:
             elif may_see_rows(ctx.user.role, check):
                 st.button(t("quality.show", lang), key=f"quality-show-{check}", on_click=_select, args=(check,),
                           icon=":material/table_rows:", type="tertiary")
+                if check == "no_contact":
+                    st.page_link(links.CASES, label=t("quality.to_cases", lang, count=count),
+                                 icon=":material/emergency:", query_params=links.cases(ctx, no_contact=LAPSED))
             else:
                 st.caption(t("quality.count_only", lang))
 
@@ -74,8 +77,9 @@ def _detail(ctx: ViewContext, check: str, count: int) -> None:
         st.page_link("views/subsidies.py", label=t("quality.to_subsidies", lang), icon=":material/payments:",
                      query_params=_shared_params(ctx))
     if check == "no_contact":
-        st.page_link("views/cases.py", label=t("quality.to_cases", lang), icon=":material/emergency:",
-                     query_params={**_shared_params(ctx), "due": "overdue"})
+        # The same definition as the count: the case page's "beyond the follow-up cadence" filter, nothing else.
+        st.page_link(links.CASES, label=t("quality.to_cases", lang, count=count), icon=":material/emergency:",
+                     query_params=links.cases(ctx, no_contact=LAPSED))
     if count == 0:
         st.success(t("quality.clean", lang), icon=":material/check_circle:")
         return

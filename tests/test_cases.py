@@ -191,14 +191,14 @@ def test_every_matrix_cell_equals_the_filtered_queue(sample_engine, rules, as_of
     assert matrix["overdue"].sum() > 0 and matrix["due_24h"].sum() > 0
     for level in matrix.index:
         for bucket_name in matrix.columns:
-            cell = CaseFilters(risks=(level,), due=bucket_name)
+            cell = CaseFilters(risks=(level,), due=(bucket_name,))
             queue = cases.case_queue(sample_engine, DISTRICT, Q2, cell, as_of, rules, page_size=500)
             assert queue.total == matrix.loc[level, bucket_name], (level, bucket_name)
             assert set(queue.rows["due_status"]) <= {bucket_name}
 
 
 def test_matrix_respects_the_other_filters(sample_engine, rules, as_of):
-    only_abuse = CaseFilters(crisis_types=("abuse",), risks=("low",), due="overdue")
+    only_abuse = CaseFilters(crisis_types=("abuse",), risks=("low",), due=("overdue",))
     matrix = cases.needs_action_matrix(sample_engine, DISTRICT, Q2, only_abuse, as_of, rules)
     assert matrix.values.sum() == count(sample_engine, f"SELECT COUNT(*) FROM cases WHERE {OPEN} AND crisis_type='abuse'",
                                         t=as_of)
