@@ -384,7 +384,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cases.rule": ("规则：{risk}个案须在接报后 {hours} 小时内首次响应，此后至少每 {days} 天回访一次。",
                    "Rule: a {risk} case needs a first response within {hours} h of the report and a follow-up at least every {days} days."),
     "cases.timeline": ("处置时间线（最新在上）", "Timeline (newest first)"),
-    "cases.timeline.next": ("⏰ 下一时限：{kind} · {left}", "⏰ Next deadline: {kind} · {left}"),
+    "cases.timeline.next": ("【下一时限】{kind} · {left}", "[Next deadline] {kind} · {left}"),
     "cases.close": ("关闭个案详情", "Close the case"),
     "cases.copy_link": ("复制链接", "Copy link"),
     "cases.copy_link.help": ("这个链接打开同样筛选的个案队列（对方须登录并有权查看该街道）。点右上角的复制图标；内网 http 下若无法复制，请选中链接后按 Ctrl+C。",

@@ -177,3 +177,33 @@ def test_the_excel_export_has_absolute_times_filters_a_frozen_header_and_a_filte
     rows = list(book["导出说明"].iter_rows(values_only=True))
     assert rows[:2] == [("数据截至", "2022-06-30 12:00"), ("未联系", "超过回访周期未联系")]
     assert rows[2] == ("注入", "'=1+1")
+
+
+def test_the_timeline_is_newest_first_under_the_next_deadline():
+    events = pd.DataFrame({"occurred_at": pd.to_datetime(["2022-06-01 09:00", "2022-06-03 10:00", "2022-06-05 11:00"]),
+                           "kind": ["report", "phone", "visit"], "stage": ["reported", "verifying", "assessing"],
+                           "staff_name": ["甲", None, "乙"]})
+    detail = case_queries.CaseDetail({}, {}, events, "follow_up", datetime(2022, 6, 7, 11), "on_time")
+    table = casework.timeline_table(detail, datetime(2022, 6, 6, 11), "zh")
+    assert list(table["时间"]) == ["2022-06-07 11:00", "2022-06-05 11:00", "2022-06-03 10:00", "2022-06-01 09:00"]
+    assert table["事件"].iloc[0] == "【下一时限】回访 · 24 小时后到期"
+    closed = case_queries.CaseDetail({}, {}, events, None, None, "closed")
+    assert list(casework.timeline_table(closed, datetime(2022, 6, 6), "en")["Time"])[0] == "2022-06-05 11:00"
+
+
+def test_workers_above_the_first_band_are_highlighted():
+    workload = pd.DataFrame({"name": ["甲", "乙", "丙", "丁"], "role": ["social_worker"] * 4,
+                             "street_zh": ["福田"] * 4, "street_en": ["Futian"] * 4,
+                             "open_cases": [31, 22, 12, 3], "overdue_cases": [2, 0, 0, 0],
+                             "band": ["30_plus", "20_29", "10_19", "lt_10"]})
+    html = casework.workload_table(workload, "zh").to_html()
+    assert html.count(casework.BAND_STYLES["30_plus"].split(";")[0]) >= 1
+    assert casework.BAND_STYLES["20_29"].split(";")[0] in html and casework.BAND_STYLES["10_19"] in html
+    styles = casework.workload_table(workload, "zh")._compute().ctx
+    assert not any("background" in prop for (row, _), props in styles.items() if row == 3 for prop, _ in props)
+
+
+def test_the_export_file_name_says_what_it_holds():
+    pairs = [("街道", "福田街道"), ("阶段", "在办（全部在办阶段）"), ("未联系", "超过回访周期未联系"), ("风险等级", "一级·红/二级")]
+    name = casework.export_name(pairs, datetime(2022, 6, 30, 18), "zh")
+    assert name == "危机个案_福田街道_超过回访周期未联系_一级·红-二级_2022-06-30"

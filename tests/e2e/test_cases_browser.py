@@ -44,7 +44,11 @@ def queue_total(page) -> int:
 
 
 def column_cells(page, header: str) -> list[str]:
-    table = show_queue(page)
+    return table_column(show_queue(page), header)
+
+
+def table_column(table, header: str) -> list[str]:
+    table.locator("[role='columnheader']").first.wait_for(state="attached", timeout=15_000)
     headers = table.locator("[role='columnheader']")
     index = headers.all_inner_texts().index(header)
     column = headers.nth(index).get_attribute("aria-colindex")
@@ -207,9 +211,10 @@ def test_the_most_urgent_critical_case_of_a_street_in_three_clicks(page, app_url
     # The timeline: the next deadline on top, then the newest event.
     timeline = page.locator(".st-key-case-detail [data-testid='stDataFrame']").last
     timeline.scroll_into_view_if_needed()
-    first_cells = timeline.locator("[role='gridcell'][aria-rowindex='2']").all_inner_texts()
-    assert any(text.startswith("⏰ 下一时限") for text in first_cells), first_cells
-    times = timeline.locator("[role='gridcell'][aria-colindex='1']").all_inner_texts()[1:]
+    kinds = table_column(timeline, t("cases.event.kind", "zh"))
+    assert kinds[0].startswith("【下一时限】"), kinds
+    times = table_column(timeline, t("cases.event.time", "zh"))[1:]
+    assert len(times) > 1
     assert times == sorted(times, reverse=True), times
     assert_no_exception(page)
     assert external_requests == []
