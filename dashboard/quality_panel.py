@@ -59,11 +59,12 @@ def _cards(ctx: ViewContext, counts: QualityCounts) -> None:
             elif may_see_rows(ctx.user.role, check):
                 st.button(t("quality.show", lang), key=f"quality-show-{check}", on_click=_select, args=(check,),
                           icon=":material/table_rows:", type="tertiary")
-                if check == "no_contact":
-                    st.page_link(links.CASES, label=t("quality.to_cases", lang, count=count),
-                                 icon=":material/emergency:", query_params=links.cases(ctx, no_contact=LAPSED))
             else:
                 st.caption(t("quality.count_only", lang))
+            if count and check == "no_contact":
+                # The same cases on the case page, which every role may open (masked as there).
+                st.page_link(links.CASES, label=t("quality.to_cases", lang, count=f"{count:,}"),
+                             icon=":material/emergency:", query_params=links.cases(ctx, no_contact=LAPSED))
 
 
 def _detail(ctx: ViewContext, check: str, count: int) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, select
 
 from dashboard.i18n import t
 from data_access import schema
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, open_page
+from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
 
 pytestmark = pytest.mark.e2e
 
@@ -280,4 +280,16 @@ def test_case_page_screenshots(page, app_url, external_requests, lang):
     page.set_viewport_size({"width": 1400, "height": 3400})
     page.wait_for_timeout(800)
     page.screenshot(path=SCREENSHOTS / f"cases-queue-{lang}.png", full_page=True)
+    assert external_requests == []
+
+
+def test_the_data_pages_no_contact_count_opens_the_same_list(page, app_url, external_requests):
+    open_page(page, f"{app_url}/data?period=2022Q2&lang=zh")
+    counted = int(metric_value(page, t("quality.check.no_contact", "zh")).replace(",", ""))
+    assert counted > 0
+    page.get_by_role("link", name=t("quality.to_cases", "zh", count=f"{counted:,}")).click()
+    wait_for_rerun(page, "/cases", "no_contact=cadence")
+    assert queue_total(page) == counted
+    assert page.locator("[data-testid='stSelectbox']").filter(has_text="超过回访周期未联系").count() == 1
+    assert_no_exception(page)
     assert external_requests == []
