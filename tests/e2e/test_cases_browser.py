@@ -292,3 +292,22 @@ def test_the_data_pages_no_contact_count_opens_the_same_list(page, app_url, exte
     assert queue_total(page) == counted
     assert_no_exception(page)
     assert external_requests == []
+
+
+def test_a_click_on_a_worker_lists_their_cases(page, app_url, external_requests):
+    open_page(page, f"{app_url}/cases?lang=zh&period=2022Q2")
+    workload = page.locator("[data-testid='stDataFrame']").filter(
+        has_text=t("cases.caseload", "zh")).first
+    workload.scroll_into_view_if_needed()
+    open_cases = int(table_column(workload, t("cases.open", "zh"))[0])
+    assert open_cases > 0
+    box = workload.locator("[data-testid='data-grid-canvas']").bounding_box()
+    x, y = box["x"] + 90, box["y"] + 35 + 17
+    page.mouse.move(x, y, steps=4)
+    page.wait_for_timeout(200)
+    page.mouse.click(x, y)
+    wait_for_rerun(page, "staff=")
+    expect(page.locator(".st-key-case-queue")).to_be_in_viewport()
+    assert queue_total(page) == open_cases
+    assert_no_exception(page)
+    assert external_requests == []
