@@ -397,7 +397,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cases.export.rows": ("个案数", "Cases"),
     "cases.export.due_kind": ("下一时限事项", "Next deadline for"),
     "cases.workload.click": ("点击人员，只看其负责的个案", "click a worker to list their cases"),
-    "cases.workload.none": ("该人员不在当前范围内。", "That worker is outside the current scope."),
     "cases.band.thresholds": ("负荷分档（在办个案数）：{bands}", "Caseload bands (open cases): {bands}"),
     "cases.band.meaning": ("{band}：{meaning}", "{band}: {meaning}"),
     "cases.band.meaning.lt_10": ("正常", "normal"),
