@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, urlstate
-from dashboard.context import ViewContext
+from dashboard.context import ViewContext, street_title
 from dashboard.i18n import format_moment, format_share, label, t
 from dashboard.text import literal, md
 from data_access import vocab
-from data_access.cases import DUE_BUCKETS, FLAGS, NO_CONTACT_DAYS, CaseFilters, ResponseFigures
+from data_access.cases import CASELOAD_BANDS, DUE_BUCKETS, FLAGS, NO_CONTACT_DAYS, CaseFilters, ResponseFigures
 from data_access.rules import CaseRules
 from data_access.types import Filters
 
 PAGE_SIZE = 50
+LAPSED = "cadence"  # ?no_contact=cadence: beyond the risk level's follow-up cadence, as the data page counts
+NO_CONTACT_CHOICES = (LAPSED, *(str(d) for d in NO_CONTACT_DAYS))
 FILTER_KEYS = ("community", "risk", "stage", "type", "source", "staff", "reported", "flags", "due", "no_contact", "q")
 
 
@@ -29,14 +33,19 @@ def _bad(ctx: ViewContext, name: str, fallback: str = "cases.filter.any"):
     return lambda raw: t("notice.bad_param", ctx.lang, name=name, value=raw, fallback=t(fallback, ctx.lang))
 
 
+def _names(ctx: ViewContext, communities: pd.DataFrame, holders: pd.DataFrame) -> tuple[dict, dict]:
+    suffix = "en" if ctx.lang == "en" else "zh"
+    community_names = dict(zip(communities["id"], communities[f"name_{suffix}"]))
+    holder_names = {str(i): f"{n} · {label('staff_role', r, ctx.lang)}" for i, n, r in
+                    zip(holders["id"], holders["name"], holders["role"])}
+    return community_names, holder_names
+
+
 def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, holders: pd.DataFrame
                  ) -> tuple[Filters, CaseFilters]:
     """Draw the filter widgets (bound to the URL) and return what they select."""
     lang = ctx.lang
-    suffix = "en" if lang == "en" else "zh"
-    community_names = dict(zip(communities["id"], communities[f"name_{suffix}"]))
-    holder_names = {str(i): f"{n} · {label('staff_role', r, lang)}" for i, n, r in
-                    zip(holders["id"], holders["name"], holders["role"])}
+    community_names, holder_names = _names(ctx, communities, holders)
     any_label = t("cases.filter.any", lang)
 
     def choice(key: str, options: list[str]) -> None:
@@ -45,8 +54,8 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
     choice("community", list(community_names))
     choice("source", ["mandatory", "other"])
     choice("staff", list(holder_names))
-    choice("due", list(DUE_BUCKETS))
-    choice("no_contact", [str(d) for d in NO_CONTACT_DAYS])
+    choice("no_contact", list(NO_CONTACT_CHOICES))
+    urlstate.sync_list_from_url("due", DUE_BUCKETS, _bad(ctx, "due"))
     urlstate.sync_list_from_url("risk", [r.level for r in rules.risks], _bad(ctx, "risk"))
     urlstate.sync_list_from_url("stage", vocab.STAGES, _bad(ctx, "stage", "cases.filter.open"))
     urlstate.sync_list_from_url("type", vocab.CRISIS_TYPES, _bad(ctx, "type"))
@@ -74,11 +83,11 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
         row[3].date_input(t("cases.filter.reported", lang), key="reported", on_change=reset_page, format="YYYY-MM-DD",
                           min_value=date(2000, 1, 1), max_value=ctx.as_of.date())
         row = st.columns(4)
-        row[0].selectbox(t("cases.filter.due", lang), ["", *DUE_BUCKETS], key="due", on_change=reset_page,
-                         format_func=lambda d: t(f"cases.due.{d}", lang) if d else any_label)
-        row[1].selectbox(t("cases.filter.no_contact", lang), ["", *(str(d) for d in NO_CONTACT_DAYS)],
-                         key="no_contact", on_change=reset_page,
-                         format_func=lambda d: t("cases.filter.days", lang, days=d) if d else any_label)
+        row[0].multiselect(t("cases.filter.due", lang), list(DUE_BUCKETS), key="due", on_change=reset_page,
+                           format_func=lambda d: t(f"cases.due.{d}", lang), placeholder=any_label)
+        row[1].selectbox(t("cases.filter.no_contact", lang), ["", *NO_CONTACT_CHOICES], key="no_contact",
+                         on_change=reset_page, format_func=lambda c: no_contact_text(c, lang) if c else any_label,
+                         help=t("cases.filter.no_contact.help", lang, cadence=cadence_text(rules, lang)))
         row[2].text_input(t("cases.filter.case_no", lang), key="q", on_change=reset_page,
                           placeholder="FT-2022-00123")
 
@@ -98,8 +107,9 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
         reported_from=dates[0] if len(dates) == 2 else None,
         reported_to=dates[1] if len(dates) == 2 else None,
         flags=tuple(s["flags"]),
-        due=s["due"] or None,
-        no_contact_days=int(s["no_contact"]) if s["no_contact"] else None,
+        due=tuple(s["due"]),
+        no_contact_days=int(s["no_contact"]) if s["no_contact"].isdigit() else None,
+        contact_lapsed=s["no_contact"] == LAPSED,
         case_no=s["q"],
     )
     return filters, chosen
@@ -138,11 +148,25 @@ def _write_dates(dates: tuple) -> None:
 def select_cell(level: str, bucket: str) -> None:
     """A click on a matrix cell: filter the queue to exactly that cell; a second click clears it."""
     s = st.session_state
-    if list(s.get("risk") or []) == [level] and s.get("due") == bucket:
-        s["risk"], s["due"] = [], ""
+    if list(s.get("risk") or []) == [level] and list(s.get("due") or []) == [bucket]:
+        s["risk"], s["due"] = [], []
     else:
-        s["risk"], s["due"] = [level], bucket
+        s["risk"], s["due"] = [level], [bucket]
     s["page"] = 1
+
+
+def no_contact_text(choice: str, lang: str) -> str:
+    """The two meanings of "no contact" under two distinct names."""
+    if choice == LAPSED:
+        return t("cases.no_contact.lapsed", lang)
+    return t("cases.no_contact.days", lang, days=choice)
+
+
+def cadence_text(rules: CaseRules, lang: str) -> str:
+    """Each risk level's follow-up cadence: "一级·红 2 天、二级·橙 7 天…"."""
+    sep = ", " if lang == "en" else "、"
+    return sep.join(f"{risk_text(rules, r.level, lang)} {t('unit.days', lang, n=f'{r.follow_up.total_seconds() / 86400:g}')}"
+                    for r in rules.risks)
 
 
 def risk_text(rules: CaseRules, level: str, lang: str) -> str:
@@ -193,6 +217,7 @@ def display_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.
         t("col.crisis_type", lang): [label("crisis_type", c, lang) for c in rows["crisis_type"]],
         t("col.flags", lang): [flags_text(row, lang) for _, row in rows.iterrows()],
         t("col.reported_at", lang): [format_moment(m) for m in rows["reported_at"]],
+        t("col.last_contact_at", lang): [_moment(m) for m in rows["last_contact_at"]],
         t("col.next_due", lang): due,
         t("col.staff", lang): rows["staff_name"].fillna(""),
         t("col.days_open", lang): rows["days_open"].astype(int),
@@ -267,16 +292,29 @@ def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
                          hours=f"{rule.first_response.total_seconds() / 3600:g}",
                          days=f"{rule.follow_up.total_seconds() / 86400:g}"))
         st.markdown(f"**{t('cases.timeline', lang)}**")
-        events = detail.events
-        st.dataframe(
-            pd.DataFrame({
-                t("cases.event.time", lang): [format_moment(m) for m in events["occurred_at"]],
-                t("cases.event.kind", lang): [label("event_kind", k, lang) for k in events["kind"]],
-                t("col.stage", lang): [label("stage", s, lang) for s in events["stage"]],
-                t("col.staff", lang): events["staff_name"].fillna(""),
-            }),
-            hide_index=True, width="stretch", height=min(38 + 35 * len(events), 360),
-        )
+        timeline = timeline_table(detail, ctx.as_of, lang)
+        st.dataframe(timeline, hide_index=True, width="stretch", height=min(38 + 35 * len(timeline), 360))
+
+
+def timeline_table(detail, as_of: datetime, lang: str) -> pd.DataFrame:
+    """The timeline newest first, under the next deadline (an open case's first row)."""
+    events = detail.events.iloc[::-1]
+    rows = pd.DataFrame({
+        t("cases.event.time", lang): [format_moment(m) for m in events["occurred_at"]],
+        t("cases.event.kind", lang): [label("event_kind", k, lang) for k in events["kind"]],
+        t("col.stage", lang): [label("stage", s, lang) for s in events["stage"]],
+        t("col.staff", lang): list(events["staff_name"].fillna("")),
+    })
+    if not detail.due_kind:
+        return rows
+    deadline = pd.DataFrame({
+        t("cases.event.time", lang): [format_moment(detail.due_at)],
+        t("cases.event.kind", lang): [t("cases.timeline.next", lang, kind=t("cases.kind." + detail.due_kind, lang),
+                                        left=countdown(detail.due_at, as_of, lang))],
+        t("col.stage", lang): [""],
+        t("col.staff", lang): [""],
+    })
+    return pd.concat([deadline, rows], ignore_index=True)
 
 
 RISK_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
@@ -302,3 +340,163 @@ def response_table(response: ResponseFigures, rules: CaseRules, lang: str) -> pd
         t("col.median_hours", lang): [t("kpi.hours", lang, hours=level.median_hours)
                                       if level.median_hours is not None else "—" for _, level in rows],
     })
+
+
+def describe_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, holders: pd.DataFrame,
+                     filters: Filters, chosen: CaseFilters) -> list[tuple[str, str]]:
+    """The filters in force, as (what, value) pairs in the viewer's language; the street always comes first."""
+    lang = ctx.lang
+    community_names, holder_names = _names(ctx, communities, holders)
+    sep = ", " if lang == "en" else "、"
+    street = street_title(ctx.street_name, lang) if ctx.filters.street_id else t("filter.all_streets", lang)
+    pairs = [(t("filter.street", lang), street)]
+    if filters.community_id:
+        pairs.append((t("col.community", lang), community_names.get(filters.community_id, filters.community_id)))
+    if chosen.risks:
+        pairs.append((t("col.risk", lang), sep.join(risk_text(rules, r, lang) for r in chosen.risks)))
+    pairs.append((t("col.stage", lang), sep.join(label("stage", s, lang) for s in chosen.stages)
+                  if chosen.stages else t("cases.filter.open", lang)))
+    if chosen.crisis_types:
+        pairs.append((t("col.crisis_type", lang), sep.join(label("crisis_type", c, lang) for c in chosen.crisis_types)))
+    if chosen.flags:
+        pairs.append((t("col.flags", lang), sep.join(label("flag", f, lang) for f in chosen.flags)))
+    if chosen.mandatory is not None:
+        pairs.append((t("cases.filter.source", lang),
+                      t("cases.source." + ("mandatory" if chosen.mandatory else "other"), lang)))
+    if chosen.staff_id is not None:
+        pairs.append((t("col.staff", lang), holder_names.get(str(chosen.staff_id), str(chosen.staff_id))))
+    if chosen.reported_from and chosen.reported_to:
+        pairs.append((t("cases.filter.reported", lang), f"{chosen.reported_from} – {chosen.reported_to}"))
+    if chosen.due:
+        pairs.append((t("cases.filter.due", lang), sep.join(t(f"cases.due.{d}", lang) for d in chosen.due)))
+    if chosen.contact_lapsed:
+        pairs.append((t("cases.filter.no_contact", lang), no_contact_text(LAPSED, lang)))
+    if chosen.no_contact_days:
+        pairs.append((t("cases.filter.no_contact", lang), no_contact_text(str(chosen.no_contact_days), lang)))
+    if chosen.case_no:
+        pairs.append((t("cases.filter.case_no", lang), chosen.case_no))
+    return pairs
+
+
+def export_name(pairs: list[tuple[str, str]], as_of: datetime, lang: str) -> str:
+    """A file name that says what the file holds: the queue, the street, the narrowing filters and the date."""
+    narrowing = [value for _, value in pairs[1:] if value != t("cases.filter.open", lang)]
+    parts = [t("cases.export.name", lang), pairs[0][1], *narrowing[:3], as_of.strftime("%Y-%m-%d")]
+    name = "_".join(re.sub(r'[\\/:*?"<>|,，、\s]+', "-", part).strip("-") for part in parts if part)
+    return name[:150]
+
+
+def export_about(ctx: ViewContext, pairs: list[tuple[str, str]], rows: int) -> list[tuple[str, str]]:
+    """What the export's second sheet says: the as-of moment, who exported it, the filters and the row count."""
+    lang = ctx.lang
+    return [
+        (t("cases.export.as_of", lang), format_moment(ctx.as_of)),
+        (t("cases.export.by", lang), ctx.user.username),
+        *pairs,
+        (t("cases.export.rows", lang), str(rows)),
+    ]
+
+
+def export_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.DataFrame:
+    """The queue as exported: absolute times (a countdown would be stale tomorrow) and the last contact."""
+    lang, suffix = ctx.lang, "en" if ctx.lang == "en" else "zh"
+    return pd.DataFrame({
+        t("col.case_no", lang): rows["case_no"],
+        t("col.street", lang): rows[f"street_{suffix}"],
+        t("col.community", lang): rows[f"community_{suffix}"],
+        t("col.risk", lang): [risk_text(rules, r, lang) for r in rows["risk_level"]],
+        t("col.stage", lang): [label("stage", s, lang) for s in rows["stage"]],
+        t("col.crisis_type", lang): [label("crisis_type", c, lang) for c in rows["crisis_type"]],
+        t("col.flags", lang): [flags_text(row, lang) for _, row in rows.iterrows()],
+        t("col.reported_at", lang): [_moment(m) for m in rows["reported_at"]],
+        t("col.first_response_at", lang): [_moment(m) for m in rows["first_response_at"]],
+        t("col.last_contact_at", lang): [_moment(m) for m in rows["last_contact_at"]],
+        t("cases.export.due_kind", lang): [t("cases.kind." + k, lang) if k else "" for k in rows["due_kind"]],
+        t("col.next_due", lang): [_moment(m) for m in rows["due_at"]],
+        t("cases.filter.due", lang): [t(f"cases.due.{s}", lang) for s in rows["due_status"]],
+        t("col.staff", lang): rows["staff_name"].fillna(""),
+        t("col.days_open", lang): rows["days_open"].astype(int),
+    }, index=rows.index)
+
+
+def _moment(value) -> str:
+    return "" if value is None or pd.isna(value) else format_moment(value)
+
+
+def share_url(page_path: str) -> str:
+    """This page's address with its query, as the viewer's browser reached the app."""
+    base = urlsplit(st.context.url or "")
+    query = urlencode(st.query_params.to_dict())
+    origin = f"{base.scheme}://{base.netloc}" if base.netloc else ""
+    return f"{origin}{page_path}" + (f"?{query}" if query else "")
+
+
+def band_thresholds(lang: str) -> str:
+    """The caseload bands and what each means, for the workload's caption."""
+    return " · ".join(t("cases.band.meaning", lang, band=t(f"cases.band.{name}", lang),
+                        meaning=t(f"cases.band.meaning.{name}", lang)) for _, _, name in CASELOAD_BANDS)
+
+
+BAND_STYLES = {"10_19": "background-color: #FFF3CD", "20_29": "background-color: #FFD8A8; font-weight: 600",
+               "30_plus": "background-color: #C62828; color: white; font-weight: 600"}
+
+
+def workload_table(workload: pd.DataFrame, lang: str):
+    """Workers by open cases, the band of each highlighted above the first, overdue cases in red."""
+    suffix = "en" if lang == "en" else "zh"
+    table = pd.DataFrame({
+        t("col.person", lang): workload["name"],
+        t("col.role", lang): [label("staff_role", r, lang) for r in workload["role"]],
+        t("col.street", lang): workload[f"street_{suffix}"],
+        t("cases.open", lang): workload["open_cases"],
+        t("cases.overdue", lang): workload["overdue_cases"],
+        t("cases.caseload", lang): [t("cases.band." + b, lang) for b in workload["band"]],
+    })
+    bands = list(workload["band"])
+    overdue = list(workload["overdue_cases"])
+
+    def band_style(column: pd.Series) -> list[str]:
+        return [BAND_STYLES.get(bands[i], "") for i in range(len(column))]
+
+    def overdue_style(column: pd.Series) -> list[str]:
+        return ["color: #C62828; font-weight: 600" if overdue[i] else "" for i in range(len(column))]
+
+    return (table.style.apply(band_style, subset=[t("cases.caseload", lang), t("cases.open", lang)])
+            .apply(overdue_style, subset=[t("cases.overdue", lang)]))
+
+
+def worker_filter(staff_id: int, holders: pd.DataFrame) -> bool:
+    """Filter the queue to one worker's cases; False when the worker may hold no case here."""
+    if staff_id not in set(holders["id"]):
+        return False
+    s = st.session_state
+    s["staff"], s["page"], s["case"] = str(staff_id), 1, ""
+    return True
+
+
+NO_SELECTION = {"selection": {"rows": [], "columns": [], "cells": []}}
+SCROLL = "_scroll_to"
+# Constant code: the target is one of the page's own container keys, the counter an integer.
+SCROLL_SCRIPT = """<script>/* {count} */
+requestAnimationFrame(() => setTimeout(() => {{
+  const target = document.querySelector(".st-key-{target}");
+  if (target) target.scrollIntoView({{behavior: "smooth", block: "start"}});
+}}, 50));
+</script>"""
+SCROLL_TARGETS = ("case-detail", "case-queue")
+
+
+def scroll_to(target: str) -> None:
+    """Ask the end of this run to bring a container into view (after a click far from it)."""
+    if target not in SCROLL_TARGETS:
+        raise ValueError(target)
+    count = st.session_state.get(SCROLL, (None, 0))[1] + 1
+    st.session_state[SCROLL] = (target, count)
+
+
+def scroll_script() -> None:
+    """The scroll asked for in this run's callbacks, once."""
+    target, count = st.session_state.get(SCROLL, (None, 0))
+    if target:
+        st.html(SCROLL_SCRIPT.format(target=target, count=count), unsafe_allow_javascript=True, width="content")
+        st.session_state[SCROLL] = (None, count)

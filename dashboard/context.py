@@ -85,6 +85,17 @@ def as_of_moment(info) -> datetime:
     return datetime.now().replace(second=0, microsecond=0)
 
 
+def street_title(name: str, lang: str) -> str:
+    """A street named as a street ("福田街道"), never to be read as the district of the same name (福田区)."""
+    return name if lang == "en" or name.endswith("街道") else f"{name}街道"
+
+
+def district_street_ids() -> set[str]:
+    """Every street id of the district, to tell a street outside the viewer's scope from a wrong value."""
+    streets = data.streets(Scope.district())
+    return {*streets["id"], *streets["name_zh"], *(f"{name}街道" for name in streets["name_zh"])}
+
+
 def global_filters(lang: str, user: User) -> ViewContext:
     """Period and street in the sidebar, bound to ``?period=`` and ``?street=``.
 
@@ -137,7 +148,10 @@ def global_filters(lang: str, user: User) -> ViewContext:
     default_street = choices[0]
 
     def bad_street(raw: str) -> str:
-        fallback = names.get(default_street) or t("filter.all_streets", lang)
+        fallback = names.get(default_street)
+        fallback = street_title(fallback, lang) if fallback else t("filter.all_streets", lang)
+        if scope.streets is not None and (raw.strip().lower() in district_street_ids() or raw.strip() in district_street_ids()):
+            return t("notice.street_not_permitted", lang, value=raw, fallback=fallback)
         return t("notice.bad_param", lang, name="street", value=raw, fallback=fallback)
 
     urlstate.sync_from_url("street", default_street, parse_street, bad_street)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, layout, urlstate
-from dashboard.casework import risk_text
+from dashboard import data, layout, links, urlstate
+from dashboard.casework import LAPSED, risk_text
 from dashboard.context import ViewContext
 from dashboard.i18n import format_moment, label, t
 from data_access.quality import CHECKS, IMPERSONAL_CHECKS, QualityCounts
@@ -61,6 +61,10 @@ def _cards(ctx: ViewContext, counts: QualityCounts) -> None:
                           icon=":material/table_rows:", type="tertiary")
             else:
                 st.caption(t("quality.count_only", lang))
+            if count and check == "no_contact":
+                # The same cases on the case page, which every role may open (masked as there).
+                st.page_link(links.CASES, label=t("quality.to_cases", lang, count=f"{count:,}"),
+                             icon=":material/emergency:", query_params=links.cases(ctx, no_contact=LAPSED))
 
 
 def _detail(ctx: ViewContext, check: str, count: int) -> None:
@@ -74,8 +78,9 @@ def _detail(ctx: ViewContext, check: str, count: int) -> None:
         st.page_link("views/subsidies.py", label=t("quality.to_subsidies", lang), icon=":material/payments:",
                      query_params=_shared_params(ctx))
     if check == "no_contact":
-        st.page_link("views/cases.py", label=t("quality.to_cases", lang), icon=":material/emergency:",
-                     query_params={**_shared_params(ctx), "due": "overdue"})
+        # The same definition as the count: the case page's "beyond the follow-up cadence" filter, nothing else.
+        st.page_link(links.CASES, label=t("quality.to_cases", lang, count=count), icon=":material/emergency:",
+                     query_params=links.cases(ctx, no_contact=LAPSED))
     if count == 0:
         st.success(t("quality.clean", lang), icon=":material/check_circle:")
         return

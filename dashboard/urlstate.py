@@ -32,8 +32,12 @@ def sync_from_url(key: str, default, parse: Callable[[str], object | None], on_i
 
 
 def sync_list_from_url(key: str, allowed: Iterable[str], on_invalid: Callable[[str], str]) -> None:
-    """Like sync_from_url for a comma-separated list; unknown items are dropped with a notice."""
+    """Like sync_from_url for a list, comma-separated or repeated (``?due=a&due=b``); unknown items are dropped
+    with a notice."""
     allowed = list(allowed)
+    repeated = st.query_params.get_all(key)
+    if len(repeated) > 1:
+        st.query_params[key] = ",".join(repeated)
 
     def parse(raw: str) -> list[str]:
         items = [item.strip() for item in raw.split(",") if item.strip()]

@@ -43,8 +43,9 @@ class CaseFilters:
     reported_from: date | None = None
     reported_to: date | None = None  # inclusive
     flags: tuple[str, ...] = ()
-    due: str | None = None
-    no_contact_days: int | None = None
+    due: tuple[str, ...] = ()  # any of DUE_BUCKETS
+    no_contact_days: int | None = None  # no contact for more than this many days
+    contact_lapsed: bool = False  # no contact within the risk level's follow-up cadence
     case_no: str = ""
 
 
@@ -76,6 +77,19 @@ def awaiting_response(as_of: datetime) -> ColumnElement[bool]:
 
 def last_contact():
     return func.coalesce(K.c.last_contact_at, K.c.first_response_at)
+
+
+def since_contact():
+    """The last contact, else the first response, else the report: how long a case has gone without contact."""
+    return func.coalesce(K.c.last_contact_at, K.c.first_response_at, K.c.reported_at)
+
+
+def contact_lapsed(rules: CaseRules, as_of: datetime) -> ColumnElement[bool]:
+    """No contact (nor, without any, the report) within the risk level's follow-up cadence (超过回访周期未联系).
+
+    Unlike "overdue", a case still awaiting its first response counts from its report against the cadence, not
+    against the response limit; unlike "no contact for more than N days", the span depends on the risk level."""
+    return or_(*(and_(K.c.risk_level == r.level, since_contact() < as_of - r.follow_up) for r in rules.risks))
 
 
 def deadline_before(rules: CaseRules, moment: datetime, as_of: datetime) -> ColumnElement[bool]:
@@ -166,11 +180,14 @@ def case_conditions(
         conditions.append(K.c.reported_at < datetime.combine(f.reported_to + timedelta(days=1), datetime.min.time()))
     for flag in f.flags:
         conditions.append(K.c.mandatory_report.is_(True) if flag == "mandatory_report" else K.c[f"flag_{flag}"].is_(True))
-    if f.due:
-        conditions += [open_at(as_of), due_condition(f.due, rules, as_of)]
+    if f.due and set(f.due) != set(DUE_BUCKETS):
+        conditions += [open_at(as_of), or_(*(due_condition(bucket, rules, as_of) for bucket in f.due))]
+    elif f.due:
+        conditions.append(open_at(as_of))
     if f.no_contact_days:
-        since = func.coalesce(K.c.last_contact_at, K.c.first_response_at, K.c.reported_at)
-        conditions += [open_at(as_of), since < as_of - timedelta(days=f.no_contact_days)]
+        conditions += [open_at(as_of), since_contact() < as_of - timedelta(days=f.no_contact_days)]
+    if f.contact_lapsed:
+        conditions += [open_at(as_of), contact_lapsed(rules, as_of)]
     if f.case_no:
         conditions.append(K.c.case_no.icontains(f.case_no.strip(), autoescape=True))
     return conditions
@@ -269,7 +286,7 @@ def needs_action_matrix(
     engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules
 ) -> pd.DataFrame:
     """Open cases by risk level (rows) and due bucket (columns); risk and due filters are ignored."""
-    base = CaseFilters(**{**case_filters.__dict__, "risks": (), "due": None})
+    base = CaseFilters(**{**case_filters.__dict__, "risks": (), "due": ()})
     bucket = due_bucket(rules, as_of).label("bucket")
     query = (
         select(K.c.risk_level, bucket, func.count().label("cases"))

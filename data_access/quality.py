@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, String, and_, case, func, false, literal, not_, or_, select, union_all
 
 from data_access import schema
-from data_access.cases import open_at
+from data_access.cases import contact_lapsed, open_at, since_contact
 from data_access.district import read_district
 from data_access.geo import BBOX_MARGIN
 from data_access.masking import mask_name, mask_personal
@@ -90,15 +90,6 @@ def _holder_missing(as_of: datetime):
         or_(holder.c.ended_on.is_(None), holder.c.ended_on > day),
     ).exists()
     return case((K.c.assigned_staff_id.is_(None), literal("none")), (not_(in_post), literal("left")), else_=None)
-
-
-def _since_contact():
-    return func.coalesce(K.c.last_contact_at, K.c.first_response_at, K.c.reported_at)
-
-
-def _contact_lapsed(rules: CaseRules, as_of: datetime) -> ColumnElement[bool]:
-    """No contact (nor, without any, the report) within the risk level's follow-up cadence."""
-    return or_(*(and_(K.c.risk_level == r.level, _since_contact() < as_of - r.follow_up) for r in rules.risks))
 
 
 def _cases_scope(scope: Scope, filters: Filters) -> list[ColumnElement[bool]]:
@@ -197,7 +188,7 @@ def quality_counts(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
         "no_holder": select(func.count()).select_from(K).where(
             open_at(as_of), _holder_missing(as_of).is_not(None), *_cases_scope(scope, filters)),
         "no_contact": select(func.count()).select_from(K).where(
-            open_at(as_of), _contact_lapsed(rules, as_of), *_cases_scope(scope, filters)),
+            open_at(as_of), contact_lapsed(rules, as_of), *_cases_scope(scope, filters)),
         "unregistered_payments": select(func.count()).select_from(P)
             .join(months, P.c.month == months.c.month)
             .outerjoin(CH, P.c.child_id == CH.c.id)
@@ -315,13 +306,13 @@ def cases_without_holder(engine: Engine, scope: Scope, filters: Filters, as_of: 
 def cases_without_contact(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules,
                           limit: int = ROW_LIMIT) -> pd.DataFrame:
     """Open cases whose last contact (or, without any, the report) is older than their follow-up cadence."""
-    since = _since_contact()
+    since = since_contact()
     cadence = case({r.level: r.follow_up.total_seconds() / 86400 for r in rules.risks}, value=K.c.risk_level)
     query = (
         select(*_case_columns(), since.label("since"), cadence.label("cadence_days"))
         .join(S, K.c.street_id == S.c.id)
         .join(C, K.c.community_id == C.c.id)
-        .where(open_at(as_of), _contact_lapsed(rules, as_of), *_cases_scope(scope, filters))
+        .where(open_at(as_of), contact_lapsed(rules, as_of), *_cases_scope(scope, filters))
         .order_by(since, K.c.case_no)
         .limit(limit)
     )

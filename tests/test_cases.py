@@ -191,14 +191,38 @@ def test_every_matrix_cell_equals_the_filtered_queue(sample_engine, rules, as_of
     assert matrix["overdue"].sum() > 0 and matrix["due_24h"].sum() > 0
     for level in matrix.index:
         for bucket_name in matrix.columns:
-            cell = CaseFilters(risks=(level,), due=bucket_name)
+            cell = CaseFilters(risks=(level,), due=(bucket_name,))
             queue = cases.case_queue(sample_engine, DISTRICT, Q2, cell, as_of, rules, page_size=500)
             assert queue.total == matrix.loc[level, bucket_name], (level, bucket_name)
             assert set(queue.rows["due_status"]) <= {bucket_name}
 
 
+def test_several_deadline_states_are_one_list(sample_engine, rules, as_of):
+    matrix = cases.needs_action_matrix(sample_engine, DISTRICT, Q2, CaseFilters(), as_of, rules)
+    both = cases.case_queue(sample_engine, DISTRICT, Q2, CaseFilters(due=("overdue", "due_24h")), as_of, rules,
+                            page_size=500)
+    assert both.total == matrix["overdue"].sum() + matrix["due_24h"].sum() > 0
+    assert set(both.rows["due_status"]) == {"overdue", "due_24h"}
+    every = cases.case_queue(sample_engine, DISTRICT, Q2, CaseFilters(due=cases.DUE_BUCKETS), as_of, rules)
+    assert every.total == matrix.values.sum()
+
+
+def test_beyond_the_cadence_is_the_data_pages_count_and_not_n_days(sample_engine, rules, as_of):
+    from data_access import quality
+
+    counted = quality.quality_counts(sample_engine, DISTRICT, Q2, as_of, rules).count("no_contact")
+    lapsed = cases.case_queue(sample_engine, DISTRICT, Q2, CaseFilters(contact_lapsed=True), as_of, rules,
+                              page_size=500)
+    listed = quality.cases_without_contact(sample_engine, DISTRICT, Q2, as_of, rules)
+    assert lapsed.total == counted == len(listed) > 0
+    assert set(lapsed.rows["case_no"]) == set(listed["case_no"])
+    thirty = cases.case_queue(sample_engine, DISTRICT, Q2, CaseFilters(no_contact_days=30), as_of, rules,
+                              page_size=500)
+    assert set(thirty.rows["case_no"]) != set(lapsed.rows["case_no"])
+
+
 def test_matrix_respects_the_other_filters(sample_engine, rules, as_of):
-    only_abuse = CaseFilters(crisis_types=("abuse",), risks=("low",), due="overdue")
+    only_abuse = CaseFilters(crisis_types=("abuse",), risks=("low",), due=("overdue",))
     matrix = cases.needs_action_matrix(sample_engine, DISTRICT, Q2, only_abuse, as_of, rules)
     assert matrix.values.sum() == count(sample_engine, f"SELECT COUNT(*) FROM cases WHERE {OPEN} AND crisis_type='abuse'",
                                         t=as_of)

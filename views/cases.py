@@ -5,8 +5,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, casework, charts, context, data, empty, exports, layout, urlstate
-from dashboard.i18n import format_moment, format_share, label, t
+from dashboard import auth, casework, charts, context, data, empty, exports, layout, links, urlstate
+from dashboard.i18n import format_moment, format_share, t
 from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
 
@@ -34,7 +34,7 @@ for rule in rules.risks:
     row = st.columns([1.2, 1, 1, 1], vertical_alignment="center")
     row[0].markdown(layout.risk_badge(rule, lang))
     for col, bucket in zip(row[1:], DUE_BUCKETS):
-        active = list(case_filters.risks) == [rule.level] and case_filters.due == bucket
+        active = list(case_filters.risks) == [rule.level] and case_filters.due == (bucket,)
         col.button(
             f"{matrix.loc[rule.level, bucket]:,}", key=f"cell-{rule.level}-{bucket}", width="stretch",
             type="primary" if active else "secondary", on_click=casework.select_cell, args=(rule.level, bucket),
@@ -48,26 +48,54 @@ if st.session_state["page"] > queue.pages:
     st.session_state["page"] = queue.pages
     queue = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, queue.pages, casework.PAGE_SIZE)
 
-st.subheader(t("cases.queue", lang))
-top = st.columns([4, 1], vertical_alignment="bottom")
-top[0].caption(t("cases.queue.caption", lang, total=queue.total, page=queue.page, pages=queue.pages))
-top[1].number_input(t("cases.page", lang), min_value=1, max_value=queue.pages, step=1, key="page")
-urlstate.write_to_url("page")
+urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30], lambda raw: "")
 
 
-def export_table() -> pd.DataFrame:
-    """The whole filtered queue, with the columns and masking of the screen; every export is logged."""
-    rows = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, 1, max(queue.total, 1)).rows
-    auth.log("export", "cases", {"rows": len(rows), "street": filters.street_id, "community": filters.community_id,
-                                 **{k: v for k, v in case_filters.__dict__.items() if v not in (None, (), "")}},
-             ctx.user.username)
-    return casework.display_queue(rows, ctx, rules)
+def open_case(case_no: str) -> None:
+    st.session_state["case"] = case_no
+    casework.scroll_to("case-detail")
 
 
 def pick_case() -> None:
-    chosen = st.session_state["queue_table"].selection.rows
+    """A click anywhere in a row (a cell, or the row's selection box) opens its case."""
+    selection = st.session_state["queue_table"].selection
+    chosen = [*selection.rows, *(row for row, _ in selection.cells)]
+    st.session_state["queue_table"] = casework.NO_SELECTION  # so that a second click on the same row opens it again
     if chosen:
-        st.session_state["case"] = st.session_state["_queue_case_nos"][chosen[0]]
+        open_case(st.session_state["_queue_case_nos"][chosen[0]])
+
+
+def close_case() -> None:
+    st.session_state["case"] = ""
+    st.session_state["queue_table"] = casework.NO_SELECTION
+
+
+with st.container(key="case-queue"):
+    st.subheader(t("cases.queue", lang))
+    top = st.columns([4, 1, 1], vertical_alignment="bottom")
+    top[0].caption(t("cases.queue.caption", lang, total=queue.total, page=queue.page, pages=queue.pages))
+    with top[1].popover(t("cases.copy_link", lang), icon=":material/link:", width="stretch"):
+        st.caption(t("cases.copy_link.help", lang))
+        st.code(casework.share_url(links.PATHS[links.CASES]), language=None, wrap_lines=True)
+    top[2].number_input(t("cases.page", lang), min_value=1, max_value=queue.pages, step=1, key="page")
+urlstate.write_to_url("page")
+pairs = casework.describe_filters(ctx, rules, communities, holders, filters, case_filters)
+who = ctx.user.username  # downloads are built outside the session
+
+
+def export_table() -> pd.DataFrame:
+    """The whole filtered queue with absolute times and the screen's masking; every export is logged."""
+    rows = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, 1, max(queue.total, 1)).rows
+    auth.log("export", "cases", {"rows": len(rows), "street": filters.street_id, "community": filters.community_id,
+                                 **{k: v for k, v in case_filters.__dict__.items() if v not in (None, (), "", False)}},
+             who)
+    return casework.export_queue(rows, ctx, rules)
+
+
+def export_excel() -> bytes:
+    table = export_table()
+    return exports.to_excel_bytes(table, t("cases.export.sheet", lang), casework.export_about(ctx, pairs, len(table)),
+                                  t("cases.export.about", lang))
 
 
 if queue.total == 0:
@@ -77,18 +105,17 @@ else:
     st.session_state["_queue_case_nos"] = list(rows["case_no"])
     table = casework.display_queue(rows, ctx, rules)
     st.dataframe(casework.styled_queue(table, rows, rules, lang), hide_index=True, width="stretch",
-                 on_select=pick_case, selection_mode="single-row", key="queue_table")
-    stamp = ctx.as_of.strftime("%Y%m%d")
+                 on_select=pick_case, selection_mode=["single-row", "single-cell"], key="queue_table")
+    name = casework.export_name(pairs, ctx.as_of, lang)
     # No rerun on a click: the export is built on its own thread, and a rerun racing it could drop the file.
     buttons = st.columns([1, 1, 4])
     buttons[0].download_button(t("export.csv", lang), lambda: exports.to_csv_bytes(export_table()),
-                               file_name=f"cases-{stamp}.csv", mime="text/csv", width="stretch", on_click="ignore")
-    buttons[1].download_button(t("export.xlsx", lang), lambda: exports.to_excel_bytes(export_table(), "cases"),
-                               file_name=f"cases-{stamp}.xlsx", width="stretch", on_click="ignore",
+                               file_name=f"{name}.csv", mime="text/csv", width="stretch", on_click="ignore")
+    buttons[1].download_button(t("export.xlsx", lang), export_excel, file_name=f"{name}.xlsx", width="stretch",
+                               on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- case detail -----------------------------------------------------------------------------------
-urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30], lambda raw: "")
 selected = st.session_state["case"]
 if selected:
     revealed = st.session_state.get("_revealed") == selected
@@ -100,27 +127,32 @@ if selected:
         if st.session_state.get("_viewed") != selected:
             auth.log("case_view", selected)
             st.session_state["_viewed"] = selected
-        casework.case_detail_panel(detail, ctx, rules)
+        with st.container(key="case-detail"):
+            casework.case_detail_panel(detail, ctx, rules)
+            st.button(t("cases.close", lang), key="case-close", on_click=close_case, icon=":material/close:")
 urlstate.write_to_url("case")
 
-# --- workload and indicators --------------------------------------------------------------------
+# --- workload ------------------------------------------------------------------------------------
+
+
+def pick_worker() -> None:
+    selection = st.session_state["workload_table"].selection
+    chosen = [*selection.rows, *(row for row, _ in selection.cells)]
+    st.session_state["workload_table"] = casework.NO_SELECTION
+    if chosen and casework.worker_filter(int(st.session_state["_workload_ids"][chosen[0]]), holders):
+        casework.scroll_to("case-queue")
+
+
 st.subheader(t("cases.workload", lang))
 workload = data.workload_by_staff(ctx.scope, filters, ctx.as_of)
 band_counts = workload["band"].value_counts()
+st.caption(t("cases.band.thresholds", lang, bands=casework.band_thresholds(lang)))
 st.caption(" · ".join(t("cases.band.summary", lang, band=t("cases.band." + b, lang), count=band_counts.get(b, 0))
-                      for b in ("lt_10", "10_19", "20_29", "30_plus")))
-suffix = "en" if lang == "en" else "zh"
-st.dataframe(
-    pd.DataFrame({
-        t("col.person", lang): workload["name"],
-        t("col.role", lang): [label("staff_role", r, lang) for r in workload["role"]],
-        t("col.street", lang): workload[f"street_{suffix}"],
-        t("cases.open", lang): workload["open_cases"],
-        t("cases.overdue", lang): workload["overdue_cases"],
-        t("cases.caseload", lang): [t("cases.band." + b, lang) for b in workload["band"]],
-    }),
-    hide_index=True, width="stretch", height=320,
-)
+                      for b in ("lt_10", "10_19", "20_29", "30_plus")) + " · " + t("cases.workload.click", lang))
+st.session_state["_workload_ids"] = list(workload["staff_id"])
+st.dataframe(casework.workload_table(workload.reset_index(drop=True), lang), hide_index=True, width="stretch",
+             height=320, on_select=pick_worker, selection_mode=["single-row", "single-cell"], key="workload_table")
+casework.scroll_script()
 
 st.subheader(t("cases.indicators", lang))
 left, right = st.columns([2, 1])

@@ -8,11 +8,12 @@ import re
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
 from dashboard.i18n import t
 from data_access import schema
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, open_page
+from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +21,11 @@ TOTAL = re.compile(r"共 ([\d,]+) 件 · 第|([\d,]+) cases · page")
 CRITICAL = {"zh": "一级·红", "en": "Level 1 · Red"}
 QUEUE = "[data-testid='stDataFrame']"
 COLUMNS = ["col.case_no", "col.street", "col.community", "col.risk", "col.stage", "col.crisis_type", "col.flags",
-           "col.reported_at", "col.next_due", "col.staff", "col.days_open"]
+           "col.reported_at", "col.last_contact_at", "col.next_due", "col.staff", "col.days_open"]
+EXPORTED = ["col.case_no", "col.street", "col.community", "col.risk", "col.stage", "col.crisis_type", "col.flags",
+            "col.reported_at", "col.first_response_at", "col.last_contact_at", "cases.export.due_kind", "col.next_due",
+            "cases.filter.due", "col.staff", "col.days_open"]
+MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
 def show_queue(page):
@@ -39,7 +44,11 @@ def queue_total(page) -> int:
 
 
 def column_cells(page, header: str) -> list[str]:
-    table = show_queue(page)
+    return table_column(show_queue(page), header)
+
+
+def table_column(table, header: str) -> list[str]:
+    table.locator("[role='columnheader']").first.wait_for(state="attached", timeout=15_000)
     headers = table.locator("[role='columnheader']")
     index = headers.all_inner_texts().index(header)
     column = headers.nth(index).get_attribute("aria-colindex")
@@ -107,7 +116,7 @@ def test_case_link_opens_the_detail_and_an_unknown_case_warns(page, app_url, sam
         open_page(page, f"{app_url}/cases?case={case_no}&lang=en")
         assert_no_exception(page)
         assert detail_heading(page, "en").first.inner_text().strip() == f"Case {case_no}"
-        assert page.get_by_text("Timeline", exact=True).is_visible()
+        assert page.get_by_text(t("cases.timeline", "en"), exact=True).is_visible()
 
     open_page(page, f"{app_url}/cases?case=NOPE-1")
     assert_no_exception(page)
@@ -133,9 +142,9 @@ def test_bad_url_values_warn_and_the_queue_still_shows(page, app_url, external_r
 def test_exports_hold_the_queue_with_on_screen_headers(page, app_url, external_requests):
     open_page(page, f"{app_url}/cases?lang=en&risk=critical")
     total = queue_total(page)
-    headers = [t(key, "en") for key in COLUMNS]
     on_screen = show_queue(page).locator("[role='columnheader']").all_inner_texts()
-    assert len(on_screen) >= 3 and on_screen == headers[:len(on_screen)]
+    assert len(on_screen) >= 3 and on_screen == [t(key, "en") for key in COLUMNS][:len(on_screen)]
+    headers = [t(key, "en") for key in EXPORTED]
 
     with page.expect_download() as info:
         page.get_by_role("button", name="Export CSV").click()
@@ -150,10 +159,155 @@ def test_exports_hold_the_queue_with_on_screen_headers(page, app_url, external_r
     with page.expect_download() as info:
         page.get_by_role("button", name="Export Excel").click()
     assert info.value.suggested_filename.endswith(".xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(info.value.path().read_bytes())).active
+    sheet = openpyxl.load_workbook(io.BytesIO(info.value.path().read_bytes()))["Cases"]
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == headers
     assert len(rows) - 1 == total
 
+    assert_no_exception(page)
+    assert external_requests == []
+
+
+def click_row(page, row: int = 0) -> None:
+    """A click on a row's case number (a cell, not the selection box)."""
+    box = show_queue(page).locator("[data-testid='data-grid-canvas']").bounding_box()
+    x, y = box["x"] + 90, box["y"] + 35 + 35 * row + 17
+    page.mouse.move(x, y, steps=4)  # a hand reaches the row before it clicks
+    page.wait_for_timeout(200)
+    page.mouse.click(x, y)
+
+
+def in_view(page, selector: str) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and 0 <= box["y"] < height
+
+
+def test_the_most_urgent_critical_case_of_a_street_in_three_clicks(page, app_url, external_requests):
+    clicks = 0
+    open_page(page, f"{app_url}/cases?lang=zh&period=2022Q2&street=fubao")
+    overdue = page.locator(".st-key-cell-critical-overdue button").filter(visible=True)
+    soon = page.locator(".st-key-cell-critical-due_24h button").filter(visible=True)
+    cell, bucket = (overdue, "overdue") if int(overdue.inner_text()) else (soon, "due_24h")
+    count = int(cell.inner_text().replace(",", ""))
+    assert count > 0
+
+    cell.click()
+    clicks += 1
+    wait_for_rerun(page, "risk=critical", f"due={bucket}")
+    assert queue_total(page) == count
+    assert set(column_cells(page, t("col.risk", "zh"))) == {CRITICAL["zh"]}
+    assert set(column_cells(page, t("col.street", "zh"))) == {"福保"}
+    most_urgent = column_cells(page, t("col.case_no", "zh"))[0]
+
+    click_row(page)
+    clicks += 1
+    wait_for_rerun(page, f"case={most_urgent}")
+    heading = detail_heading(page, "zh").first
+    expect(heading).to_have_text(t("cases.detail", "zh", case_no=most_urgent))
+    expect(page.locator(".st-key-case-detail")).to_be_in_viewport()
+    assert clicks <= 3
+
+    # The timeline: the next deadline on top, then the newest event.
+    timeline = page.locator(".st-key-case-detail [data-testid='stDataFrame']").last
+    timeline.scroll_into_view_if_needed()
+    kinds = table_column(timeline, t("cases.event.kind", "zh"))
+    assert kinds[0].startswith("【下一时限】"), kinds
+    times = table_column(timeline, t("cases.event.time", "zh"))[1:]
+    assert len(times) > 1
+    assert times == sorted(times, reverse=True), times
+    assert_no_exception(page)
+    assert external_requests == []
+
+
+def test_the_no_contact_list_exports_with_absolute_times_and_its_filters(page, app_url, external_requests):
+    open_page(page, f"{app_url}/cases?lang=zh&period=2022Q2&no_contact=cadence")
+    total = queue_total(page)
+    assert total > 0
+    with page.expect_download() as info:
+        page.get_by_role("button", name=t("export.xlsx", "zh")).click()
+    name = info.value.suggested_filename
+    assert name.startswith("危机个案_全区_") and "超过回访周期未联系" in name and name.endswith(".xlsx"), name
+    book = openpyxl.load_workbook(io.BytesIO(info.value.path().read_bytes()))
+    sheet = book["个案"]
+    rows = list(sheet.iter_rows(values_only=True))
+    headers = list(rows[0])
+    assert headers == [t(key, "zh") for key in EXPORTED]
+    assert len(rows) - 1 == total
+    deadlines = [row[headers.index("下一时限")] for row in rows[1:]]
+    assert all(MOMENT.match(value) for value in deadlines), deadlines[:3]
+    assert not any("到期" in str(cell) or "逾期 " in str(cell) for row in rows[1:] for cell in row)
+    contacts = [row[headers.index("最近联系")] for row in rows[1:]]
+    assert any(contacts) and all(MOMENT.match(value) for value in contacts if value)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(headers))}{total + 1}"
+    about = dict(book["导出说明"].iter_rows(values_only=True))
+    assert MOMENT.match(about["数据截至"]) and about["街道"] == "全区"
+    assert about["未联系"] == "超过回访周期未联系" and about["个案数"] == str(total)
+    assert_no_exception(page)
+    assert external_requests == []
+
+
+def test_a_copied_link_opens_the_same_list_in_a_new_browser(new_page, app_url, external_requests):
+    page = new_page()
+    open_page(page, f"{app_url}/cases?lang=zh&period=2022Q2")
+    page.locator(".st-key-cell-high-overdue button").filter(visible=True).click()
+    wait_for_rerun(page, "risk=high", "due=overdue")
+    page.get_by_role("button", name=t("cases.copy_link", "zh")).click()
+    link = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code").first
+    expect(link).to_contain_text("/cases?")
+    url = link.inner_text().strip()
+    assert "risk=high" in url and "due=overdue" in url
+    total, first = queue_total(page), column_cells(page, t("col.case_no", "zh"))[:5]
+
+    other = new_page()  # a new browser context: no session, no cookies
+    open_page(other, url)
+    assert queue_total(other) == total
+    assert column_cells(other, t("col.case_no", "zh"))[:5] == first
+    assert_no_exception(other)
+    assert external_requests == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_case_page_screenshots(page, app_url, external_requests, lang):
+    open_page(page, f"{app_url}/cases?lang={lang}&period=2022Q2&due=overdue,due_24h&risk=critical")
+    click_row(page)
+    page.wait_for_url(lambda url: "case=" in url, timeout=30_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    expect(page.locator(".st-key-case-detail")).to_be_in_viewport()
+    assert_no_exception(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 3400})
+    page.wait_for_timeout(800)
+    page.screenshot(path=SCREENSHOTS / f"cases-queue-{lang}.png", full_page=True)
+    assert external_requests == []
+
+
+def test_the_data_pages_no_contact_count_opens_the_same_list(page, app_url, external_requests):
+    open_page(page, f"{app_url}/data?period=2022Q2&lang=zh")
+    counted = int(metric_value(page, t("quality.check.no_contact", "zh")).replace(",", ""))
+    assert counted > 0
+    page.get_by_role("link", name=t("quality.to_cases", "zh", count=f"{counted:,}")).click()
+    wait_for_rerun(page, "/cases", "no_contact=cadence")
+    assert queue_total(page) == counted
+    assert_no_exception(page)
+    assert external_requests == []
+
+
+def test_a_click_on_a_worker_lists_their_cases(page, app_url, external_requests):
+    open_page(page, f"{app_url}/cases?lang=zh&period=2022Q2")
+    workload = page.locator("[data-testid='stDataFrame']").filter(
+        has_text=t("cases.caseload", "zh")).first
+    workload.scroll_into_view_if_needed()
+    open_cases = int(table_column(workload, t("cases.open", "zh"))[0])
+    assert open_cases > 0
+    box = workload.locator("[data-testid='data-grid-canvas']").bounding_box()
+    x, y = box["x"] + 90, box["y"] + 35 + 17
+    page.mouse.move(x, y, steps=4)
+    page.wait_for_timeout(200)
+    page.mouse.click(x, y)
+    wait_for_rerun(page, "staff=")
+    expect(page.locator(".st-key-case-queue")).to_be_in_viewport()
+    assert queue_total(page) == open_cases
     assert_no_exception(page)
     assert external_requests == []
