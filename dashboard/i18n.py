@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -89,6 +89,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.vs_same_span": ("截至{date}，较{period}同期", "to {date}, against the same days of {period}"),
     "kpi.vs_months": ("{months}，较{before}", "{months}, against {before}"),
     "kpi.no_complete_month": ("本期尚无已结束的月份", "no month of this period is over yet"),
+    # The same period a year before: the second comparison of every figure that has one.
+    "kpi.yoy.same_days": ("截至{date}，较去年同期（{period}）", "to {date}, against the same days last year ({period})"),
+    "kpi.yoy.period": ("较去年同期（{period}）", "against the same period last year ({period})"),
+    "kpi.yoy.months": ("{months}，较去年同期（{before}）", "{months}, against the same months last year ({before})"),
+    "kpi.yoy.moment": ("较去年同期（{date}）", "against the same date last year ({date})"),
+    "kpi.change_line": ("{against} {change}", "{change} {against}"),
+    "kpi.vs_previous_end": ("较上期末（{date}）", "against the previous period's end ({date})"),
+    "kpi.help.year_before": ("每项变化还与去年同期比较：期间未结束时为去年同一时段（截至同月同日同时刻，2月29日对应前一年2月28日），补贴为去年同样的已结束月份，存量为去年同一时点；期间已结束时为去年同一期间。",
+                             "Each change is also set against the same period last year: while the period runs, the same span a year earlier (to the same month, day and hour; 29 February is matched with 28 February), for payments the same complete months, for stocks the same moment; once the period is over, all of last year's period."),
     "subsidies.quarters.to_date": ("本季度尚未结束：环比、同比按已结束的月份与前期同样月份比较。",
                                    "This quarter is not over: its changes compare its complete months with the same months before."),
     "period.to_date": ("{period}（截至目前）", "{period} (to date)"),
@@ -981,6 +990,54 @@ def versus_months(now: Span, before: Span, lang: str) -> str:
     if not now.months:
         return t("kpi.no_complete_month", lang)
     return t("kpi.vs_months", lang, months=months_label(now.months, lang), before=months_label(before.months, lang))
+
+
+def versus_year(now: Span, before: Span, lang: str) -> str:
+    """What a flow is compared with a year before: the same days while the period runs, else the whole period."""
+    if before.like_for_like:
+        return t("kpi.yoy.same_days", lang, date=short_date(now.until.date(), lang),
+                 period=period_label(before.period, lang))
+    return t("kpi.yoy.period", lang, period=period_label(before.period, lang))
+
+
+def versus_year_months(now: Span, before: Span, lang: str) -> str:
+    """What payments are compared with a year before: while the period runs, the same complete months."""
+    if not before.like_for_like:
+        return versus_year(now, before, lang)
+    if not now.months:
+        return t("kpi.no_complete_month", lang)
+    return t("kpi.yoy.months", lang, months=months_label(now.months, lang), before=months_label(before.months, lang))
+
+
+def stock_day(span: Span, moment: datetime) -> date:
+    """The day a stock of ``span`` is read on: its period's last day, or ``moment``'s day if earlier."""
+    return min(span.period.end - timedelta(days=1), moment.date())
+
+
+def arrow(change: float | None) -> str:
+    """The arrow of a change: up for a rise, down for a fall, level for none."""
+    if change is None:
+        return ""
+    return "↑" if change > 0 else "↓" if change < 0 else "→"
+
+
+def signed_percent(now: float, before: float) -> str | None:
+    """The relative change with its sign first (``-32.8%``), so an arrow read from it points the right way;
+    None when there is nothing to compare with."""
+    if not before:
+        return None
+    ratio = (float(now) - float(before)) / float(before)
+    if round(ratio, 3) == 0:
+        return "0.0%"
+    return f"{'+' if ratio > 0 else '-'}{abs(ratio):.1%}"
+
+
+def change_line(difference: float | None, shown: str | None, against: str, lang: str) -> str:
+    """A change with its arrow and what it is against: ``截至12月4日，较去年同期（…） ↑ +12``; ``shown`` is
+    the change as written (``+12``, ``-3.2%``), ``difference`` its value, which picks the arrow."""
+    if difference is None or shown is None:
+        return t("kpi.change_line", lang, change="—", against=against)
+    return t("kpi.change_line", lang, change=f"{arrow(difference)} {shown}", against=against)
 
 
 def format_yuan(amount: float, lang: str) -> str:

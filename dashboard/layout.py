@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import auth, data, exports, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import format_moment, format_share, period_label, t
+from dashboard.i18n import (change_line, format_moment, format_share, period_label, signed, stock_day, t, versus_year,
+                            versus_year_months)
 from dashboard.text import literal, md
 from data_access import config
 from data_access.dataset import Health
@@ -141,3 +142,33 @@ def response_badges(response, rules, lang: str) -> str:
         parts.append(f"{risk_label(rule, lang)}: " + t("kpi.level_response", lang, share=format_share(level.share),
                                                          hours=hours))
     return "  \n".join(parts)
+
+
+def change(now: float | None, before: float | None, against: str, lang: str, decimals: int = 0) -> str:
+    """A line saying how ``now`` compares with ``before`` and against what, with the arrow of its sign."""
+    if now is None or before is None:
+        return change_line(None, None, against, lang)
+    return change_line(now - before, signed(now - before, decimals), against, lang)
+
+
+def share_change(now: float | None, before: float | None, against: str, lang: str) -> str:
+    """The same for a share, in percentage points."""
+    if now is None or before is None:
+        return change_line(None, None, against, lang)
+    points = round((now - before) * 100, 1)
+    return change_line(points, t("kpi.points", lang, change=signed(points, 1)), against, lang)
+
+
+def lines(*parts: str | None) -> str:
+    """Caption lines, one under the other."""
+    return "  \n".join(part for part in parts if part)
+
+
+def year_before(ctx: ViewContext, figures):
+    """The same period a year before and what its stocks, flows and payments are against; None for a year,
+    whose previous period is the year before."""
+    if ctx.period.kind == "year" or figures.year_before is None:
+        return None
+    last, now, lang = figures.year_before, figures.current, ctx.lang
+    return (last, t("kpi.yoy.moment", lang, date=stock_day(last.span, last.moment).isoformat()),
+            versus_year(now.span, last.span, lang), versus_year_months(now.span, last.span, lang))
