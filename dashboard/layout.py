@@ -53,12 +53,21 @@ def kpi(container, label: str, value: object, note: str | None = None, delta: st
 
     ``link`` is (page, label, query parameters); ``delta_color="inverse"`` where a rise is bad news.
     """
+    arrow, colour = delta_style(delta, delta_color)
     with container.container(border=True):
-        st.metric(label, value, delta=delta, delta_color=delta_color, help=help)
+        st.metric(label, value, delta=delta, delta_color=colour, delta_arrow=arrow, help=help)
         if note:
             st.caption(note)
         for page, text, params in ([link] if link else []) + list(more):
             st.page_link(page, label=text, icon=":material/arrow_forward:", query_params=params)
+
+
+def delta_style(delta: str | None, delta_color: str = "normal") -> tuple[str, str]:
+    """The arrow and colour of a change: st.metric points up for any text not starting with "-", so a change
+    that is not signed (none, "0.0%", "0.0 pp") gets no arrow and no colour."""
+    if delta and delta.lstrip()[:1] in ("+", "-"):
+        return "auto", delta_color
+    return "off", "off"
 
 
 RISK_BADGE_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
