@@ -20,7 +20,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dashboard import auth, charts, data, layout
 from dashboard.context import ViewContext
 from dashboard.gaps import Gap
-from dashboard.i18n import format_moment, format_share, format_yuan, label, months_label, period_label, signed, t
+from dashboard.i18n import (format_moment, format_share, format_yuan, label, months_label, period_label, short_date,
+                            signed, t)
 from data_access.overview import KeyFigures
 from data_access import vocab
 from data_access.rules import CaseRules
@@ -89,7 +90,25 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
             covered=net.communities_with_director, communities=net.communities, orgs=net.organisations_total,
             rate=format_share(now.training.rate)),
     ]
+    campaign = campaign_sentence(ctx, lang)
+    if campaign:
+        parts.append(campaign)
     return ("" if lang == "zh" else " ").join(parts)
+
+
+def campaign_sentence(ctx: ViewContext, lang: str) -> str:
+    """The district's campaign phases in the period, e.g. 本期正值2022年全面集中整治：自查自纠（3月1日–4月30日）……;
+    empty in a period without one."""
+    by_campaign: dict[str, list] = {}
+    for phase in data.campaign_phases(ctx.period, ctx.as_of):
+        by_campaign.setdefault(phase.campaign, []).append(phase)
+    sentences = []
+    for campaign, phases in by_campaign.items():
+        listed = ("、" if lang == "zh" else ", ").join(
+            t("summary.campaign.phase", lang, name=p.name(lang), starts=short_date(p.starts, lang),
+              ends=short_date(p.ends, lang)) for p in phases)
+        sentences.append(t("summary.campaign", lang, campaign=t(f"campaign.{campaign}", lang), phases=listed))
+    return ("" if lang == "zh" else " ").join(sentences)
 
 
 def subsidy_sentence(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
