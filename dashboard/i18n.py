@@ -90,10 +90,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.vs_months": ("{months}，较{before}", "{months}, against {before}"),
     "kpi.no_complete_month": ("本期尚无已结束的月份", "no month of this period is over yet"),
     # The same period a year before: the second comparison of every figure that has one.
-    "kpi.yoy.same_days": ("截至{date}，较去年同期（{period}）", "to {date}, against the same days last year ({period})"),
+    "kpi.yoy.same_days": ("较去年同期（{period}截至{date}）", "against the same days last year ({period} to {date})"),
     "kpi.yoy.period": ("较去年同期（{period}）", "against the same period last year ({period})"),
-    "kpi.yoy.months": ("{months}，较去年同期（{before}）", "{months}, against the same months last year ({before})"),
+    "kpi.yoy.months": ("较去年同期（{before}）", "against the same months last year ({before})"),
     "kpi.yoy.moment": ("较去年同期（{date}）", "against the same date last year ({date})"),
+    "kpi.training_vs_day": ("较上年同日（{date}）", "against the same day last year ({date})"),
     "kpi.change_line": ("{against} {change}", "{change} {against}"),
     "kpi.vs_previous_end": ("较上期末（{date}）", "against the previous period's end ({date})"),
     "kpi.help.year_before": ("每项变化还与去年同期比较：期间未结束时为去年同一时段（截至同月同日同时刻，2月29日对应前一年2月28日），补贴为去年同样的已结束月份，存量为去年同一时点；期间已结束时为去年同一期间。",
@@ -1015,7 +1016,7 @@ def versus_months(now: Span, before: Span, lang: str) -> str:
 def versus_year(now: Span, before: Span, lang: str) -> str:
     """What a flow is compared with a year before: the same days while the period runs, else the whole period."""
     if before.like_for_like:
-        return t("kpi.yoy.same_days", lang, date=short_date(now.until.date(), lang),
+        return t("kpi.yoy.same_days", lang, date=short_date(before.until.date(), lang),
                  period=period_label(before.period, lang))
     return t("kpi.yoy.period", lang, period=period_label(before.period, lang))
 

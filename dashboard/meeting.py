@@ -19,9 +19,8 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { di
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.4rem !important; line-height: 1.15; }
 .st-key-meeting-lead [data-testid="stMetricValue"], .st-key-meeting-lead [data-testid="stMetricValue"] * {
   font-size: 6rem !important; }
-.st-key-meeting-lead [data-testid="stMetricDelta"], .st-key-meeting-lead [data-testid="stMetricDelta"] * {
-  font-size: 2rem !important; }
-.st-key-meeting-lead [data-testid="stCaptionContainer"] p { font-size: 1.5rem !important; }
+.st-key-meeting-compare [data-testid="stMarkdownContainer"] p { font-size: 1.65rem !important; line-height: 1.4; }
+.st-key-meeting-compare [data-testid="stCaptionContainer"] p { font-size: 1.35rem !important; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { font-size: 1.6rem !important; }
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.4rem !important; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.45rem; }
@@ -105,24 +104,62 @@ def navigation(ctx: ViewContext, screen: str) -> None:
                                                    width="stretch")
 
 
-def lead(label: str, value: object, delta: str | None, note: str, *, delta_color: str = "normal",
-         help: str | None = None) -> None:
-    """The one figure that matters on a screen, first and large, with its change and what each is against."""
-    layout.kpi(st.container(key="meeting-lead"), label, value, note, delta, delta_color=delta_color, help=help)
+COLOURS = {"normal": ("green", "red"), "inverse": ("red", "green")}
+
+
+def comparison(difference: float | None, shown: str | None, against: str, lang: str, delta_color: str) -> str:
+    """One comparison of the lead figure in words, its arrow following its sign, coloured as st.metric would."""
+    line = change_line(difference, shown, against, lang)
+    if difference is None or shown is None or round(difference, 6) == 0 or delta_color not in COLOURS:
+        return f":gray[{line}]"
+    rise, fall = COLOURS[delta_color]
+    return f":{rise if difference > 0 else fall}[{line}]"
+
+
+def lead(ctx: ViewContext, label: str, value: object, comparisons: list[tuple], detail: str | None = None, *,
+         delta_color: str = "normal", help: str | None = None) -> None:
+    """The one figure that matters on a screen, first and large, with each comparison beside it in words:
+    ``comparisons`` are (difference, the change as shown, what it is against)."""
+    with st.container(key="meeting-lead", border=True):
+        left, right = st.columns([1, 1.5], vertical_alignment="center")
+        left.metric(label, value, help=help)
+        right = right.container(key="meeting-compare")
+        right.markdown("  \n".join(comparison(*c, ctx.lang, delta_color) for c in comparisons))
+        if detail:
+            right.caption(detail)
+
+
+def points(now: float | None, before: float | None, lang: str) -> tuple[float | None, str | None]:
+    """A change of a share in percentage points: (value, as shown)."""
+    if now is None or before is None:
+        return None, None
+    change = round((now - before) * 100, 1)
+    return change, t("kpi.points", lang, change=signed(change, 1))
+
+
+def whole(now: float, before: float | None, decimals: int = 0) -> tuple[float | None, str | None]:
+    return (None, None) if before is None else (now - before, signed(now - before, decimals))
+
+
+def percent(now, before) -> tuple[float | None, str | None]:
+    shown = signed_percent(now, before)
+    return (None, None) if shown is None else (float(now) - float(before), shown)
 
 
 def at_start(ctx: ViewContext) -> str:
     """What a stock's change is against: the previous period's end."""
-    return t("kpi.vs_moment", ctx.lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
+    return t("kpi.vs_previous_end", ctx.lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
 
 
 def network(ctx: ViewContext, figures) -> None:
     lang, net, training = ctx.lang, figures.network, figures.current.training
     earlier = figures.training_year_before
-    lead(t("kpi.training", lang), format_share(training.rate),
-         t("kpi.points", lang, change=signed((training.rate - earlier.rate) * 100, 1))
-         if None not in (training.rate, earlier.rate) else None,
-         layout.training_note(training, earlier, lang), help=layout.definition("training", lang))
+    detail = [t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total)]
+    if not training.sessions:
+        detail.append(t("kpi.training_no_session", lang))
+    lead(ctx, t("kpi.training", lang), format_share(training.rate),
+         [(*points(training.rate, earlier.rate, lang), t("kpi.training_vs_day", lang, date=earlier.day.isoformat()))],
+         " · ".join(detail), help=layout.definition("training", lang))
     top = st.columns(3)
     layout.kpi(top[0], t("kpi.stations", lang), net.street_stations,
                t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets),
@@ -151,13 +188,12 @@ def cases(ctx: ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current.cases, figures.previous.cases
     rules, last = data.rules(), layout.year_before(ctx, figures)
     response = now.response
-    lead(t("kpi.within_limit", lang), format_share(response.share),
-         t("kpi.points", lang, change=signed((response.share - before.response.share) * 100, 1))
-         if None not in (response.share, before.response.share) else None,
-         layout.lines(versus(figures.current.span, figures.previous.span, lang),
-                      layout.share_change(response.share, last[0].cases.response.share, last[2], lang) if last else None,
-                      layout.response_badges(response, rules, lang).replace("  \n", " · ")),
-         help=layout.definition("within", lang))
+    compared = [(*points(response.share, before.response.share, lang),
+                 versus(figures.current.span, figures.previous.span, lang))]
+    if last:
+        compared.append((*points(response.share, last[0].cases.response.share, lang), last[2]))
+    lead(ctx, t("kpi.within_limit", lang), format_share(response.share), compared,
+         layout.response_badges(response, rules, lang).replace("  \n", " · "), help=layout.definition("within", lang))
     cols = st.columns(3)
     stock(ctx, figures, cols[0], "kpi.open_cases", lambda f: f.cases.open_total, "open")
     stock(ctx, figures, cols[1], "kpi.critical_open", lambda f: f.cases.open_by_risk.get("critical", 0), "critical")
@@ -182,13 +218,11 @@ def subsidies(ctx: ViewContext, figures) -> None:
         return layout.change(value, pick(last[0].subsidies), last[3], lang) if last and paid else None
 
     wan = "{:,.2f} 万元" if lang == "zh" else "{:,.0f} yuan"
-    year_amount = None
-    if last and paid:
-        shown = signed_percent(now.amount, last[0].subsidies.amount)
-        year_amount = change_line(float(now.amount - last[0].subsidies.amount) if shown else None, shown, last[3], lang)
-    lead(t("kpi.amount", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—",
-         signed_percent(now.amount, before.amount) if paid else None, layout.lines(against, year_amount),
-         delta_color="off", help=layout.definition("amount", lang))
+    compared = [(*(percent(now.amount, before.amount) if paid else (None, None)), against)]
+    if last:
+        compared.append((*(percent(now.amount, last[0].subsidies.amount) if paid else (None, None)), last[3]))
+    lead(ctx, t("kpi.amount", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—",
+         compared, delta_color="off", help=layout.definition("amount", lang))
     cols = st.columns(2)
     layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}" if paid else "—",
                layout.lines(against, yoy(now.person_times, lambda f: f.person_times)),
@@ -221,6 +255,8 @@ def stock_lead(ctx: ViewContext, figures) -> None:
     """The gaps screen leads with what needs doing first: the overdue cases."""
     last = layout.year_before(ctx, figures)
     now, before = figures.current.cases.overdue, figures.previous.cases.overdue
-    lead(t("kpi.overdue", ctx.lang), f"{now:,}", signed(now - before), layout.lines(
-        at_start(ctx), layout.change(now, last[0].cases.overdue, last[1], ctx.lang) if last else None),
-        delta_color="inverse", help=layout.definition("overdue", ctx.lang))
+    compared = [(*whole(now, before), at_start(ctx))]
+    if last:
+        compared.append((*whole(now, last[0].cases.overdue), last[1]))
+    lead(ctx, t("kpi.overdue", ctx.lang), f"{now:,}", compared, delta_color="inverse",
+         help=layout.definition("overdue", ctx.lang))
