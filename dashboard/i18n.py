@@ -83,6 +83,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.reported": ("本期新接报", "Reported this period"),
     "kpi.person_times": ("发放人次", "Person-times paid"),
     "kpi.amount": ("发放金额", "Amount paid"),
+    "kpi.amount_unit": ("发放金额（万元）", "Amount paid (yuan)"),
+    "kpi.amount_yuan": ("发放金额（元）", "Amount paid (yuan)"),
     "kpi.children_paid": ("受助儿童", "Children paid"),
     "kpi.vs_previous": ("较上期（{period}）", "vs {period}"),
     "kpi.vs_moment": ("较 {date}", "vs {date}"),

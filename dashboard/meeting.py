@@ -217,11 +217,12 @@ def subsidies(ctx: ViewContext, figures) -> None:
     def yoy(value, pick) -> str | None:
         return layout.change(value, pick(last[0].subsidies), last[3], lang) if last and paid else None
 
-    wan = "{:,.2f} 万元" if lang == "zh" else "{:,.0f} yuan"
+    # The unit goes in the label, so the figure keeps to the lead's width on a projector.
+    wan = "{:,.2f}" if lang == "zh" else "{:,.0f}"
     compared = [(*(percent(now.amount, before.amount) if paid else (None, None)), against)]
     if last:
         compared.append((*(percent(now.amount, last[0].subsidies.amount) if paid else (None, None)), last[3]))
-    lead(ctx, t("kpi.amount", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—",
+    lead(ctx, t("kpi.amount_unit", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—",
          compared, delta_color="off", help=layout.definition("amount", lang))
     cols = st.columns(2)
     layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}" if paid else "—",

@@ -48,7 +48,7 @@ def texts(at: AppTest) -> str:
 def test_2022_q2_shows_the_published_figures_and_every_planted_error(run, sqlite_sample_url):
     at = run(sqlite_sample_url, period="2022Q2")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["发放人次"] == "556" and metrics["发放金额"] == "641,800.00 元"
+    assert metrics["发放人次"] == "556" and metrics["发放金额（元）"] == "641,800.00"
     quarters = at.dataframe[0].value
     assert quarters.iloc[-1]["季度"] == "2022Q2" and quarters.iloc[-1]["金额（元）"] == 641800.0
     tabs = [tab.label for tab in at.tabs]

@@ -82,7 +82,7 @@ def cards(ctx: context.ViewContext, figures) -> None:
                layout.lines(against, yoy(paid.person_times, lambda f: f.subsidies.person_times, 3) if months_paid else None),
                signed(paid.person_times - paid_before.person_times) if months_paid else None, delta_color="off",
                help=layout.definition("person_times", lang), link=to_subsidies)
-    layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(paid.amount), lang) if months_paid else "—",
+    layout.kpi(cols[1], t("kpi.amount_yuan", lang), f"{float(paid.amount):,.2f}" if months_paid else "—",
                layout.lines(against, yoy(float(paid.amount), lambda f: float(f.subsidies.amount), 3, 2)
                             if months_paid else None),
                signed(float(paid.amount - paid_before.amount), 2) if months_paid else None, delta_color="off",

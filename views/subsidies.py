@@ -59,7 +59,7 @@ layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}" if 
            layout.lines(against, yoy(figures.person_times, lambda f: f.person_times)),
            signed(figures.person_times - earlier.person_times) if months_paid else None, delta_color="off",
            help=layout.definition("person_times", lang))
-layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(figures.amount), lang) if months_paid else "—",
+layout.kpi(cols[1], t("kpi.amount_yuan", lang), f"{float(figures.amount):,.2f}" if months_paid else "—",
            layout.lines(against, yoy(float(figures.amount), lambda f: float(f.amount), 2)),
            signed(float(figures.amount - earlier.amount), 2) if months_paid else None, delta_color="off",
            help=layout.definition("amount", lang))
