@@ -61,8 +61,10 @@ def change_phrase(now: Decimal, before: Decimal, lang: str, same_span: bool = Fa
 
 
 def year_before(ctx: ViewContext, figures: KeyFigures):
-    """The same period last year, when it is not the previous period already (a year's)."""
-    return None if ctx.period.kind == "year" else figures.year_before
+    """The same period last year, when it is not the previous period already (a year's) and the data reach it."""
+    if ctx.period.kind == "year" or data.before_data(ctx.period.year_before()):
+        return None
+    return figures.year_before
 
 
 def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
@@ -251,7 +253,7 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     if not paid.empty:
         svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang),
                      chart_svg(charts.subsidy_by_month_chart(paid, lang, 160))))
-    with_year = ctx.period.kind != "year" and figures.year_before is not None
+    with_year = year_before(ctx, figures) is not None
     kpis, notes = footnotes(kpi_rows(figures, rules, lang, with_year), rules, lang)
     if with_year:
         notes.append(t("briefing.note.year_before", lang, definition=t("kpi.help.year_before", lang)))

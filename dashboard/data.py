@@ -57,6 +57,15 @@ def district_name(lang: str) -> str:
 i18n.set_district_name(district_name)
 
 
+def before_data(period: Period) -> bool:
+    """Whether the period begins before the data's first month: there is nothing to compare with."""
+    try:
+        first = dataset_info().first_month
+    except Exception:  # no database or no table yet
+        return False
+    return first is not None and period.start < first
+
+
 def campaign_phases(period: Period, as_of: datetime) -> list:
     """The district's campaign phases in the period that had begun by the as-of moment (data_access.campaigns)."""
     found = district_info()

@@ -138,7 +138,8 @@ with right:
     # Against the same span of the previous period and of the same period last year (as on the overview).
     span = Span.of(filters.period, ctx.as_of)
     spans = [span.matching(filters.period.previous())]
-    spans += [] if filters.period.kind == "year" else [year_before_span(span)]
+    spans += [] if filters.period.kind == "year" or data.before_data(filters.period.year_before()) else \
+        [year_before_span(span)]
     earlier = [(sum(data.response_bands(ctx.scope, replace(filters, period=o.period), case_filters, o.until).values()),
                 data.response_within_limits(ctx.scope, replace(filters, period=o.period), case_filters, o.until))
                for o in spans]

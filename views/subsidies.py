@@ -43,7 +43,7 @@ empty.notice(ctx, ("children", "subsidy_standards", "subsidy_payments"))
 # and against the same months a year before.
 span = Span.of(period, ctx.as_of)
 before = span.matching(period.previous())
-last = None if period.kind == "year" else year_before_span(span)
+last = None if period.kind == "year" or data.before_data(period.year_before()) else year_before_span(span)
 figures, earlier = data.subsidy_figures(ctx.scope, ctx.filters, span), data.subsidy_figures(ctx.scope, ctx.filters, before)
 last_year = data.subsidy_figures(ctx.scope, ctx.filters, last) if last else None
 against, months_paid = versus_months(span, before, lang), bool(span.months)
