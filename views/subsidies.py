@@ -146,7 +146,7 @@ st.subheader(t("subsidies.reconciliation", lang))
 st.caption(t("subsidies.reconciliation.caption", lang))
 # A month's payments are all due once it is over: a month still running is not reconciled.
 start, end = window[0], min(window[1], max(window[0], months_due_end(ctx.as_of)))
-if end < window[1]:
+if start < end < window[1]:
     st.caption(t("subsidies.reconciliation.complete", lang, date=format_moment(end - timedelta(days=1))))
 if start >= end:
     st.info(t("subsidies.reconciliation.none_over", lang))
