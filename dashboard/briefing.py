@@ -20,7 +20,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from dashboard import auth, charts, data, layout
 from dashboard.context import ViewContext
 from dashboard.gaps import Gap
-from dashboard.i18n import format_moment, format_share, format_yuan, label, months_label, period_label, signed, t
+from dashboard.i18n import (format_moment, format_share, format_yuan, label, months_label, period_label, short_date,
+                            signed, t)
 from data_access.overview import KeyFigures
 from data_access import vocab
 from data_access.rules import CaseRules
@@ -47,15 +48,23 @@ def scope_name(ctx: ViewContext) -> str:
     return f"{ctx.street_name} street" if ctx.lang == "en" else f"{ctx.street_name}街道"
 
 
-def change_phrase(now: Decimal, before: Decimal, lang: str, same_span: bool = False) -> str:
-    """The change in words; ``same_span``: against the same months of the previous period."""
-    if not before:
-        return t("summary.change.none", lang)
-    ratio = float((now - before) / before)
+def change_phrase(now: Decimal, before: Decimal, lang: str, same_span: bool = False, against: str = "change") -> str:
+    """The change in words; ``same_span``: against the same months; ``against``: ``change`` for the previous
+    period, ``change_year`` for the same period last year."""
     suffix = ".same" if same_span else ""
+    if not before:
+        return t(f"summary.{against}.none" + (suffix if against == "change_year" else ""), lang)
+    ratio = float((now - before) / before)
     if abs(ratio) < 0.0005:
-        return t("summary.change.flat" + suffix, lang)
-    return t(("summary.change.up" if ratio > 0 else "summary.change.down") + suffix, lang, pct=f"{abs(ratio):.1%}")
+        return t(f"summary.{against}.flat" + suffix, lang)
+    return t(f"summary.{against}." + ("up" if ratio > 0 else "down") + suffix, lang, pct=f"{abs(ratio):.1%}")
+
+
+def year_before(ctx: ViewContext, figures: KeyFigures):
+    """The same period last year, when it is not the previous period already (a year's) and the data reach it."""
+    if ctx.period.kind == "year" or data.before_data(ctx.period.year_before()):
+        return None
+    return figures.year_before
 
 
 def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
@@ -66,6 +75,9 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     register_day = min(ctx.period.end - timedelta(days=1), ctx.as_of.date())
     response = t("summary.response", lang, due=cases.response.due, within=cases.response.within,
                  share=format_share(cases.response.share)) if cases.response.due else ""
+    last = year_before(ctx, figures)
+    reported_year = t("summary.reported_year" + (".same" if last.span.like_for_like else ""), lang,
+                      change=signed(cases.reported_in_period - last.cases.reported_in_period)) if last else ""
     network_key = "summary.network" if net.streets and net.streets_with_station == net.streets else \
         "summary.network.partial"
     parts = [
@@ -73,73 +85,112 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
           **{k: f"{v:,}" for k, v in now.children_by_category.items()}),
         subsidy_sentence(ctx, figures, lang),
         t("summary.cases", lang, open=f"{cases.open_total:,}", critical=f"{cases.open_by_risk.get('critical', 0):,}",
-          overdue=f"{cases.overdue:,}", reported=f"{cases.reported_in_period:,}", response=response),
+          overdue=f"{cases.overdue:,}", reported=f"{cases.reported_in_period:,}", reported_year=reported_year,
+          response=response),
         t(network_key, lang, streets=net.streets, streets_with_station=net.streets_with_station)
         + t("summary.workforce", lang, supervisors=net.supervisors, directors=net.directors,
             covered=net.communities_with_director, communities=net.communities, orgs=net.organisations_total,
             rate=format_share(now.training.rate)),
     ]
+    campaign = campaign_sentence(ctx, lang)
+    if campaign:
+        parts.append(campaign)
     return ("" if lang == "zh" else " ").join(parts)
+
+
+def campaign_sentence(ctx: ViewContext, lang: str) -> str:
+    """The district's campaign phases in the period, e.g. 本期正值2022年全面集中整治：自查自纠（3月1日–4月30日）……;
+    empty in a period without one."""
+    by_campaign: dict[str, list] = {}
+    for phase in data.campaign_phases(ctx.period, ctx.as_of):
+        by_campaign.setdefault(phase.campaign, []).append(phase)
+    sentences = []
+    for campaign, phases in by_campaign.items():
+        listed = ("、" if lang == "zh" else ", ").join(
+            t("summary.campaign.phase", lang, name=p.name(lang), starts=short_date(p.starts, lang),
+              ends=short_date(p.ends, lang)) for p in phases)
+        sentences.append(t("summary.campaign", lang, campaign=t(f"campaign.{campaign}", lang), phases=listed))
+    return ("" if lang == "zh" else " ").join(sentences)
 
 
 def subsidy_sentence(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     """Payments of the period, or while it runs of its complete months, against the same months before."""
     span, paid, before = figures.current.span, figures.current.subsidies, figures.previous
+    last = year_before(ctx, figures)
     if span.running and not span.months:
         return t("summary.subsidies.no_month", lang, period=period_label(ctx.period, lang, ctx.as_of))
     return t("summary.subsidies", lang, period=months_label(span.months, lang) if span.running else
              period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
              amount=f"{float(paid.amount) / 10000:,.2f}" if lang == "zh" else f"{float(paid.amount):,.2f}",
-             change=change_phrase(paid.amount, before.subsidies.amount, lang, before.span.like_for_like))
+             change=change_phrase(paid.amount, before.subsidies.amount, lang, before.span.like_for_like),
+             change_year=("，" if lang == "zh" else ", ") + change_phrase(
+                 paid.amount, last.subsidies.amount, lang, last.span.like_for_like, "change_year") if last else "")
 
 
-def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str) -> list[tuple[str, str, str, str]]:
-    """(indicator, this period, previous period, change) for the briefing's table."""
-    now, before = figures.current, figures.previous
+def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str, with_year: bool = True) -> list[tuple[str, ...]]:
+    """(indicator, this period, previous period, change[, same period last year, change]) for the briefing's
+    table; the last pair with ``with_year`` (not for a year, whose previous period is the year before)."""
+    now = figures.current
+    frames = [figures.previous] + ([figures.year_before] if with_year and figures.year_before else [])
+    rows: list[tuple[str, ...]] = []
 
-    def whole(name: str, a: int, b: int | None) -> tuple[str, str, str, str]:
-        return name, f"{a:,}", "—" if b is None else f"{b:,}", "—" if b is None else signed(a - b)
+    def whole(name: str, pick) -> None:
+        a = pick(now)
+        rows.append((name, f"{a:,}", *(part for f in frames for part in (f"{pick(f):,}", signed(a - pick(f))))))
 
-    rows = [whole(t("overview.children", lang), now.children_total, before.children_total)]
-    rows += [whole(label("category", c, lang), n, before.children_by_category[c])
-             for c, n in now.children_by_category.items()]
-    cases, earlier = now.cases, before.cases
-    rows.append(whole(t("kpi.open_cases", lang), cases.open_total, earlier.open_total))
-    rows += [whole(name, cases.open_by_risk[level], earlier.open_by_risk[level]) for level, name in
-             risk_labels(rules, lang)]
-    rows.append(whole(t("kpi.overdue", lang), cases.overdue, earlier.overdue))
-    rows.append(whole(t("kpi.reported", lang), cases.reported_in_period, earlier.reported_in_period))
-    shares = [c.response.share for c in (cases, earlier)]
-    rows.append((t("kpi.within_limit", lang), *(format_share(s) for s in shares),
-                 t("kpi.points", lang, change=signed((shares[0] - shares[1]) * 100, 1)) if None not in shares else "—"))
+    def points(name: str, pick, shown=format_share) -> None:
+        a = pick(now).share
+        cells = []
+        for f in frames:
+            b = pick(f).share
+            cells += [shown(pick(f)), t("kpi.points", lang, change=signed((a - b) * 100, 1)) if None not in (a, b)
+                      else "—"]
+        rows.append((name, shown(pick(now)), *cells))
+
+    def level_text(level) -> str:
+        return t("kpi.level_response", lang, share=format_share(level.share),
+                 hours=t("kpi.hours", lang, hours=level.median_hours) if level.median_hours is not None else "—")
+
+    def nothing(name: str, value: str) -> None:
+        rows.append((name, value, *("—", "—") * len(frames)))
+
+    whole(t("overview.children", lang), lambda f: f.children_total)
+    for c in now.children_by_category:
+        whole(label("category", c, lang), lambda f, c=c: f.children_by_category[c])
+    whole(t("kpi.open_cases", lang), lambda f: f.cases.open_total)
     for level, name in risk_labels(rules, lang):
-        pair = [c.response.by_level[level] for c in (cases, earlier)]
-        rows.append((f"{t('kpi.within_limit', lang)} · {name}", *(
-            t("kpi.level_response", lang, share=format_share(p.share),
-              hours=t("kpi.hours", lang, hours=p.median_hours) if p.median_hours is not None else "—") for p in pair),
-            t("kpi.points", lang, change=signed((pair[0].share - pair[1].share) * 100, 1))
-            if None not in (pair[0].share, pair[1].share) else "—"))
-    hours = [c.median_response_hours for c in (cases, earlier)]
-    rows.append((t("kpi.median_all_levels", lang), *(t("kpi.hours", lang, hours=h) if h is not None else "—" for h in hours),
-                 signed(hours[0] - hours[1], 1) if None not in hours else "—"))
-    paid, paid_before = now.subsidies, before.subsidies
+        whole(name, lambda f, level=level: f.cases.open_by_risk[level])
+    whole(t("kpi.overdue", lang), lambda f: f.cases.overdue)
+    whole(t("kpi.reported", lang), lambda f: f.cases.reported_in_period)
+    points(t("kpi.within_limit", lang), lambda f: f.cases.response, lambda r: format_share(r.share))
+    for level, name in risk_labels(rules, lang):
+        points(f"{t('kpi.within_limit', lang)} · {name}", lambda f, level=level: f.cases.response.by_level[level],
+               level_text)
+    hours = [f.cases.median_response_hours for f in [now] + frames]
+    rows.append((t("kpi.median_all_levels", lang), *(part for i, h in enumerate(hours) for part in (
+        (t("kpi.hours", lang, hours=h) if h is not None else "—",) if i == 0 else
+        (t("kpi.hours", lang, hours=h) if h is not None else "—",
+         signed(hours[0] - h, 1) if None not in (hours[0], h) else "—")))))
     if now.span.months:
-        rows.append(whole(t("kpi.person_times", lang), paid.person_times, paid_before.person_times))
-        rows.append((t("kpi.amount", lang), format_yuan(float(paid.amount), lang),
-                     format_yuan(float(paid_before.amount), lang), signed(float(paid.amount - paid_before.amount), 2)))
-        rows.append(whole(t("kpi.children_paid", lang), paid.children, paid_before.children))
+        whole(t("kpi.person_times", lang), lambda f: f.subsidies.person_times)
+        amounts = [float(f.subsidies.amount) for f in [now] + frames]
+        rows.append((t("kpi.amount", lang), format_yuan(amounts[0], lang), *(part for b in amounts[1:] for part in (
+            format_yuan(b, lang), signed(amounts[0] - b, 2)))))
+        whole(t("kpi.children_paid", lang), lambda f: f.subsidies.children)
     else:
-        rows += [(t(key, lang), "—", "—", "—") for key in ("kpi.person_times", "kpi.amount", "kpi.children_paid")]
+        for key in ("kpi.person_times", "kpi.amount", "kpi.children_paid"):
+            nothing(t(key, lang), "—")
     net = figures.network
-    rows.append((t("kpi.stations", lang), f"{net.street_stations} ({net.streets_with_station}/{net.streets})", "—", "—"))
-    rows.append(whole(t("kpi.supervisors", lang), net.supervisors, None))
-    rows.append((t("kpi.directors", lang), f"{net.directors} ({net.communities_with_director}/{net.communities})",
-                 "—", "—"))
-    rows.append((t("kpi.orgs", lang), t("kpi.orgs_note", lang, **net.organisations), "—", "—"))
+    nothing(t("kpi.stations", lang), f"{net.street_stations} ({net.streets_with_station}/{net.streets})")
+    nothing(t("kpi.supervisors", lang), f"{net.supervisors:,}")
+    nothing(t("kpi.directors", lang), f"{net.directors} ({net.communities_with_director}/{net.communities})")
+    nothing(t("kpi.orgs", lang), t("kpi.orgs_note", lang, **net.organisations))
+    # Trained this year counts from 1 January: it is compared with the same day a year before only.
     rates = [now.training.rate, figures.training_year_before.rate]
+    change = t("kpi.points", lang, change=signed((rates[0] - rates[1]) * 100, 1)) if None not in rates else "—"
+    pair = (format_share(rates[1]), change)
     rows.append((t("kpi.training_vs_year", lang, date=figures.training_year_before.day.isoformat()),
-                 *(format_share(r) for r in rates),
-                 t("kpi.points", lang, change=signed((rates[0] - rates[1]) * 100, 1)) if None not in rates else "—"))
+                 format_share(rates[0]), *(("—", "—", *pair) if len(frames) == 2 else pair)))
     return rows
 
 
@@ -202,7 +253,10 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     if not paid.empty:
         svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang),
                      chart_svg(charts.subsidy_by_month_chart(paid, lang, 160))))
-    kpis, notes = footnotes(kpi_rows(figures, rules, lang), rules, lang)
+    with_year = year_before(ctx, figures) is not None
+    kpis, notes = footnotes(kpi_rows(figures, rules, lang, with_year), rules, lang)
+    if with_year:
+        notes.append(t("briefing.note.year_before", lang, definition=t("kpi.help.year_before", lang)))
     footer = [t("briefing.generated", lang, moment=format_moment(datetime.now().replace(microsecond=0)),
                 as_of=format_moment(ctx.as_of))]
     if ctx.synthetic:
@@ -215,7 +269,8 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
         kpis=kpis,
         notes=notes,
         kpi_header=[t(k, lang) for k in ("col.indicator", "col.this_period", "col.previous_same_span"
-                                         if figures.previous.span.like_for_like else "col.previous_period", "col.change")],
+                                         if figures.previous.span.like_for_like else "col.previous_period", "col.change",
+                                         *(("col.year_before", "col.change_year") if with_year else ()))],
         charts_svg=svgs,
         pressure=list(zip(pressure[f"street_{suffix}"], pressure["overdue_cases"], pressure["critical_cases"],
                           pressure["open_cases"])),

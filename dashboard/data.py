@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import i18n
-from data_access import cases, config, dataset, district, explore, geo, network, overview, quality, reference, subsidies
+from data_access import campaigns, cases, config, dataset, district, explore, geo, network, overview, quality, reference, subsidies
 from data_access.coverage import Coverage
 from data_access.engine import get_engine
 from data_access.rules import CaseRules, load_rules
@@ -55,6 +55,21 @@ def district_name(lang: str) -> str:
 
 
 i18n.set_district_name(district_name)
+
+
+def before_data(period: Period) -> bool:
+    """Whether the period begins before the data's first month: there is nothing to compare with."""
+    try:
+        first = dataset_info().first_month
+    except Exception:  # no database or no table yet
+        return False
+    return first is not None and period.start < first
+
+
+def campaign_phases(period: Period, as_of: datetime) -> list:
+    """The district's campaign phases in the period that had begun by the as-of moment (data_access.campaigns)."""
+    found = district_info()
+    return campaigns.phases_in(found.id if found else None, period.start, period.end, as_of.date())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

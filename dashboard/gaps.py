@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -29,10 +30,17 @@ class Gap:
     link_text: str
 
 
+def months_due_end(moment) -> date:
+    """The first day after the last month that is over at ``moment``: a month's payments are all due only
+    once it has ended, so a month still running is not reconciled (its children are not yet unpaid)."""
+    day = moment.date()
+    month = Period.containing(day, "month")
+    return month.end if day == month.end - timedelta(days=1) else month.start
+
+
 def subsidy_window(ctx: ViewContext) -> tuple:
-    """The months the subsidy page reconciles by default: the period, up to the as-of month."""
-    after_last = Period.containing(ctx.as_of.date(), "month").end
-    return ctx.period.start, min(ctx.period.end, after_last)
+    """The months the subsidy page reconciles by default: the period's months that are over."""
+    return ctx.period.start, max(ctx.period.start, min(ctx.period.end, months_due_end(ctx.as_of)))
 
 
 def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> list[Gap]:
@@ -61,7 +69,10 @@ def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> 
     add("outside", len(outside), links.MAP, links.map_view(ctx, radius=f"{OUTSIDE_RADIUS_KM:g}"),
         km=f"{OUTSIDE_RADIUS_KM:g} km", names=names)
 
-    lists = data.reconciliation(ctx.scope, ctx.filters, *subsidy_window(ctx))
+    start, end = subsidy_window(ctx)
+    lists = data.reconciliation(ctx.scope, ctx.filters, start, end) if start < end else {
+        kind: pd.DataFrame(columns=["at_issue"]) for kind in ("unpaid", "wrong_amount", "ineligible", "duplicate",
+                                                              "no_standard")}
     unpaid = lists.pop("unpaid")
     add("unpaid", len(unpaid), links.SUBSIDIES, links.subsidies(ctx),
         amount=format_yuan(float(unpaid["at_issue"].abs().sum()), lang))

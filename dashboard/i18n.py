@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -87,12 +87,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.reported": ("本期新接报", "Reported this period"),
     "kpi.person_times": ("发放人次", "Person-times paid"),
     "kpi.amount": ("发放金额", "Amount paid"),
+    "kpi.amount_unit": ("发放金额（万元）", "Amount paid (yuan)"),
+    "kpi.amount_yuan": ("发放金额（元）", "Amount paid (yuan)"),
     "kpi.children_paid": ("受助儿童", "Children paid"),
     "kpi.vs_previous": ("较上期（{period}）", "vs {period}"),
     "kpi.vs_moment": ("较 {date}", "vs {date}"),
     "kpi.vs_same_span": ("截至{date}，较{period}同期", "to {date}, against the same days of {period}"),
     "kpi.vs_months": ("{months}，较{before}", "{months}, against {before}"),
     "kpi.no_complete_month": ("本期尚无已结束的月份", "no month of this period is over yet"),
+    # The same period a year before: the second comparison of every figure that has one.
+    "kpi.yoy.same_days": ("较去年同期（{period}截至{date}）", "against the same days last year ({period} to {date})"),
+    "kpi.yoy.period": ("较去年同期（{period}）", "against the same period last year ({period})"),
+    "kpi.yoy.months": ("较去年同期（{before}）", "against the same months last year ({before})"),
+    "kpi.yoy.moment": ("较去年同期（{date}）", "against the same date last year ({date})"),
+    "kpi.training_vs_day": ("较上年同日（{date}）", "against the same day last year ({date})"),
+    "kpi.change_line": ("{against} {change}", "{change} {against}"),
+    "kpi.vs_previous_end": ("较上期末（{date}）", "against the previous period's end ({date})"),
+    "kpi.help.year_before": ("每项变化还与去年同期比较：期间未结束时为去年同一时段（截至同月同日同时刻，2月29日对应前一年2月28日），补贴为去年同样的已结束月份，存量为去年同一时点；期间已结束时为去年同一期间。",
+                             "Each change is also set against the same period last year: while the period runs, the same span a year earlier (to the same month, day and hour; 29 February is matched with 28 February), for payments the same complete months, for stocks the same moment; once the period is over, all of last year's period."),
     "subsidies.quarters.to_date": ("本季度尚未结束：环比、同比按已结束的月份与前期同样月份比较。",
                                    "This quarter is not over: its changes compare its complete months with the same months before."),
     "period.to_date": ("{period}（截至目前）", "{period} (to date)"),
@@ -114,7 +126,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi.critical_open": ("一级·红在办", "Open critical cases"),
     "kpi.training": ("本年参训率", "Trained this year"),
     "kpi.points": ("{change} 个百分点", "{change} pp"),
-    "kpi.training_vs_year": ("本年参训率（上期列为上年同日 {date}）", "Trained this year (previous column: same day a year before, {date})"),
+    "kpi.training_vs_year": ("本年参训率（与上年同日 {date} 比较）", "Trained this year (against the same day a year before, {date})"),
     "kpi.training_no_session": ("本年尚未举办培训", "no session held yet this year"),
     "kpi.training_note": ("{trained}/{staff} 名在岗人员", "{trained} of {staff} staff in post"),
     # One-line definitions of every figure: what is counted, at which moment, against what (card help,
@@ -227,8 +239,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "This briefing is built from synthetic sample data; it holds no real child's information."),
     "summary.children": ("截至{date}，{scope}在册困境儿童{total}人，其中孤儿{orphan}人、事实无人抚养儿童{de_facto_unsupported}人、其他困境儿童{other_difficulty}人。",
                          "As of {date}, {scope} has {total} registered children in difficulty: {orphan} orphans, {de_facto_unsupported} de-facto unsupported and {other_difficulty} other children in difficulty."),
-    "summary.subsidies": ("{period}累计发放困境儿童补贴{person_times}人次、{amount}万元，{change}。",
-                          "In {period}, {person_times} person-times of subsidy were paid, {amount} yuan in all, {change}."),
+    "summary.subsidies": ("{period}累计发放困境儿童补贴{person_times}人次、{amount}万元，{change}{change_year}。",
+                          "In {period}, {person_times} person-times of subsidy were paid, {amount} yuan in all, {change}{change_year}."),
     "summary.change.up": ("较上期增加{pct}", "up {pct} on the previous period"),
     "summary.change.down": ("较上期减少{pct}", "down {pct} on the previous period"),
     "summary.change.flat": ("与上期持平", "the same as the previous period"),
@@ -238,9 +250,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "summary.change.flat.same": ("与上期同期持平", "the same as the same months of the previous period"),
     "summary.subsidies.no_month": ("{period}尚无已结束的月份，补贴发放待月末后统计。",
                                    "No month of {period} is over yet, so its subsidy payments are counted after the month ends."),
+    "campaign.2022-rectification": ("2022年全面集中整治", "the 2022 concentrated rectification campaign"),
+    "summary.campaign": ("本期正值{campaign}：{phases}。", "This period falls in {campaign}: {phases}."),
+    "summary.campaign.phase": ("{name}（{starts}–{ends}）", "{name} ({starts} to {ends})"),
+    "col.year_before": ("去年同期", "Same period last year"),
+    "col.change_year": ("较去年同期", "Change on last year"),
+    "briefing.note.year_before": ("“去年同期”“较去年同期”：{definition}", "“Same period last year”: {definition}"),
+    "summary.change_year.up": ("较去年同期增加{pct}", "up {pct} on the same period last year"),
+    "summary.change_year.down": ("较去年同期减少{pct}", "down {pct} on the same period last year"),
+    "summary.change_year.flat": ("与去年同期持平", "the same as the same period last year"),
+    "summary.change_year.none": ("去年同期无发放", "with none paid the same period last year"),
+    "summary.change_year.up.same": ("较去年同期增加{pct}", "up {pct} on the same months last year"),
+    "summary.change_year.down.same": ("较去年同期减少{pct}", "down {pct} on the same months last year"),
+    "summary.change_year.flat.same": ("与去年同期持平", "the same as the same months last year"),
+    "summary.change_year.none.same": ("去年同期无发放", "with none paid in the same months last year"),
+    "summary.reported_year": ("（较去年同期{change}件）", " ({change} on the same period last year)"),
+    "summary.reported_year.same": ("（较去年同期{change}件）", " ({change} on the same days last year)"),
     "col.previous_same_span": ("上期（接报、响应、发放为同期）", "Previous period (reports, responses, payments: same span)"),
-    "summary.cases": ("在办危机个案{open}件，其中一级·红{critical}件，逾期{overdue}件；本期新接报{reported}件{response}。",
-                      "{open} crisis cases are open, {critical} of them critical and {overdue} overdue; {reported} were reported this period{response}."),
+    "summary.cases": ("在办危机个案{open}件，其中一级·红{critical}件，逾期{overdue}件；本期新接报{reported}件{reported_year}{response}。",
+                      "{open} crisis cases are open, {critical} of them critical and {overdue} overdue; {reported} were reported this period{reported_year}{response}."),
     "summary.response": ("，已到响应时限的{due}件中{within}件在规定时限内首次响应（{share}）",
                          ", and {within} of the {due} cases due were first answered within their level's limit ({share})"),
     "summary.network": ("{streets_with_station}个街道均已建立未成年人保护工作站（{streets}个街道全覆盖）" ,
@@ -465,6 +493,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "subsidies.reconciliation.caption": ("每月月末在册且未满18周岁的困境儿童为应发对象，按当月1日执行的标准核对。",
                                          "A child is due a payment for a month when on the register and under 18 at the month's end, at the standard in force on the month's first day."),
     "subsidies.clean": ("未发现问题。", "Nothing found."),
+    "subsidies.reconciliation.complete": ("对账只含已结束的月份（截至{date}）：本月发放尚未全部到期。",
+                                          "Only months that are over are reconciled (to {date}): this month's payments are not all due yet."),
+    "subsidies.reconciliation.none_over": ("所选期间尚无已结束的月份，月末后再对账。",
+                                           "No month of the chosen period is over yet; it is reconciled after the month ends."),
     "subsidies.at_issue_total": ("{count} 条 · 涉及金额 {amount}", "{count} rows · money at issue {amount}"),
     "subsidies.kind.unpaid": ("应发未发", "Eligible, not paid"),
     "subsidies.kind.wrong_amount": ("少发或多发", "Paid less or more"),
@@ -1089,6 +1121,54 @@ def versus_months(now: Span, before: Span, lang: str) -> str:
     if not now.months:
         return t("kpi.no_complete_month", lang)
     return t("kpi.vs_months", lang, months=months_label(now.months, lang), before=months_label(before.months, lang))
+
+
+def versus_year(now: Span, before: Span, lang: str) -> str:
+    """What a flow is compared with a year before: the same days while the period runs, else the whole period."""
+    if before.like_for_like:
+        return t("kpi.yoy.same_days", lang, date=short_date(before.until.date(), lang),
+                 period=period_label(before.period, lang))
+    return t("kpi.yoy.period", lang, period=period_label(before.period, lang))
+
+
+def versus_year_months(now: Span, before: Span, lang: str) -> str:
+    """What payments are compared with a year before: while the period runs, the same complete months."""
+    if not before.like_for_like:
+        return versus_year(now, before, lang)
+    if not now.months:
+        return t("kpi.no_complete_month", lang)
+    return t("kpi.yoy.months", lang, months=months_label(now.months, lang), before=months_label(before.months, lang))
+
+
+def stock_day(span: Span, moment: datetime) -> date:
+    """The day a stock of ``span`` is read on: its period's last day, or ``moment``'s day if earlier."""
+    return min(span.period.end - timedelta(days=1), moment.date())
+
+
+def arrow(change: float | None) -> str:
+    """The arrow of a change: up for a rise, down for a fall, level for none."""
+    if change is None:
+        return ""
+    return "↑" if change > 0 else "↓" if change < 0 else "→"
+
+
+def signed_percent(now: float, before: float) -> str | None:
+    """The relative change with its sign first (``-32.8%``), so an arrow read from it points the right way;
+    None when there is nothing to compare with."""
+    if not before:
+        return None
+    ratio = (float(now) - float(before)) / float(before)
+    if round(ratio, 3) == 0:
+        return "0.0%"
+    return f"{'+' if ratio > 0 else '-'}{abs(ratio):.1%}"
+
+
+def change_line(difference: float | None, shown: str | None, against: str, lang: str) -> str:
+    """A change with its arrow and what it is against: ``截至12月4日，较去年同期（…） ↑ +12``; ``shown`` is
+    the change as written (``+12``, ``-3.2%``), ``difference`` its value, which picks the arrow."""
+    if difference is None or shown is None:
+        return t("kpi.change_line", lang, change="—", against=against)
+    return t("kpi.change_line", lang, change=f"{arrow(difference)} {shown}", against=against)
 
 
 def format_yuan(amount: float, lang: str) -> str:

@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import auth, data, exports, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import format_moment, format_share, period_label, t
+from dashboard.i18n import (change_line, format_moment, format_share, period_label, signed, stock_day, t, versus_year,
+                            versus_year_months)
 from dashboard.text import literal, md
 from data_access import config
 from data_access.dataset import Health
@@ -52,12 +53,21 @@ def kpi(container, label: str, value: object, note: str | None = None, delta: st
 
     ``link`` is (page, label, query parameters); ``delta_color="inverse"`` where a rise is bad news.
     """
+    arrow, colour = delta_style(delta, delta_color)
     with container.container(border=True):
-        st.metric(label, value, delta=delta, delta_color=delta_color, help=help)
+        st.metric(label, value, delta=delta, delta_color=colour, delta_arrow=arrow, help=help)
         if note:
             st.caption(note)
         for page, text, params in ([link] if link else []) + list(more):
             st.page_link(page, label=text, icon=":material/arrow_forward:", query_params=params)
+
+
+def delta_style(delta: str | None, delta_color: str = "normal") -> tuple[str, str]:
+    """The arrow and colour of a change: st.metric points up for any text not starting with "-", so a change
+    that is not signed (none, "0.0%", "0.0 pp") gets no arrow and no colour."""
+    if delta and delta.lstrip()[:1] in ("+", "-"):
+        return "auto", delta_color
+    return "off", "off"
 
 
 RISK_BADGE_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
@@ -141,3 +151,33 @@ def response_badges(response, rules, lang: str) -> str:
         parts.append(f"{risk_label(rule, lang)}: " + t("kpi.level_response", lang, share=format_share(level.share),
                                                          hours=hours))
     return "  \n".join(parts)
+
+
+def change(now: float | None, before: float | None, against: str, lang: str, decimals: int = 0) -> str:
+    """A line saying how ``now`` compares with ``before`` and against what, with the arrow of its sign."""
+    if now is None or before is None:
+        return change_line(None, None, against, lang)
+    return change_line(now - before, signed(now - before, decimals), against, lang)
+
+
+def share_change(now: float | None, before: float | None, against: str, lang: str) -> str:
+    """The same for a share, in percentage points."""
+    if now is None or before is None:
+        return change_line(None, None, against, lang)
+    points = round((now - before) * 100, 1)
+    return change_line(points, t("kpi.points", lang, change=signed(points, 1)), against, lang)
+
+
+def lines(*parts: str | None) -> str:
+    """Caption lines, one under the other."""
+    return "  \n".join(part for part in parts if part)
+
+
+def year_before(ctx: ViewContext, figures):
+    """The same period a year before and what its stocks, flows and payments are against; None for a year,
+    whose previous period is the year before, and when last year's period began before the data."""
+    if ctx.period.kind == "year" or figures.year_before is None or data.before_data(ctx.period.year_before()):
+        return None
+    last, now, lang = figures.year_before, figures.current, ctx.lang
+    return (last, t("kpi.yoy.moment", lang, date=stock_day(last.span, last.moment).isoformat()),
+            versus_year(now.span, last.span, lang), versus_year_months(now.span, last.span, lang))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboard import briefing, charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import format_share, signed, t, versus_months
+from dashboard.i18n import change_line, format_share, signed, signed_percent, t, versus, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months
 
@@ -14,7 +16,11 @@ SCREENS = ("network", "cases", "subsidies", "gaps")
 LARGE_TYPE = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 4.5rem !important; line-height: 1.15; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 3.4rem !important; line-height: 1.15; }
+.st-key-meeting-lead [data-testid="stMetricValue"], .st-key-meeting-lead [data-testid="stMetricValue"] * {
+  font-size: 6rem !important; }
+.st-key-meeting-compare [data-testid="stMarkdownContainer"] p { font-size: 1.65rem !important; line-height: 1.4; }
+.st-key-meeting-compare [data-testid="stCaptionContainer"] p { font-size: 1.35rem !important; }
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { font-size: 1.6rem !important; }
 [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * { font-size: 1.4rem !important; }
 [data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li { font-size: 1.45rem; }
@@ -98,8 +104,62 @@ def navigation(ctx: ViewContext, screen: str) -> None:
                                                    width="stretch")
 
 
+COLOURS = {"normal": ("green", "red"), "inverse": ("red", "green")}
+
+
+def comparison(difference: float | None, shown: str | None, against: str, lang: str, delta_color: str) -> str:
+    """One comparison of the lead figure in words, its arrow following its sign, coloured as st.metric would."""
+    line = change_line(difference, shown, against, lang)
+    if difference is None or shown is None or round(difference, 6) == 0 or delta_color not in COLOURS:
+        return f":gray[{line}]"
+    rise, fall = COLOURS[delta_color]
+    return f":{rise if difference > 0 else fall}[{line}]"
+
+
+def lead(ctx: ViewContext, label: str, value: object, comparisons: list[tuple], detail: str | None = None, *,
+         delta_color: str = "normal", help: str | None = None) -> None:
+    """The one figure that matters on a screen, first and large, with each comparison beside it in words:
+    ``comparisons`` are (difference, the change as shown, what it is against)."""
+    with st.container(key="meeting-lead", border=True):
+        left, right = st.columns([1, 1.5], vertical_alignment="center")
+        left.metric(label, value, help=help)
+        right = right.container(key="meeting-compare")
+        right.markdown("  \n".join(comparison(*c, ctx.lang, delta_color) for c in comparisons))
+        if detail:
+            right.caption(detail)
+
+
+def points(now: float | None, before: float | None, lang: str) -> tuple[float | None, str | None]:
+    """A change of a share in percentage points: (value, as shown)."""
+    if now is None or before is None:
+        return None, None
+    change = round((now - before) * 100, 1)
+    return change, t("kpi.points", lang, change=signed(change, 1))
+
+
+def whole(now: float, before: float | None, decimals: int = 0) -> tuple[float | None, str | None]:
+    return (None, None) if before is None else (now - before, signed(now - before, decimals))
+
+
+def percent(now, before) -> tuple[float | None, str | None]:
+    shown = signed_percent(now, before)
+    return (None, None) if shown is None else (float(now) - float(before), shown)
+
+
+def at_start(ctx: ViewContext) -> str:
+    """What a stock's change is against: the previous period's end."""
+    return t("kpi.vs_previous_end", ctx.lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
+
+
 def network(ctx: ViewContext, figures) -> None:
     lang, net, training = ctx.lang, figures.network, figures.current.training
+    earlier = figures.training_year_before
+    detail = [t("kpi.training_note", lang, trained=training.trained_total, staff=training.in_post_total)]
+    if not training.sessions:
+        detail.append(t("kpi.training_no_session", lang))
+    lead(ctx, t("kpi.training", lang), format_share(training.rate),
+         [(*points(training.rate, earlier.rate, lang), t("kpi.training_vs_day", lang, date=earlier.day.isoformat()))],
+         " · ".join(detail), help=layout.definition("training", lang))
     top = st.columns(3)
     layout.kpi(top[0], t("kpi.stations", lang), net.street_stations,
                t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets),
@@ -113,32 +173,31 @@ def network(ctx: ViewContext, figures) -> None:
                help=layout.definition("orgs", lang))
     layout.kpi(bottom[1], t("kpi.rescue", lang), net.rescue_rooms, t("kpi.rescue_note", lang, beds=net.planned_beds),
                help=layout.definition("rescue", lang))
-    earlier = figures.training_year_before
-    layout.kpi(bottom[2], t("kpi.training", lang), format_share(training.rate),
-               layout.training_note(training, earlier, lang),
-               t("kpi.points", lang, change=signed((training.rate - earlier.rate) * 100, 1))
-               if None not in (training.rate, earlier.rate) else None, help=layout.definition("training", lang))
+
+
+def stock(ctx: ViewContext, figures, col, key: str, pick, help_name: str) -> None:
+    """A stock of cases with its change against the previous period's end and the same moment last year."""
+    last = layout.year_before(ctx, figures)
+    now, before = pick(figures.current), pick(figures.previous)
+    layout.kpi(col, t(key, ctx.lang), f"{now:,}", layout.lines(
+        at_start(ctx), layout.change(now, pick(last[0]), last[1], ctx.lang) if last else None),
+        signed(now - before), delta_color="inverse", help=layout.definition(help_name, ctx.lang))
 
 
 def cases(ctx: ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current.cases, figures.previous.cases
-    rules = data.rules()
-    cols = st.columns(4)
-    layout.kpi(cols[0], t("kpi.open_cases", lang), f"{now.open_total:,}", " ".join(
-        layout.risk_badge(rules.risk(level), lang, f" {count}") for level, count in now.open_by_risk.items()),
-        signed(now.open_total - before.open_total), delta_color="inverse", help=layout.definition("open", lang))
-    critical = now.open_by_risk.get("critical", 0)
-    layout.kpi(cols[1], t("kpi.critical_open", lang), f"{critical:,}", None,
-               signed(critical - before.open_by_risk.get("critical", 0)), delta_color="inverse",
-               help=layout.definition("critical", lang))
-    layout.kpi(cols[2], t("kpi.overdue", lang), f"{now.overdue:,}", None, signed(now.overdue - before.overdue),
-               delta_color="inverse", help=layout.definition("overdue", lang))
+    rules, last = data.rules(), layout.year_before(ctx, figures)
     response = now.response
-    layout.kpi(cols[3], t("kpi.within_limit", lang), format_share(response.share),
-               layout.response_badges(response, rules, lang),
-               t("kpi.points", lang, change=signed((response.share - before.response.share) * 100, 1))
-               if None not in (response.share, before.response.share) else None,
-               help=layout.definition("within", lang))
+    compared = [(*points(response.share, before.response.share, lang),
+                 versus(figures.current.span, figures.previous.span, lang))]
+    if last:
+        compared.append((*points(response.share, last[0].cases.response.share, lang), last[2]))
+    lead(ctx, t("kpi.within_limit", lang), format_share(response.share), compared,
+         layout.response_badges(response, rules, lang).replace("  \n", " · "), help=layout.definition("within", lang))
+    cols = st.columns(3)
+    stock(ctx, figures, cols[0], "kpi.open_cases", lambda f: f.cases.open_total, "open")
+    stock(ctx, figures, cols[1], "kpi.critical_open", lambda f: f.cases.open_by_risk.get("critical", 0), "critical")
+    stock(ctx, figures, cols[2], "kpi.overdue", lambda f: f.cases.overdue, "overdue")
     this_month = Period.containing(ctx.as_of.date(), "month")
     reported = data.cases_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end, ctx.as_of)
     st.caption(t("chart.cases_trend", lang), help=t("chart.help.cases_trend", lang))
@@ -146,23 +205,32 @@ def cases(ctx: ViewContext, figures) -> None:
         st.info(t("empty.no_data", lang))
     else:
         st.altair_chart(projector(charts.cases_by_month_chart(reported, briefing.risk_labels(rules, lang), lang,
-                                                              height=240)), width="stretch")
+                                                              height=220)), width="stretch")
 
 
 def subsidies(ctx: ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current.subsidies, figures.previous.subsidies
     span, span_before = figures.current.span, figures.previous.span
     against, paid = versus_months(span, span_before, lang), bool(span.months)
-    cols = st.columns(3)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}" if paid else "—", against,
+    last = layout.year_before(ctx, figures)
+
+    def yoy(value, pick) -> str | None:
+        return layout.change(value, pick(last[0].subsidies), last[3], lang) if last and paid else None
+
+    # The unit goes in the label, so the figure keeps to the lead's width on a projector.
+    wan = "{:,.2f}" if lang == "zh" else "{:,.0f}"
+    compared = [(*(percent(now.amount, before.amount) if paid else (None, None)), against)]
+    if last:
+        compared.append((*(percent(now.amount, last[0].subsidies.amount) if paid else (None, None)), last[3]))
+    lead(ctx, t("kpi.amount_unit", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—",
+         compared, delta_color="off", help=layout.definition("amount", lang))
+    cols = st.columns(2)
+    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}" if paid else "—",
+               layout.lines(against, yoy(now.person_times, lambda f: f.person_times)),
                signed(now.person_times - before.person_times) if paid else None, delta_color="off",
                help=layout.definition("person_times", lang))
-    wan = "{:,.2f} 万元" if lang == "zh" else "{:,.0f} yuan"
-    layout.kpi(cols[1], t("kpi.amount", lang),
-               wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—", against,
-               briefing.change_phrase(now.amount, before.amount, lang, span_before.like_for_like) if paid else None,
-               delta_color="off", help=layout.definition("amount", lang))
-    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{now.children:,}" if paid else "—", against,
+    layout.kpi(cols[1], t("kpi.children_paid", lang), f"{now.children:,}" if paid else "—",
+               layout.lines(against, yoy(now.children, lambda f: f.children)),
                signed(now.children - before.children) if paid else None, delta_color="off",
                help=layout.definition("children_paid", lang))
     this_month = Period.containing(ctx.as_of.date(), "month")
@@ -171,13 +239,25 @@ def subsidies(ctx: ViewContext, figures) -> None:
     if paid.empty:
         st.info(t("empty.no_data", lang))
     else:
-        st.altair_chart(projector(charts.subsidy_by_month_chart(paid, lang, height=240)), width="stretch")
+        st.altair_chart(projector(charts.subsidy_by_month_chart(paid, lang, height=220)), width="stretch")
 
 
 def gaps_and_actions(ctx: ViewContext, figures) -> None:
     lang = ctx.lang
+    stock_lead(ctx, figures)
     found = gaps.find_gaps(ctx, figures, data.street_pressure(ctx.scope, ctx.filters, ctx.as_of))
     if not found:
         st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
     for number, gap in enumerate(found, start=1):
         st.markdown(f"{number}. **{literal(gap.text)}**  \n{literal(gap.action)}")
+
+
+def stock_lead(ctx: ViewContext, figures) -> None:
+    """The gaps screen leads with what needs doing first: the overdue cases."""
+    last = layout.year_before(ctx, figures)
+    now, before = figures.current.cases.overdue, figures.previous.cases.overdue
+    compared = [(*whole(now, before), at_start(ctx))]
+    if last:
+        compared.append((*whole(now, last[0].cases.overdue), last[1]))
+    lead(ctx, t("kpi.overdue", ctx.lang), f"{now:,}", compared, delta_color="inverse",
+         help=layout.definition("overdue", ctx.lang))

@@ -8,7 +8,9 @@ from dashboard.i18n import label, t
 
 
 def _percent(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:+.1%}"
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:.1%}" if round(value, 3) == 0 else f"{value:+.1%}"  # no sign on no change
 
 
 def quarters(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -112,6 +112,8 @@ class KeyFigures:
     previous: PeriodFigures
     # "Trained this year" counts from 1 January: it is compared with the same day a year before.
     training_year_before: TrainingFigures | None = None
+    # The same period a year before (see year_before_figures); for a year it is ``previous``.
+    year_before: PeriodFigures | None = None
 
 
 def in_post(table, day: date):
@@ -282,14 +284,33 @@ def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
     day = min(filters.period.end - timedelta(days=1), as_of.date())
     year_before = Period("year", day.year).same_moment(datetime.combine(day, datetime.min.time()),
                                                        Period("year", day.year - 1)).date()
-    network, current, earlier, trained_before = together(
+    network, current, earlier, trained_before, last_year = together(
         engine,
         lambda: network_figures(engine, scope, filters, as_of),
         lambda: period_figures(engine, scope, filters, span, as_of, rules),
         lambda: period_figures(engine, scope, filters, previous, previous_end, rules, past=previous_end < as_of),
         lambda: training_figures(engine, scope, filters, year_before),
+        lambda: None if filters.period.kind == "year" else year_before_figures(engine, scope, filters, span, as_of,
+                                                                              rules),
     )
-    return KeyFigures(network=network, current=current, previous=earlier, training_year_before=trained_before)
+    return KeyFigures(network=network, current=current, previous=earlier, training_year_before=trained_before,
+                      year_before=earlier if last_year is None else last_year)
+
+
+def year_before_span(span: Span) -> Span:
+    """The same span of the same period a year before: up to the same moment while the period runs (a span
+    to 29 February is matched to 28 February), its same complete months, or all of it."""
+    return span.matching(span.period.year_before())
+
+
+def year_before_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, as_of: datetime,
+                        rules: CaseRules) -> PeriodFigures:
+    """The figures of the same period a year before, over the same span as ``span``: flows up to the same
+    moment (payments over the same complete months), stocks at that moment, or at the period's end once over."""
+    earlier = year_before_span(span)
+    moment = min(earlier.until, as_of)
+    return period_figures(engine, scope, replace(filters, period=earlier.period), earlier, moment, rules,
+                          past=moment < as_of)
 
 
 def cases_by_month(engine: Engine, scope: Scope, filters: Filters, start: date, end: date,

@@ -8,7 +8,8 @@ Calibration (scale 1): 10 street stations, 10 supervisors, 92 directors, 27 soci
 (8/9/10); subsidy standard 2,454 yuan a month for orphans and de-facto unsupported children from
 2022-01; 2022 Q2 payments 556 person-times and 641,800.00 yuan; the year's festival and special
 living grants 10,000 yuan; the March 2022 donation 46,000 yuan for 81 children. A few payment
-errors are planted in 2022 Q2 for the reconciliation to find (see plant_payment_errors).
+errors are planted in 2022 Q2 for the reconciliation to find (see plant_payment_errors), and a few
+offsetting ones in every other quarter (plant_quarterly_errors).
 
 Every year up to the as-of date has its festival and special grants, a donation (from 2022 on) and
 its online courses, live broadcasts and on-site training sessions, so a recent as-of date shows no
@@ -36,7 +37,7 @@ from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
 # Raise when the schema or the generator changes, so cached databases (bench) are rebuilt.
-SAMPLE_VERSION = "8"
+SAMPLE_VERSION = "9"
 FIRST_MONTH = date(2021, 1, 1)
 DEFAULT_AS_OF = datetime(2022, 6, 30, 18, 0)
 DEFAULT_SEED = 2022
@@ -527,6 +528,51 @@ class _Generator:
         turned = children[adult]
         turned["birth_date"] = date(2004, 5, 20)
         turned["id_number"] = self.id_number(turned["birth_date"], rng)
+        # The reconciliation found them: neither is paid again from July.
+        stopped = [p for p in self.rows[schema.subsidy_payments]
+                   if p["child_id"] in (left, adult) and p["month"] >= date(2022, 7, 1)]
+        for payment in stopped:
+            self.rows[schema.subsidy_payments].remove(payment)
+            self.paid[payment["month"]].remove(payment)
+        self.plant_quarterly_errors()
+
+    def plant_quarterly_errors(self) -> None:
+        """Every other quarter's few errors, so no quarter's reconciliation is empty by an artefact.
+
+        In the quarter's first month one child is underpaid and another overpaid by the same sum; in its
+        second month one child goes unpaid while another of the same category and amount is paid twice.
+        They offset each other, so every month's person-times and amount stay as paid. The wrong amounts
+        fall on other children in difficulty, so the orphans' 2022 amounts keep the two errors of 2022 Q2.
+        Each month's errors use the month's own random stream.
+        """
+        for first in self.months[::3]:
+            if first.month % 3 != 1 or first == date(2022, 4, 1):
+                continue
+            month, second = first, add_months(first, 1)
+            if month in self.paid:
+                rng = self.rng("payment errors", month)
+                others = sorted((p for p in self.paid[month] if p["category"] == "other_difficulty"),
+                                key=lambda p: p["child_id"])
+                if len(others) >= 2:
+                    under, over = rng.sample(others, 2)
+                    sum_ = Decimal(rng.choice(("50", "100", "120")))
+                    under["amount"] -= sum_
+                    over["amount"] += sum_
+            if second in self.paid:
+                rng = self.rng("payment errors", second)
+                rows = sorted(self.paid[second], key=lambda p: p["child_id"])
+                unpaid = rng.choice(rows)
+                peers = [p for p in rows if p is not unpaid and p["category"] == unpaid["category"]
+                         and p["amount"] == unpaid["amount"]]
+                if peers:
+                    twice = rng.choice(peers)
+                    self.rows[schema.subsidy_payments].remove(unpaid)
+                    self.paid[second].remove(unpaid)
+                    again = dict(twice, id=self.new_id(schema.subsidy_payments))
+                    again["payment_no"] += "-2"
+                    again["paid_on"] += timedelta(days=rng.randrange(2, 6))
+                    self.rows[schema.subsidy_payments].append(again)
+                    self.paid[second].append(again)
 
     def pick_street(self, rng: random.Random) -> str:
         streets = list(self.community_weights)

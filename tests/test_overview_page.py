@@ -56,9 +56,9 @@ def test_the_subsidy_link_shows_the_same_payments(app):
     at = app(period="2022Q2", lang="en")
     params = next(p for label, p in links_of(at) if label == "Subsidies")
     paid = app("views/subsidies.py", **params)
-    for name in ("Person-times paid", "Amount paid", "Children paid"):
+    for name in ("Person-times paid", "Amount paid (yuan)", "Children paid"):
         assert metric(paid, name) == metric(at, name)
-    assert metric(at, "Person-times paid") == "556" and metric(at, "Amount paid") == "641,800.00 yuan"
+    assert metric(at, "Person-times paid") == "556" and metric(at, "Amount paid (yuan)") == "641,800.00"
 
 
 def test_the_network_link_shows_the_communities_on_the_map(app):
@@ -229,7 +229,7 @@ def test_a_running_quarter_says_to_date_and_compares_like_for_like(app, monkeypa
         assert "In Apr 2022, " in shown and "on the same months of the previous period" in shown
         link = next(p for label, p in links_of(at) if label == "Subsidies")
         paid = app("views/subsidies.py", **link)
-        for name in ("Person-times paid", "Amount paid", "Children paid"):
+        for name in ("Person-times paid", "Amount paid (yuan)", "Children paid"):
             assert metric(paid, name) == metric(at, name)
 
 

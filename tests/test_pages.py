@@ -69,7 +69,7 @@ def test_overview_shows_the_network_from_the_database(app):
 def test_subsidy_page_shows_the_2022_q2_calibration(app):
     at = app("views/subsidies.py", period="2022Q2", lang="en")
     assert metric(at, "Person-times paid") == "556"
-    assert metric(at, "Amount paid") == "641,800.00 yuan"
+    assert metric(at, "Amount paid (yuan)") == "641,800.00"
 
 
 def test_street_filter_narrows_the_figures(app):

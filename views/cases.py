@@ -1,14 +1,17 @@
 """Crisis-case queue: what is overdue, what is critical, who holds it."""
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, casework, charts, context, data, empty, exports, layout, links, urlstate
-from dashboard.i18n import format_moment, format_share, t
+from dashboard.i18n import format_moment, format_share, label, signed, t, versus, versus_year
 from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
+from data_access.overview import year_before_span
+from data_access.types import Span
 
 ctx = context.current()
 lang = ctx.lang
@@ -164,9 +167,25 @@ with left:
     st.dataframe(casework.response_table(response, rules, lang), hide_index=True, width="stretch")
 with right:
     median = data.median_response_hours(ctx.scope, filters, case_filters, ctx.as_of)
-    layout.kpi(st, t("kpi.reported", lang), f"{sum(bands.values()):,}", help=layout.definition("reported", lang))
+    # Against the same span of the previous period and of the same period last year (as on the overview).
+    span = Span.of(filters.period, ctx.as_of)
+    spans = [span.matching(filters.period.previous())]
+    spans += [] if filters.period.kind == "year" or data.before_data(filters.period.year_before()) else \
+        [year_before_span(span)]
+    earlier = [(sum(data.response_bands(ctx.scope, replace(filters, period=o.period), case_filters, o.until).values()),
+                data.response_within_limits(ctx.scope, replace(filters, period=o.period), case_filters, o.until))
+               for o in spans]
+    against = [versus(span, spans[0], lang)] + [versus_year(span, o, lang) for o in spans[1:]]
+    reported = sum(bands.values())
+    layout.kpi(st, t("kpi.reported", lang), f"{reported:,}",
+               layout.lines(*(layout.change(reported, e[0], a, lang) for e, a in zip(earlier, against))),
+               signed(reported - earlier[0][0]), delta_color="off", help=layout.definition("reported", lang))
+    shares = [e[1].share for e in earlier]
     layout.kpi(st, t("kpi.within_limit", lang), format_share(response.share),
-               t("kpi.within_note", lang, within=response.within, due=response.due),
+               layout.lines(t("kpi.within_note", lang, within=response.within, due=response.due),
+                            *(layout.share_change(response.share, b, a, lang) for b, a in zip(shares, against))),
+               t("kpi.points", lang, change=signed((response.share - shares[0]) * 100, 1))
+               if None not in (response.share, shares[0]) else None,
                help=layout.definition("within", lang))
     layout.kpi(st, t("kpi.median_all_levels", lang), t("kpi.hours", lang, hours=median) if median is not None else "—",
                help=layout.definition("median_all", lang))

@@ -30,33 +30,45 @@ def cards(ctx: context.ViewContext, figures) -> None:
     at_start = t("kpi.vs_moment", lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
     to_register = (links.EXPLORE, t("overview.link.register", lang),
                    links.explore_view(ctx, "children", dim="category", measure="count", chart="bar"))
+    last = layout.year_before(ctx, figures)
+
+    def yoy(value, pick, kind: int = 1, decimals: int = 0) -> str | None:
+        """The line against the same period last year; ``kind`` 1 a stock, 2 a flow, 3 a payment figure."""
+        return layout.change(value, pick(last[0]), last[kind], lang, decimals) if last else None
 
     st.subheader(t("overview.children", lang))
     cols = st.columns(len(now.children_by_category) + 1)
-    layout.kpi(cols[0], t("kpi.children_total", lang), f"{now.children_total:,}", at_start,
+    layout.kpi(cols[0], t("kpi.children_total", lang), f"{now.children_total:,}",
+               layout.lines(at_start, yoy(now.children_total, lambda f: f.children_total)),
                signed(now.children_total - before.children_total), help=layout.definition("children", lang),
                link=to_register)
     for col, (category, count) in zip(cols[1:], now.children_by_category.items()):
-        layout.kpi(col, label("category", category, lang), f"{count:,}", at_start,
+        layout.kpi(col, label("category", category, lang), f"{count:,}",
+                   layout.lines(at_start, yoy(count, lambda f: f.children_by_category[category])),
                    signed(count - before.children_by_category[category]), help=layout.definition("children", lang),
                    link=to_register)
 
     st.subheader(t("overview.cases", lang))
     cases, earlier = now.cases, before.cases
     cols = st.columns(5)
-    layout.kpi(cols[0], t("kpi.open_cases", lang), f"{cases.open_total:,}", " ".join(
+    layout.kpi(cols[0], t("kpi.open_cases", lang), f"{cases.open_total:,}", layout.lines(" ".join(
         layout.risk_badge(rules.risk(level), lang, f" {count}") for level, count in cases.open_by_risk.items()),
+        at_start, yoy(cases.open_total, lambda f: f.cases.open_total)),
         signed(cases.open_total - earlier.open_total), delta_color="inverse", help=layout.definition("open", lang),
         link=(links.CASES, t("overview.link.queue", lang), links.cases(ctx)))
     critical = cases.open_by_risk.get("critical", 0)
-    layout.kpi(cols[1], t("kpi.critical_open", lang), f"{critical:,}", at_start,
+    layout.kpi(cols[1], t("kpi.critical_open", lang), f"{critical:,}",
+               layout.lines(at_start, yoy(critical, lambda f: f.cases.open_by_risk.get("critical", 0))),
                signed(critical - earlier.open_by_risk.get("critical", 0)), delta_color="inverse",
                help=layout.definition("critical", lang), link=(links.CASES, t("overview.link.critical", lang), links.cases(ctx, risk="critical")))
-    layout.kpi(cols[2], t("kpi.overdue", lang), f"{cases.overdue:,}", at_start, signed(cases.overdue - earlier.overdue),
+    layout.kpi(cols[2], t("kpi.overdue", lang), f"{cases.overdue:,}",
+               layout.lines(at_start, yoy(cases.overdue, lambda f: f.cases.overdue)),
+               signed(cases.overdue - earlier.overdue),
                delta_color="inverse", help=layout.definition("overdue", lang),
                link=(links.CASES, t("overview.link.overdue", lang), links.cases(ctx, due="overdue")))
-    response_card(cols[3], ctx, now, before, against)
-    layout.kpi(cols[4], t("kpi.reported", lang), f"{cases.reported_in_period:,}", against,
+    response_card(cols[3], ctx, now, before, against, last)
+    layout.kpi(cols[4], t("kpi.reported", lang), f"{cases.reported_in_period:,}",
+               layout.lines(against, yoy(cases.reported_in_period, lambda f: f.cases.reported_in_period, 2)),
                signed(cases.reported_in_period - earlier.reported_in_period), delta_color="off",
                help=layout.definition("reported", lang), link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
 
@@ -66,13 +78,17 @@ def cards(ctx: context.ViewContext, figures) -> None:
     months_paid = bool(now.span.months)
     against = versus_months(now.span, before.span, lang)
     cols = st.columns(3)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{paid.person_times:,}" if months_paid else "—", against,
+    layout.kpi(cols[0], t("kpi.person_times", lang), f"{paid.person_times:,}" if months_paid else "—",
+               layout.lines(against, yoy(paid.person_times, lambda f: f.subsidies.person_times, 3) if months_paid else None),
                signed(paid.person_times - paid_before.person_times) if months_paid else None, delta_color="off",
                help=layout.definition("person_times", lang), link=to_subsidies)
-    layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(paid.amount), lang) if months_paid else "—", against,
+    layout.kpi(cols[1], t("kpi.amount_yuan", lang), f"{float(paid.amount):,.2f}" if months_paid else "—",
+               layout.lines(against, yoy(float(paid.amount), lambda f: float(f.subsidies.amount), 3, 2)
+                            if months_paid else None),
                signed(float(paid.amount - paid_before.amount), 2) if months_paid else None, delta_color="off",
                help=layout.definition("amount", lang), link=to_subsidies)
-    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{paid.children:,}" if months_paid else "—", against,
+    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{paid.children:,}" if months_paid else "—",
+               layout.lines(against, yoy(paid.children, lambda f: f.subsidies.children, 3) if months_paid else None),
                signed(paid.children - paid_before.children) if months_paid else None, delta_color="off",
                help=layout.definition("children_paid", lang), link=to_subsidies)
 
@@ -99,17 +115,18 @@ def cards(ctx: context.ViewContext, figures) -> None:
                help=layout.definition("training", lang), more=training_views(ctx))
 
 
-def response_card(col, ctx: context.ViewContext, now, before, against: str) -> None:
+def response_card(col, ctx: context.ViewContext, now, before, against: str, last=None) -> None:
     """Share of first responses within their level's limit, each level's share and median beside it."""
     lang, rules = ctx.lang, data.rules()
     response, earlier = now.cases.response, before.cases.response
     median = now.cases.median_response_hours
-    detail = [against, t("kpi.within_note", lang, within=response.within, due=response.due),
+    detail = [against, layout.share_change(response.share, last[0].cases.response.share, last[2], lang) if last else None,
+              t("kpi.within_note", lang, within=response.within, due=response.due),
               layout.response_badges(response, rules, lang)]
     if median is not None:
         detail.append(t("kpi.median_detail", lang, hours=t("kpi.hours", lang, hours=median)))
     share, share_before = response.share, earlier.share
-    layout.kpi(col, t("kpi.within_limit", lang), format_share(share), "  \n".join(detail),
+    layout.kpi(col, t("kpi.within_limit", lang), format_share(share), layout.lines(*detail),
                t("kpi.points", lang, change=signed((share - share_before) * 100, 1))
                if None not in (share, share_before) else None,
                help=layout.definition("within", lang),

@@ -1,12 +1,16 @@
 """Children-in-difficulty subsidies: where the money goes, and whether everyone eligible was paid
 on time and in full."""
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, context, data, empty, layout, subsidy_tables, urlstate
-from dashboard.i18n import format_moment, format_yuan, label, period_label, signed, t, versus_months
+from dashboard.gaps import months_due_end
+from dashboard.i18n import format_moment, format_yuan, label, period_label, signed, t, versus_months, versus_year_months
 from dashboard.text import md
+from data_access.overview import year_before_span
 from data_access.subsidies import ANOMALY_KINDS
 from data_access.types import Period, Span, add_months
 
@@ -35,19 +39,34 @@ urlstate.sync_from_url("measure", "amount", lambda raw: raw if raw in ("amount",
 layout.show_notices(notices)
 empty.notice(ctx, ("children", "subsidy_standards", "subsidy_payments"))
 
-# While the period runs, its complete months against as many months of the previous period (as on the overview).
+# While the period runs, its complete months against as many months of the previous period (as on the overview),
+# and against the same months a year before.
 span = Span.of(period, ctx.as_of)
 before = span.matching(period.previous())
+last = None if period.kind == "year" or data.before_data(period.year_before()) else year_before_span(span)
 figures, earlier = data.subsidy_figures(ctx.scope, ctx.filters, span), data.subsidy_figures(ctx.scope, ctx.filters, before)
+last_year = data.subsidy_figures(ctx.scope, ctx.filters, last) if last else None
 against, months_paid = versus_months(span, before, lang), bool(span.months)
+
+
+def yoy(now, pick, decimals: int = 0) -> str | None:
+    """The line against the same months a year before."""
+    if not (last_year and months_paid):
+        return None
+    return layout.change(now, pick(last_year), versus_year_months(span, last, lang), lang, decimals)
+
+
 cols = st.columns(3)
-layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}" if months_paid else "—", against,
+layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}" if months_paid else "—",
+           layout.lines(against, yoy(figures.person_times, lambda f: f.person_times)),
            signed(figures.person_times - earlier.person_times) if months_paid else None, delta_color="off",
            help=layout.definition("person_times", lang))
-layout.kpi(cols[1], t("kpi.amount", lang), format_yuan(float(figures.amount), lang) if months_paid else "—", against,
+layout.kpi(cols[1], t("kpi.amount_yuan", lang), f"{float(figures.amount):,.2f}" if months_paid else "—",
+           layout.lines(against, yoy(float(figures.amount), lambda f: float(f.amount), 2)),
            signed(float(figures.amount - earlier.amount), 2) if months_paid else None, delta_color="off",
            help=layout.definition("amount", lang))
-layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}" if months_paid else "—", against,
+layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}" if months_paid else "—",
+           layout.lines(against, yoy(figures.children, lambda f: f.children)),
            signed(figures.children - earlier.children) if months_paid else None, delta_color="off",
            help=layout.definition("children_paid", lang))
 if months_paid and figures.person_times == 0:
@@ -125,25 +144,31 @@ else:
 # --- reconciliation -------------------------------------------------------------------------------
 st.subheader(t("subsidies.reconciliation", lang))
 st.caption(t("subsidies.reconciliation.caption", lang))
-start, end = window
-window_name = f"{start:%Y%m}-{add_months(end, -1):%Y%m}"
-summary = subsidy_tables.summary(data.reconciliation_summary(ctx.scope, ctx.filters, start, end), lang)
-show(summary)
-layout.export_buttons(summary, f"subsidy-reconciliation-{window_name}", lang, "summary")
+# A month's payments are all due once it is over: a month still running is not reconciled.
+start, end = window[0], min(window[1], max(window[0], months_due_end(ctx.as_of)))
+if start < end < window[1]:
+    st.caption(t("subsidies.reconciliation.complete", lang, date=format_moment(end - timedelta(days=1))))
+if start >= end:
+    st.info(t("subsidies.reconciliation.none_over", lang))
+else:
+    window_name = f"{start:%Y%m}-{add_months(end, -1):%Y%m}"
+    summary = subsidy_tables.summary(data.reconciliation_summary(ctx.scope, ctx.filters, start, end), lang)
+    show(summary)
+    layout.export_buttons(summary, f"subsidy-reconciliation-{window_name}", lang, "summary")
 
-lists = data.reconciliation(ctx.scope, ctx.filters, start, end)
-tabs = st.tabs([f"{t('subsidies.kind.' + kind, lang)} ({len(lists[kind])})" for kind in ANOMALY_KINDS])
-for tab, kind in zip(tabs, ANOMALY_KINDS):
-    with tab:
-        found = lists[kind]
-        if found.empty:
-            st.success(t("subsidies.clean", lang))
-            continue
-        st.markdown(t("subsidies.at_issue_total", lang, count=len(found),
-                      amount=format_yuan(float(found["at_issue"].sum()), lang)))
-        table = subsidy_tables.anomalies(kind, found, lang)
-        show(table)
-        layout.export_buttons(table, f"subsidy-{kind}-{window_name}", lang, kind)
+    lists = data.reconciliation(ctx.scope, ctx.filters, start, end)
+    tabs = st.tabs([f"{t('subsidies.kind.' + kind, lang)} ({len(lists[kind])})" for kind in ANOMALY_KINDS])
+    for tab, kind in zip(tabs, ANOMALY_KINDS):
+        with tab:
+            found = lists[kind]
+            if found.empty:
+                st.success(t("subsidies.clean", lang))
+                continue
+            st.markdown(t("subsidies.at_issue_total", lang, count=len(found),
+                          amount=format_yuan(float(found["at_issue"].sum()), lang)))
+            table = subsidy_tables.anomalies(kind, found, lang)
+            show(table)
+            layout.export_buttons(table, f"subsidy-{kind}-{window_name}", lang, kind)
 
 st.subheader(t("subsidies.grants", lang))
 in_period = data.grants(ctx.scope, period)
