@@ -69,8 +69,8 @@ def year_before(ctx: ViewContext, figures: KeyFigures):
 
 def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     """The figures in the bureau's register, e.g. 截至2022年6月30日，全区在册困境儿童…人……"""
-    now, before, net = figures.current, figures.previous, figures.network
-    cases, paid = now.cases, now.subsidies
+    now, net = figures.current, figures.network
+    cases = now.cases
     scope = scope_name(ctx)
     register_day = min(ctx.period.end - timedelta(days=1), ctx.as_of.date())
     response = t("summary.response", lang, due=cases.response.due, within=cases.response.within,

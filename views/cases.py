@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, casework, charts, context, data, empty, exports, layout, links, urlstate
-from dashboard.i18n import format_moment, format_share, label, signed, t, versus, versus_year
+from dashboard.i18n import format_moment, format_share, signed, t, versus, versus_year
 from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
 from data_access.overview import year_before_span

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, urlstate
-from dashboard.i18n import format_share, format_yuan, label, signed, t, versus, versus_months
+from dashboard.i18n import format_share, label, signed, t, versus, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months
 
