@@ -19,13 +19,14 @@ from data_access.rules import RiskRule
 WRAP_LINKS = "<style>[data-testid='stPageLink-NavLink'] p { white-space: normal !important; }</style>"
 
 
-def page_header(ctx: ViewContext, title_key: str):
-    """Title, the "data as of" line, the synthetic-data badge and any URL notices.
+def page_header(ctx: ViewContext, title_key: str, title: str | None = None):
+    """Title (``title``, else the catalogue's ``title_key``), the "data as of" line, the synthetic-data
+    badge and any URL notices.
 
     Returns the notice area, for notices a page raises after its header (see show_notices).
     """
     st.html(WRAP_LINKS)
-    st.title(t(title_key, ctx.lang))
+    st.title(literal(title) if title else t(title_key, ctx.lang))
     parts = [
         t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
         t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang, ctx.as_of)),
