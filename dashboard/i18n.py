@@ -279,7 +279,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.layer.rings": ("服务圈", "Service rings"),
     "map.layer.communities": ("社区", "Communities"),
     "map.layer.orgs": ("社会组织", "Social organisations"),
-    "map.metric.children": ("在册困境儿童（数据时点）", "Children in difficulty on the register (as-of date)"),
+    "map.metric.children": ("在册困境儿童", "Children in difficulty"),
     "map.metric.open_cases": ("在办危机个案", "Open crisis cases"),
     "map.metric.cases_per_100": ("每百名在册儿童在办个案（可超过100）", "Open cases per 100 registered children (can exceed 100)"),
     "map.metric.overdue_cases": ("逾期个案", "Overdue cases"),
