@@ -104,7 +104,8 @@ def test_the_pressure_table_says_why_and_sorts(app):
     assert not at.exception
     shown = [p["street"] for label, p in links_of(at) if label == "队列"]
     assert shown == list(pressure.ranked(streets, figures, "open")["street_id"])
-    assert any("每百名在册儿童在办个案（可超过100）" in m.value for m in at.markdown)
+    assert any("每百名儿童在办（可超100）" in m.value for m in at.markdown)
+    assert any("所以可以超过100" in c.value for c in at.caption)
 
 
 def test_a_street_overview_links_keep_the_street(app):

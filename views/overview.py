@@ -145,16 +145,18 @@ def pressure_table(ctx: context.ViewContext, streets: pd.DataFrame) -> None:
     """One row per street: the figures, the reason for its place and links to its queue and map (same tab)."""
     lang = ctx.lang
     name_column = f"street_{'en' if lang == 'en' else 'zh'}"
-    sort = st.segmented_control(t("overview.pressure.sort", lang), list(pressure.SORTS), key="pressure_sort",
-                                default="rank", required=True,
-                                format_func=lambda s: t(f"overview.pressure.sort.{s}", lang))
-    if sort not in pressure.SORTS:
-        sort = "rank"
+    sort = "rank"
+    if len(streets) > 1:
+        sort = st.segmented_control(t("overview.pressure.sort", lang), list(pressure.SORTS), key="pressure_sort",
+                                    default="rank", required=True,
+                                    format_func=lambda s: t(f"overview.pressure.sort.{s}", lang))
+        if sort not in pressure.SORTS:
+            sort = "rank"
     frame = pressure.ranked(streets, data.street_figures(ctx.scope, ctx.filters, ctx.as_of), sort)
-    widths = [1.4, 0.8, 0.8, 0.8, 1.2, 2.2, 1.8]
+    widths = [1.2, 0.8, 0.7, 0.6, 1.3, 2.0, 0.9, 0.8]
     head = st.columns(widths, vertical_alignment="bottom")
     for col, key in zip(head, ("col.street", "col.overdue_cases", "col.critical_cases", "col.open_cases",
-                               "col.per_100", "col.reason", "col.links")):
+                               "col.per_100", "col.pressure_reason")):
         col.markdown(f"**{t(key, lang)}**")
     for _, row in frame.iterrows():
         cells = st.columns(widths, vertical_alignment="center")
@@ -164,29 +166,25 @@ def pressure_table(ctx: context.ViewContext, streets: pd.DataFrame) -> None:
         rate = row["cases_per_100"]
         cells[4].text("—" if pd.isna(rate) else f"{rate:,.1f}")
         cells[5].caption(pressure.reason(row, lang))
-        with cells[6]:
-            st.page_link(links.CASES, label=t("overview.link.street_queue", lang), icon=":material/list:",
-                         query_params=links.cases(ctx, street=row["street_id"]))
-            st.page_link(links.MAP, label=t("overview.link.street_map", lang), icon=":material/map:",
-                         query_params=links.map_view(ctx, street=row["street_id"]))
+        cells[6].page_link(links.CASES, label=t("overview.link.street_queue", lang), icon=":material/list:",
+                           query_params=links.cases(ctx, street=row["street_id"]))
+        cells[7].page_link(links.MAP, label=t("overview.link.street_map", lang), icon=":material/map:",
+                           query_params=links.map_view(ctx, street=row["street_id"]))
 
 
 def pressure_and_gaps(ctx: context.ViewContext, streets: pd.DataFrame, found: list[gaps.Gap]) -> None:
     lang = ctx.lang
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader(t("overview.pressure", lang))
-        st.caption(t("overview.pressure.caption", lang))
-        pressure_table(ctx, streets)
-    with right:
-        st.subheader(t("overview.gaps", lang))
-        if not found:
-            st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
-        for gap in found:
-            with st.container(border=True):
-                st.markdown(f"**{literal(gap.text)}**  \n{literal(gap.action)}")
-                st.page_link(gap.page, label=gap.link_text,
-                             icon=":material/arrow_forward:", query_params=gap.params)
+    st.subheader(t("overview.pressure", lang))
+    st.caption(t("overview.pressure.caption", lang))
+    pressure_table(ctx, streets)
+    st.subheader(t("overview.gaps", lang))
+    if not found:
+        st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
+    columns = st.columns(3)
+    for index, gap in enumerate(found):
+        with columns[index % 3].container(border=True):
+            st.markdown(f"**{literal(gap.text)}**  \n{literal(gap.action)}")
+            st.page_link(gap.page, label=gap.link_text, icon=":material/arrow_forward:", query_params=gap.params)
 
 
 def overview(ctx: context.ViewContext) -> None:
