@@ -51,7 +51,7 @@ def dim_label(dim) -> str:
     return t(f"explore.dim.{dim}", lang) if dim else t("explore.dim2.none", lang)
 
 
-top = st.columns([3, 2, 2])
+top = st.columns([3, 2])
 dataset = choose("dataset", DATASETS, "cases", t("explore.dataset.cases", lang), top[0].selectbox,
                  t("explore.dataset", lang), format_func=lambda d: t(f"explore.dataset.{d}", lang))
 spec = DATASET_SPECS[dataset]
@@ -79,13 +79,6 @@ elif "column" in st.query_params:  # a count takes no column: a notice unless le
 chart_types = ui.charts_for(dim, dim2)
 chart = choose("chart", chart_types, "bar", t("explore.chart.bar", lang), top[1].segmented_control,
                t("explore.chart", lang), format_func=lambda c: t(f"explore.chart.{c}", lang), required=True)
-by_value = False
-if chart == "bar" and dim not in TIME_DIMENSIONS:  # months, quarters and years keep their order
-    by_value = choose("order", ORDERS, "value", t("explore.order.value", lang), top[2].segmented_control,
-                      t("explore.order", lang), format_func=lambda o: t(f"explore.order.{o}", lang),
-                      required=True) == "value"
-elif "order" in st.query_params:
-    del st.query_params["order"]
 
 
 def labeller(name: str, codes=()) -> ui.Labeller:
@@ -172,6 +165,14 @@ if chart == "map":
                        f"margin-right:6px;vertical-align:middle'></span>{literal(text)}", unsafe_allow_html=True)
     st.caption(t("explore.map_schematic", lang))
 else:
+    by_value = False
+    if chart == "bar" and dim not in TIME_DIMENSIONS:  # months, quarters and years keep their order
+        by_value = choose("order", ORDERS, "value", t("explore.order.value", lang), st.segmented_control,
+                          t("explore.order", lang), format_func=lambda o: t(f"explore.order.{o}", lang),
+                          required=True) == "value"
+        layout.show_notices(notices)
+    elif "order" in st.query_params:
+        del st.query_params["order"]
     axis_format = ",.0f" if money else value_format
     orders = {d: natural_order(d) for d in wanted}
     st.altair_chart(charts.explore_chart(table, chart, titles[dim], titles.get(dim2), value_title, value_format,
