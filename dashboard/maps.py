@@ -470,9 +470,10 @@ def legend_html(sections: list[LegendSection]) -> str:
     return "".join(parts)
 
 
-# The map column's width on a 1366-1440 px screen with the sidebar open; the view is fitted to it, so on a
+# A little less than the map column's width on a 1366-1440 px screen with the sidebar open; the view is fitted
+# to it, so on a
 # wider screen the map shows a margin around the district rather than cutting it off on a narrower one.
-MAP_WIDTH = 600
+MAP_WIDTH = 560
 MAP_HEIGHTS = (380, 620)
 
 
