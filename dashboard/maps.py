@@ -470,9 +470,8 @@ def legend_html(sections: list[LegendSection]) -> str:
     return "".join(parts)
 
 
-# A little less than the map column's width on a 1366-1440 px screen with the sidebar open; the view is fitted
-# to it, so on a
-# wider screen the map shows a margin around the district rather than cutting it off on a narrower one.
+# A little less than the map column's width on a 1366-1440 px screen with the sidebar open. The view is
+# fitted to it, so a wider screen shows a margin around the area rather than a narrower one cutting it off.
 MAP_WIDTH = 560
 MAP_HEIGHTS = (380, 620)
 
