@@ -60,14 +60,16 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
 
 
 
-def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang: str, height: int = 260) -> alt.Chart:
-    """Cases reported per month, stacked by risk level; ``risks`` is (level, label) from the case rules."""
+def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang: str,
+                         height: int = 260) -> alt.LayerChart:
+    """Cases reported per month, stacked by risk level, each month's total above its bar; ``risks`` is
+    (level, label) from the case rules."""
     labels = dict(risks)
     data = frame.assign(risk_label=[labels.get(r, r) for r in frame["risk_level"]],
                         month_label=frame["month"].dt.strftime("%Y-%m"),
                         risk_order=[list(labels).index(r) if r in labels else len(labels) for r in frame["risk_level"]])
-    return (
-        alt.Chart(data, height=height, autosize=FIT_WIDTH)
+    bars = (
+        alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("month_label:O", title=t("col.month", lang), axis=alt.Axis(labelAngle=0)),
@@ -82,6 +84,9 @@ def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang
                      alt.Tooltip("cases:Q", title=t("col.cases", lang))],
         )
     )
+    totals = alt.Chart(data).mark_text(baseline="bottom", dy=-2, fontSize=11, color=TEXT_DARK).encode(
+        x=alt.X("month_label:O"), y=alt.Y("sum(cases):Q"), text=alt.Text("sum(cases):Q", format="d"))
+    return alt.layer(bars, totals).properties(height=height, autosize=FIT_WIDTH)
 
 
 def band_chart(bands: dict[str, int], key_prefix: str, lang: str, height: int = 200) -> alt.LayerChart:

@@ -58,7 +58,8 @@ def test_counts_tick_at_whole_numbers_only_and_other_measures_keep_their_format(
     assert encodings(means, "y")[0]["axis"]["format"] == ",.1f" and "tickMinStep" not in encodings(means, "y")[0]["axis"]
     monthly = charts.cases_by_month_chart(pd.DataFrame({"month": pd.to_datetime(["2022-01-01"]), "risk_level": ["low"],
                                                         "cases": [1]}), RISKS, "zh").to_dict()
-    assert monthly["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1}
+    assert encodings(monthly, "y")[0]["axis"] == {"format": "d", "tickMinStep": 1}
+    assert [layer["mark"]["type"] for layer in layers(monthly)] == ["bar", "text"]  # each month's total on top
     bands = charts.band_chart({"le_2h": 3, "2h_24h": 0}, "cases.response", "zh").to_dict()
     assert encodings(bands, "x")[0]["axis"] == {"format": "d", "tickMinStep": 1}
 
@@ -101,7 +102,7 @@ def test_risk_levels_and_categories_have_one_colour_in_every_chart():
     assert dict(zip(scale["domain"], scale["range"]))["一级·红"] == palette.RISK["critical"]
     monthly = charts.cases_by_month_chart(pd.DataFrame({"month": pd.to_datetime(["2022-01-01"]),
                                                         "risk_level": ["critical"], "cases": [1]}), RISKS, "zh")
-    scale = monthly.to_dict()["encoding"]["color"]["scale"]
+    scale = encodings(monthly.to_dict(), "color")[0]["scale"]
     assert dict(zip(scale["domain"], scale["range"]))["一级·红"] == palette.RISK["critical"]
 
     categories = list(VOCAB["category"])
