@@ -74,3 +74,33 @@ def test_the_top_street_opens_its_queue_and_its_map_in_the_same_tab(page, app_ur
     page.screenshot(path=SCREENSHOTS / "map-from-overview-zh.png")
     assert clicks == 2
     assert external_requests == []
+
+
+def test_the_flags_filter_on_explore_speaks_chinese_and_narrows_the_chart(page, app_url, sample_db_url,
+                                                                          external_requests):
+    from sqlalchemy import text
+
+    engine = make_engine(sample_db_url)
+    period = Period.parse("2022Q2")
+    with engine.connect() as conn:
+        flagged = conn.execute(text("SELECT COUNT(*) FROM cases WHERE flag_self_harm = 1 AND reported_at >= :start "
+                                    "AND reported_at < :end"), {"start": period.start, "end": period.end}).scalar()
+    engine.dispose()
+    page.set_viewport_size({"width": 1400, "height": 1800})
+    open_page(page, f"{app_url}/explore?period=2022Q2&dataset=cases&dim=risk")
+    page.get_by_text("数据集筛选").click()
+    page.get_by_role("button", name="有自伤念头").click()
+    page.wait_for_url("**flags=self_harm**", timeout=30_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(state="visible", timeout=30_000)
+    assert_no_exception(page)
+    main = page.locator("[data-testid='stMain']").inner_text()
+    for english in ("Select all", "No results", "Clear all", "Choose an option"):
+        assert english not in main
+    cells = page.locator("[data-testid='stDataFrame'] [role='gridcell']")
+    cells.first.wait_for(state="attached", timeout=30_000)
+    texts = cells.all_inner_texts()
+    by_level = dict(zip(texts[0::2], texts[1::2]))
+    assert list(by_level) == ["一级·红", "二级·橙", "三级·黄", "四级·蓝"][:len(by_level)]
+    assert flagged > 0 and sum(int(v.replace(",", "")) for v in by_level.values()) == flagged
+    page.screenshot(path=SCREENSHOTS / "explore-flags-zh.png", full_page=True)
