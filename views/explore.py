@@ -154,6 +154,7 @@ def palette_of(d: str) -> dict[str, str] | None:
             if labellers[d](c) in present}
 
 
+by_value = False
 if chart == "map":
     deck, legend = ui.map_deck(frame, dim, measure, value_title, streets, communities, lang,
                                lambda v: format(v, value_format))
@@ -165,7 +166,6 @@ if chart == "map":
                        f"margin-right:6px;vertical-align:middle'></span>{literal(text)}", unsafe_allow_html=True)
     st.caption(t("explore.map_schematic", lang))
 else:
-    by_value = False
     if chart == "bar" and dim not in TIME_DIMENSIONS:  # months, quarters and years keep their order
         by_value = choose("order", ORDERS, "value", t("explore.order.value", lang), st.segmented_control,
                           t("explore.order", lang), format_func=lambda o: t(f"explore.order.{o}", lang),
@@ -191,6 +191,9 @@ if dim2:
 else:
     shown = table
     st.subheader(t("explore.table", lang))
+if by_value:  # the table lists the rows in the chart's order
+    rows = charts.ordered_by_value(list(table[titles[dim]]), list(table[value_title]))
+    shown = shown.set_index(titles[dim]).loc[rows].reset_index()
 number = "%" + value_format  # d3's ",.1f" is printf's "%,.1f"
 config = {c: st.column_config.NumberColumn(c, format=number) for c in shown.columns if c not in titles.values()}
 st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="—")
