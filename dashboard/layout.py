@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, exports, urlstate
+from dashboard import auth, data, exports, palette, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import format_moment, format_share, period_label, t
 from dashboard.text import literal, md
@@ -61,7 +61,7 @@ def kpi(container, label: str, value: object, note: str | None = None, delta: st
             st.page_link(page, label=text, icon=":material/arrow_forward:", query_params=params)
 
 
-RISK_BADGE_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
+RISK_BADGE_COLOURS = palette.RISK_BADGE
 
 
 def risk_label(rule: RiskRule, lang: str) -> str:
