@@ -168,7 +168,8 @@ def subsidy_trend_chart(frame: pd.DataFrame, by: str, measure: str, lang: str, n
         .mark_bar()
         .encode(
             x=alt.X("yearmonth(month):T", title=t("col.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=0)),
-            y=alt.Y(f"sum({measure}):Q", title=y_title, axis=alt.Axis(format=",.0f")),
+            y=alt.Y(f"sum({measure}):Q", title=y_title,
+                    axis=alt.Axis(format=",.0f", **({} if measure == "amount" else {"tickMinStep": 1}))),
             color=colour,
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title=t("col.month", lang), format="%Y-%m"),

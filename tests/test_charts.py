@@ -60,6 +60,11 @@ def test_counts_tick_at_whole_numbers_only_and_other_measures_keep_their_format(
                                                         "cases": [1]}), RISKS, "zh").to_dict()
     assert encodings(monthly, "y")[0]["axis"] == {"format": "d", "tickMinStep": 1}
     assert [layer["mark"]["type"] for layer in layers(monthly)] == ["bar", "text"]  # each month's total on top
+    frame = pd.DataFrame({"month": pd.to_datetime(["2022-01-01"]), "street": ["fubao"], "category": ["orphan"],
+                          "person_times": [1], "amount": [1.0]})
+    trend = charts.subsidy_trend_chart(frame, "street", "person_times", "zh", {"fubao": "福保"},
+                                       ("2022-01-01", "2022-02-01")).to_dict()
+    assert encodings(trend, "y")[0]["axis"]["tickMinStep"] == 1
     bands = charts.band_chart({"le_2h": 3, "2h_24h": 0}, "cases.response", "zh").to_dict()
     assert encodings(bands, "x")[0]["axis"] == {"format": "d", "tickMinStep": 1}
 
