@@ -104,3 +104,23 @@ def test_the_flags_filter_on_explore_speaks_chinese_and_narrows_the_chart(page, 
     assert list(by_level) == ["一级·红", "二级·橙", "三级·黄", "四级·蓝"][:len(by_level)]
     assert flagged > 0 and sum(int(v.replace(",", "")) for v in by_level.values()) == flagged
     page.screenshot(path=SCREENSHOTS / "explore-flags-zh.png", full_page=True)
+
+
+def test_a_clean_link_does_not_inherit_filters_from_an_earlier_visit(page, app_url, external_requests):
+    def total() -> str:
+        caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="共 ").first
+        caption.wait_for(timeout=30_000)
+        return caption.inner_text().split("·")[0].strip()
+
+    open_page(page, f"{app_url}/cases?period=2022Q2&risk=critical&due=overdue")
+    narrowed = total()
+    page.get_by_role("link", name="总览").first.click()
+    page.get_by_text("各街道个案压力").wait_for(timeout=30_000)
+    link = page.get_by_role("link", name="个案队列", exact=True).first
+    assert "risk" not in link.get_attribute("href") and "due" not in link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**/cases?**", timeout=30_000)
+    page.wait_for_selector(READY, timeout=60_000)
+    page.get_by_text("共 108 件").first.wait_for(timeout=30_000)
+    assert narrowed != total() == "共 108 件"
+    assert external_requests == []
