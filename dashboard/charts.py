@@ -12,8 +12,6 @@ from dashboard.i18n import VOCAB, label, t
 # charts to nothing; fit-x keeps the given height for the plot itself.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
-CATEGORY_COLOURS = palette.CATEGORY
-RISK_COLOURS = palette.RISK
 TEXT_DARK = "#1F2A33"
 # Counts: whole-number ticks only, so an axis never shows 0, 0, 1, 1.
 COUNT_AXIS = {"format": "d", "tickMinStep": 1}
@@ -45,7 +43,7 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
             color=alt.Color(
                 "category_label:N",
                 title=t("col.category", lang),
-                scale=alt.Scale(domain=domain, range=[CATEGORY_COLOURS[c] for c in categories]),
+                scale=alt.Scale(domain=domain, range=[palette.CATEGORY[c] for c in categories]),
                 legend=alt.Legend(orient="bottom", labelLimit=0, columns=1),
             ),
             order=alt.Order("category:N"),
@@ -151,8 +149,8 @@ def subsidy_trend_chart(frame: pd.DataFrame, by: str, measure: str, lang: str, n
     if by == "category":
         series = [label("category", c, lang) for c in frame["category"]]
         colour = alt.Color("series:N", title=t("col.category", lang), legend=alt.Legend(orient="bottom", labelLimit=0),
-                           scale=alt.Scale(domain=[label("category", c, lang) for c in CATEGORY_COLOURS],
-                                           range=list(CATEGORY_COLOURS.values())))
+                           scale=alt.Scale(domain=[label("category", c, lang) for c in palette.CATEGORY],
+                                           range=list(palette.CATEGORY.values())))
     else:
         series = [names.get(s, s) for s in frame["street"]]
         colour = alt.Color("series:N", title=t("col.street", lang), legend=alt.Legend(orient="bottom", columns=5),
@@ -194,8 +192,8 @@ def standards_chart(frame: pd.DataFrame, lang: str, height: int = 220) -> alt.Ch
             y=alt.Y("monthly_amount:Q", title=t("col.monthly_amount", lang), axis=alt.Axis(format=",.0f")),
             color=alt.Color("series:N", title=t("col.category", lang),
                             legend=alt.Legend(orient="bottom", labelLimit=0, columns=2),
-                            scale=alt.Scale(domain=[label("category", c, lang) for c in CATEGORY_COLOURS],
-                                            range=list(CATEGORY_COLOURS.values()))),
+                            scale=alt.Scale(domain=[label("category", c, lang) for c in palette.CATEGORY],
+                                            range=list(palette.CATEGORY.values()))),
             tooltip=[alt.Tooltip("month:T", title=t("col.month", lang), format="%Y-%m"),
                      alt.Tooltip("series:N", title=t("col.category", lang)),
                      alt.Tooltip("monthly_amount:Q", title=t("col.monthly_amount", lang), format=",.2f")],
