@@ -78,8 +78,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     last = year_before(ctx, figures)
     reported_year = t("summary.reported_year" + (".same" if last.span.like_for_like else ""), lang,
                       change=signed(cases.reported_in_period - last.cases.reported_in_period)) if last else ""
-    network_key = "summary.network" if net.streets and net.streets_with_station == net.streets else \
-        "summary.network.partial"
+    network = network_sentence(ctx, net.streets, net.streets_with_station, lang)
     parts = [
         t("summary.children", lang, date=long_date(register_day, lang), scope=scope, total=f"{now.children_total:,}",
           **{k: f"{v:,}" for k, v in now.children_by_category.items()}),
@@ -87,7 +86,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
         t("summary.cases", lang, open=f"{cases.open_total:,}", critical=f"{cases.open_by_risk.get('critical', 0):,}",
           overdue=f"{cases.overdue:,}", reported=f"{cases.reported_in_period:,}", reported_year=reported_year,
           response=response),
-        t(network_key, lang, streets=net.streets, streets_with_station=net.streets_with_station)
+        network
         + t("summary.workforce", lang, supervisors=net.supervisors, directors=net.directors,
             covered=net.communities_with_director, communities=net.communities, orgs=net.organisations_total,
             rate=format_share(now.training.rate)),
@@ -111,6 +110,15 @@ def campaign_sentence(ctx: ViewContext, lang: str) -> str:
               ends=short_date(p.ends, lang)) for p in phases)
         sentences.append(t("summary.campaign", lang, campaign=t(f"campaign.{campaign}", lang), phases=listed))
     return ("" if lang == "zh" else " ").join(sentences)
+
+
+def network_sentence(ctx: ViewContext, streets: int, with_station: int, lang: str) -> str:
+    """Whether the streets in view have a work station; one street is named rather than counted."""
+    if ctx.filters.street_id is not None:
+        key = "summary.network.street" if with_station else "summary.network.street_none"
+        return t(key, lang, scope=scope_name(ctx))
+    key = "summary.network" if streets and with_station == streets else "summary.network.partial"
+    return t(key, lang, streets=streets, streets_with_station=with_station)
 
 
 def subsidy_sentence(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:

@@ -5,13 +5,25 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from dashboard import palette
 from dashboard.i18n import VOCAB, label, t
 
 # Streamlit sizes charts to fit their height including axes and legends, which squeezes short
 # charts to nothing; fit-x keeps the given height for the plot itself.
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
-CATEGORY_COLOURS = {"orphan": "#2F6F8F", "de_facto_unsupported": "#6FA8C7", "other_difficulty": "#E0A040"}
+TEXT_DARK = "#1F2A33"
+# Counts: whole-number ticks only, so an axis never shows 0, 0, 1, 1.
+COUNT_AXIS = {"format": "d", "tickMinStep": 1}
+
+
+def ordered_by_value(labels: list, values: list) -> list:
+    """``labels`` largest value first; equal values keep their natural order."""
+    totals: dict = {}
+    for item, value in zip(labels, values):
+        totals[item] = totals.get(item, 0) + (0 if pd.isna(value) else value)
+    natural = list(dict.fromkeys(labels))
+    return sorted(natural, key=lambda item: (-totals[item], natural.index(item)))
 
 
 def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) -> alt.Chart:
@@ -31,7 +43,7 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
             color=alt.Color(
                 "category_label:N",
                 title=t("col.category", lang),
-                scale=alt.Scale(domain=domain, range=[CATEGORY_COLOURS[c] for c in categories]),
+                scale=alt.Scale(domain=domain, range=[palette.CATEGORY[c] for c in categories]),
                 legend=alt.Legend(orient="bottom", labelLimit=0, columns=1),
             ),
             order=alt.Order("category:N"),
@@ -45,24 +57,24 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
     )
 
 
-RISK_COLOURS = {"critical": "#C0392B", "high": "#E67E22", "medium": "#E5C04A", "low": "#4A86C5"}
 
-
-def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang: str, height: int = 260) -> alt.Chart:
-    """Cases reported per month, stacked by risk level; ``risks`` is (level, label) from the case rules."""
+def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang: str,
+                         height: int = 260) -> alt.LayerChart:
+    """Cases reported per month, stacked by risk level, each month's total above its bar; ``risks`` is
+    (level, label) from the case rules."""
     labels = dict(risks)
     data = frame.assign(risk_label=[labels.get(r, r) for r in frame["risk_level"]],
                         month_label=frame["month"].dt.strftime("%Y-%m"),
                         risk_order=[list(labels).index(r) if r in labels else len(labels) for r in frame["risk_level"]])
-    return (
-        alt.Chart(data, height=height, autosize=FIT_WIDTH)
+    bars = (
+        alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("month_label:O", title=t("col.month", lang), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("sum(cases):Q", title=t("col.cases", lang), axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("sum(cases):Q", title=t("col.cases", lang), axis=alt.Axis(**COUNT_AXIS)),
             color=alt.Color("risk_label:N", title=t("col.risk_level", lang),
                             scale=alt.Scale(domain=list(labels.values()),
-                                            range=[RISK_COLOURS.get(level, "#888888") for level in labels]),
+                                            range=palette.colours("risk", list(labels))),
                             legend=alt.Legend(orient="bottom", labelLimit=0, columns=2)),
             order=alt.Order("risk_order:Q"),
             tooltip=[alt.Tooltip("month_label:O", title=t("col.month", lang)),
@@ -70,50 +82,63 @@ def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang
                      alt.Tooltip("cases:Q", title=t("col.cases", lang))],
         )
     )
+    totals = alt.Chart(data).mark_text(baseline="bottom", dy=-2, fontSize=11, color=TEXT_DARK).encode(
+        x=alt.X("month_label:O"), y=alt.Y("sum(cases):Q"), text=alt.Text("sum(cases):Q", format="d"))
+    return alt.layer(bars, totals).properties(height=height, autosize=FIT_WIDTH)
 
 
-def band_chart(bands: dict[str, int], key_prefix: str, lang: str, height: int = 200) -> alt.Chart:
-    """Horizontal bars, one per band in the given order; labels from the catalogue."""
+def band_chart(bands: dict[str, int], key_prefix: str, lang: str, height: int = 200) -> alt.LayerChart:
+    """Horizontal bars, one per band in the given order (bands are ranges: their order is their meaning),
+    each labelled with its count; labels from the catalogue."""
     data = pd.DataFrame({
         "band": [t(f"{key_prefix}.{name}", lang) for name in bands],
         "cases": list(bands.values()),
         "order": range(len(bands)),
     })
-    return (
-        alt.Chart(data, height=height, autosize=FIT_WIDTH)
-        .mark_bar(color="#2F6F8F")
-        .encode(
-            y=alt.Y("band:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=0)),
-            x=alt.X("cases:Q", title=t("col.cases", lang), axis=alt.Axis(tickMinStep=1)),
-            tooltip=[alt.Tooltip("band:N", title=" "), alt.Tooltip("cases:Q", title=t("col.cases", lang))],
-        )
+    base = alt.Chart(data, height=height).encode(
+        y=alt.Y("band:N", sort=list(data["band"]), title=None, axis=alt.Axis(labelLimit=0)),
+        x=alt.X("cases:Q", title=t("col.cases", lang), axis=alt.Axis(**COUNT_AXIS)),
+        tooltip=[alt.Tooltip("band:N", title=" "), alt.Tooltip("cases:Q", title=t("col.cases", lang))],
     )
+    bars = base.mark_bar(color=palette.NEUTRAL)
+    numbers = base.mark_text(align="left", dx=3, color=TEXT_DARK).encode(text=alt.Text("cases:Q", format=",d"))
+    return alt.layer(bars, numbers).properties(autosize=FIT_WIDTH)
 
 
-def stage_funnel_chart(funnel: pd.DataFrame, lang: str) -> alt.Chart:
-    """Cases by street (rows) and stage (columns, in workflow order), as a heat map with counts."""
+def complete_grid(frame: pd.DataFrame, rows: str, columns: str, value: str, row_order: list, column_order: list,
+                  fill=0) -> pd.DataFrame:
+    """Every (row, column) pair of the two orders, a missing pair given ``fill`` (a count of nothing is 0)."""
+    full = pd.MultiIndex.from_product([row_order, column_order], names=[rows, columns]).to_frame(index=False)
+    merged = full.merge(frame[[rows, columns, value]], on=[rows, columns], how="left")
+    if fill is not None:
+        merged[value] = merged[value].fillna(fill)
+    return merged
+
+
+def stage_funnel_chart(funnel: pd.DataFrame, lang: str) -> alt.LayerChart:
+    """Cases by street (rows) and stage (columns, in workflow order), as a heat map with counts; 0 where none."""
     stages = list(VOCAB["stage"])
-    data = funnel.assign(
-        street=funnel["street_en" if lang == "en" else "street_zh"],
-        stage_label=[label("stage", s, lang) for s in funnel["stage"]],
-        stage_order=[stages.index(s) for s in funnel["stage"]],
-    )
-    street_order = list(dict.fromkeys(data["street"]))
+    named = funnel.assign(street=funnel["street_en" if lang == "en" else "street_zh"],
+                          stage_label=[label("stage", s, lang) for s in funnel["stage"]])
+    street_order = list(dict.fromkeys(named["street"]))
     stage_order = [label("stage", s, lang) for s in stages]
+    data = complete_grid(named, "street", "stage_label", "cases", street_order, stage_order)
+    data["cases"] = data["cases"].astype(int)
     base = alt.Chart(data).encode(
         x=alt.X("stage_label:N", sort=stage_order, title=t("col.stage", lang), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("street:N", sort=street_order, title=t("col.street", lang)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("cases:Q", title=t("col.cases", lang), scale=alt.Scale(scheme="blues"),
-                        legend=alt.Legend(format="d", tickMinStep=1)),
+                        legend=alt.Legend(**COUNT_AXIS)),
         tooltip=[alt.Tooltip("street:N", title=t("col.street", lang)),
                  alt.Tooltip("stage_label:N", title=t("col.stage", lang)),
                  alt.Tooltip("cases:Q", title=t("col.cases", lang))],
     )
     numbers = base.mark_text().encode(
         text="cases:Q",
-        color=alt.condition(alt.datum.cases > data["cases"].max() / 2, alt.value("white"), alt.value("#1F2A33")),
+        color=alt.condition(alt.datum.cases > max(int(data["cases"].max()), 1) / 2, alt.value("white"),
+                            alt.value(TEXT_DARK)),
     )
     return (cells + numbers).properties(height=28 * max(len(street_order), 1), autosize=FIT_WIDTH)
 
@@ -124,23 +149,25 @@ def subsidy_trend_chart(frame: pd.DataFrame, by: str, measure: str, lang: str, n
     if by == "category":
         series = [label("category", c, lang) for c in frame["category"]]
         colour = alt.Color("series:N", title=t("col.category", lang), legend=alt.Legend(orient="bottom", labelLimit=0),
-                           scale=alt.Scale(domain=[label("category", c, lang) for c in CATEGORY_COLOURS],
-                                           range=list(CATEGORY_COLOURS.values())))
+                           scale=alt.Scale(domain=[label("category", c, lang) for c in palette.CATEGORY],
+                                           range=list(palette.CATEGORY.values())))
     else:
         series = [names.get(s, s) for s in frame["street"]]
         colour = alt.Color("series:N", title=t("col.street", lang), legend=alt.Legend(orient="bottom", columns=5),
-                           scale=alt.Scale(scheme="tableau10"), sort=list(names.values()))
+                           scale=alt.Scale(domain=list(names.values()), range=palette.colours("street", list(names))),
+                           sort=list(names.values()))
     data = frame.assign(series=series)
     y_title = t("col.amount" if measure == "amount" else "col.person_times", lang)
     brush = alt.selection_interval(encodings=["x"], name="brush")
     shade = alt.Chart(pd.DataFrame({"start": [pd.Timestamp(period[0])], "end": [pd.Timestamp(period[1])]})).mark_rect(
-        color="#5B7083", opacity=0.18).encode(x="start:T", x2="end:T")
+        color=palette.NEUTRAL, opacity=0.18).encode(x="start:T", x2="end:T")
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("yearmonth(month):T", title=t("col.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=0)),
-            y=alt.Y(f"sum({measure}):Q", title=y_title, axis=alt.Axis(format=",.0f")),
+            y=alt.Y(f"sum({measure}):Q", title=y_title,
+                    axis=alt.Axis(format=",.0f", **({} if measure == "amount" else {"tickMinStep": 1}))),
             color=colour,
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title=t("col.month", lang), format="%Y-%m"),
@@ -165,8 +192,8 @@ def standards_chart(frame: pd.DataFrame, lang: str, height: int = 220) -> alt.Ch
             y=alt.Y("monthly_amount:Q", title=t("col.monthly_amount", lang), axis=alt.Axis(format=",.0f")),
             color=alt.Color("series:N", title=t("col.category", lang),
                             legend=alt.Legend(orient="bottom", labelLimit=0, columns=2),
-                            scale=alt.Scale(domain=[label("category", c, lang) for c in CATEGORY_COLOURS],
-                                            range=list(CATEGORY_COLOURS.values()))),
+                            scale=alt.Scale(domain=[label("category", c, lang) for c in palette.CATEGORY],
+                                            range=list(palette.CATEGORY.values()))),
             tooltip=[alt.Tooltip("month:T", title=t("col.month", lang), format="%Y-%m"),
                      alt.Tooltip("series:N", title=t("col.category", lang)),
                      alt.Tooltip("monthly_amount:Q", title=t("col.monthly_amount", lang), format=",.2f")],
@@ -233,50 +260,70 @@ def brushed_months(selection: dict | None) -> tuple | None:
 
 
 def explore_chart(table: pd.DataFrame, kind: str, dim: str, dim2: str | None, value: str, value_format: str,
-                  axis_format: str | None = None, height: int = 340) -> alt.Chart:
+                  axis_format: str | None = None, height: int = 340, *, by_value: bool = False, whole: bool = False,
+                  x_order: list | None = None, y_order: list | None = None,
+                  colours: dict[str, str] | None = None) -> alt.Chart:
     """A bar, line, area or heat-map chart of a labelled aggregate; columns are the visible titles.
 
-    Categories keep the order of the table. With a second dimension, bars are grouped side by side
-    (a mean or median cannot be stacked) and lines are one per value of the second dimension.
+    Categories keep ``x_order`` / ``y_order`` (the dimensions' own order; default: the table's), or with
+    ``by_value`` bars run from the largest total to the smallest. ``whole``: the value is a count, so
+    axes tick at whole numbers and a heat map shows 0 for a pair that never occurs. ``colours`` maps the
+    visible values of the coloured dimension (the second, else the first) to the app's palette.
+    Every bar and every cell is labelled with its value.
     """
-    x_order = list(dict.fromkeys(table[dim]))
+    x_order = list(x_order or dict.fromkeys(table[dim]))
+    y_order = list(y_order or dict.fromkeys(table[dim2])) if dim2 else []
+    if kind == "bar" and by_value:
+        x_order = ordered_by_value(list(table[dim]), list(table[value]))
     tooltip = [alt.Tooltip(f"{dim}:N")] + ([alt.Tooltip(f"{dim2}:N")] if dim2 else []) + [
         alt.Tooltip(f"{value}:Q", format=value_format)]
     long_labels = max((len(str(v)) for v in x_order), default=0) > 6 and len(x_order) > 6
     x_axis = alt.Axis(labelAngle=-40 if long_labels else 0, labelLimit=160)
+    number_axis = dict(COUNT_AXIS) if whole else {"format": axis_format or value_format}
     if kind == "heatmap":
-        base = alt.Chart(table)
-        y_order = list(dict.fromkeys(table[dim2]))
+        data = complete_grid(table, dim, dim2, value, x_order, y_order, fill=0 if whole else None)
+        base = alt.Chart(data)
         cells = base.mark_rect().encode(
             x=alt.X(f"{dim}:N", sort=x_order, axis=x_axis),
             y=alt.Y(f"{dim2}:N", sort=y_order, axis=alt.Axis(labelLimit=200)),
             color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="blues"),
-                            legend=alt.Legend(format=axis_format or value_format, orient="bottom", titleLimit=0)),
+                            legend=alt.Legend(**number_axis, orient="bottom", titleLimit=0)),
             tooltip=tooltip,
         )
-        top = table[value].max()
+        top = data[value].max()
         numbers = base.mark_text(fontSize=11).encode(
             x=alt.X(f"{dim}:N", sort=x_order), y=alt.Y(f"{dim2}:N", sort=y_order),
             text=alt.Text(f"{value}:Q", format=value_format),
-            color=alt.condition(alt.datum[value] > top / 2, alt.value("white"), alt.value("#1F2A33")),
+            color=alt.condition(alt.datum[value] > (top if pd.notna(top) else 0) / 2, alt.value("white"),
+                                alt.value(TEXT_DARK)),
         )
         return (cells + numbers).properties(height=max(height, 26 * len(y_order)), autosize=FIT_WIDTH)
-    base = alt.Chart(table, height=height, autosize=FIT_WIDTH)
-    y = alt.Y(f"{value}:Q", axis=alt.Axis(format=axis_format or value_format, titleLimit=0))
+    base = alt.Chart(table, height=height)
+    y = alt.Y(f"{value}:Q", axis=alt.Axis(**number_axis, titleLimit=0))
+    if kind == "area" and dim2:
+        y = alt.Y(f"{value}:Q", axis=alt.Axis(**number_axis, titleLimit=0), stack=None)
     x = alt.X(f"{dim}:N", sort=x_order, axis=x_axis)
-    colour = {}
-    if dim2:
-        colour = {"color": alt.Color(f"{dim2}:N", sort=list(dict.fromkeys(table[dim2])),
-                                     scale=alt.Scale(scheme="tableau10"),
-                                     legend=alt.Legend(orient="bottom", labelLimit=0, columns=6))}
-    if kind == "bar":
-        mark = base.mark_bar(color="#2F6F8F")
-        if dim2:
-            colour["xOffset"] = alt.XOffset(f"{dim2}:N", sort=list(dict.fromkeys(table[dim2])))
-    elif kind == "line":
-        mark = base.mark_line(point=True, color="#2F6F8F")
+    encoding: dict = {}
+    domain = y_order if dim2 else x_order
+    if colours:
+        scale = alt.Scale(domain=list(colours), range=list(colours.values()))
     else:
-        mark = base.mark_area(opacity=0.7, line=True, color="#2F6F8F")
+        scale = alt.Scale(domain=domain, range=palette.colours("", domain))
+    if dim2:
+        encoding["color"] = alt.Color(f"{dim2}:N", sort=y_order, scale=scale,
+                                      legend=alt.Legend(orient="bottom", labelLimit=0, columns=6))
+    elif colours and kind == "bar":
+        encoding["color"] = alt.Color(f"{dim}:N", sort=x_order, scale=scale, legend=None)
+    if kind == "bar":
+        mark = base.mark_bar(color=palette.NEUTRAL)
         if dim2:
-            y = alt.Y(f"{value}:Q", axis=alt.Axis(format=axis_format or value_format, titleLimit=0), stack=None)
-    return mark.encode(x=x, y=y, tooltip=tooltip, **colour)
+            encoding["xOffset"] = alt.XOffset(f"{dim2}:N", sort=y_order)
+        numbers = base.mark_text(baseline="bottom", dy=-2, fontSize=11, color=TEXT_DARK).encode(
+            x=x, y=y, text=alt.Text(f"{value}:Q", format=value_format),
+            **({"xOffset": encoding["xOffset"]} if dim2 else {}))
+        return alt.layer(mark.encode(x=x, y=y, tooltip=tooltip, **encoding), numbers).properties(autosize=FIT_WIDTH)
+    if kind == "line":
+        mark = base.mark_line(point=True, color=palette.NEUTRAL)
+    else:
+        mark = base.mark_area(opacity=0.7, line=True, color=palette.NEUTRAL)
+    return mark.encode(x=x, y=y, tooltip=tooltip, **encoding).properties(autosize=FIT_WIDTH)

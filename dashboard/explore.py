@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import maps, urlstate
 from dashboard.i18n import VOCAB, label, period_label, t
-from data_access.explore import AGE_BANDS, TIME_DIMENSIONS, result_column
+from data_access.explore import AGE_BANDS, CASE_FLAGS, TIME_DIMENSIONS, result_column
 from data_access.rules import CaseRules
 from data_access.types import Period
 
@@ -113,6 +113,8 @@ def labeller(dim: str, codes: list, lang: str, streets: pd.DataFrame, communitie
         names = {band: t("explore.age_band", lang, band=band.replace("-", "–")) for band in AGE_BANDS}
     elif dim == "trained":
         names = {"yes": t("explore.trained.yes", lang), "no": t("explore.trained.no", lang)}
+    elif dim == "flags":
+        names = {code: t(f"explore.flag.{code}", lang) for code in CASE_FLAGS.columns}
     else:
         vocabulary = VOCABULARIES[dim]
         names = {code: label(vocabulary, code, lang) for code in VOCAB[vocabulary]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, exports, urlstate
+from dashboard import auth, data, exports, palette, urlstate
 from dashboard.context import ViewContext
 from dashboard.i18n import (change_line, format_moment, format_share, period_label, signed, stock_day, t, versus_year,
                             versus_year_months)
@@ -20,13 +20,14 @@ from data_access.rules import RiskRule
 WRAP_LINKS = "<style>[data-testid='stPageLink-NavLink'] p { white-space: normal !important; }</style>"
 
 
-def page_header(ctx: ViewContext, title_key: str):
-    """Title, the "data as of" line, the synthetic-data badge and any URL notices.
+def page_header(ctx: ViewContext, title_key: str, title: str | None = None):
+    """Title (``title``, else the catalogue's ``title_key``), the "data as of" line, the synthetic-data
+    badge and any URL notices.
 
     Returns the notice area, for notices a page raises after its header (see show_notices).
     """
     st.html(WRAP_LINKS)
-    st.title(t(title_key, ctx.lang))
+    st.title(literal(title) if title else t(title_key, ctx.lang))
     parts = [
         t("caption.as_of", ctx.lang, as_of=format_moment(ctx.as_of)),
         t("caption.period", ctx.lang, period=period_label(ctx.period, ctx.lang, ctx.as_of)),
@@ -70,7 +71,7 @@ def delta_style(delta: str | None, delta_color: str = "normal") -> tuple[str, st
     return "off", "off"
 
 
-RISK_BADGE_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
+RISK_BADGE_COLOURS = palette.RISK_BADGE
 
 
 def risk_label(rule: RiskRule, lang: str) -> str:

@@ -1,7 +1,9 @@
 """Links from the overview to the pages that explain its figures, with the same filters in the URL.
 
-A link names every filter of its target page, blank where it wants none, so the target shows
-exactly the linked figure rather than filters left over from an earlier visit.
+A link carries only the values it wants: an empty value is left out, so the URL stays clean. The
+target still shows exactly the linked figure, because a page's filter widgets lose their values
+when another page is drawn (Streamlit drops the state of widgets a run does not draw), so a filter
+the link does not name falls back to its default.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from dashboard.context import ViewContext
-from data_access import explore
 
 CASES = "views/cases.py"
 MAP = "views/map.py"
@@ -18,33 +19,35 @@ EXPLORE = "views/explore.py"
 OVERVIEW = "views/overview.py"
 
 PATHS = {CASES: "/cases", MAP: "/map", SUBSIDIES: "/subsidies", EXPLORE: "/explore", OVERVIEW: "/"}
-CASE_PARAMS = ("community", "risk", "stage", "type", "source", "staff", "from", "to", "flags", "due", "no_contact",
-               "q", "case", "page")
+
+
+def clean(params: dict[str, str]) -> dict[str, str]:
+    """The parameters without empty values."""
+    return {name: value for name, value in params.items() if value not in ("", None)}
 
 
 def shared(ctx: ViewContext, street: str | None = None) -> dict[str, str]:
-    """The global filters: language, period and street."""
-    return {"lang": ctx.lang, "period": ctx.period.code, "street": street if street is not None else
-            (ctx.filters.street_id or "")}
+    """The global filters: language, period and street (left out for the whole district)."""
+    return clean({"lang": ctx.lang, "period": ctx.period.code,
+                  "street": street if street is not None else (ctx.filters.street_id or "")})
 
 
 def cases(ctx: ViewContext, street: str | None = None, **wanted: str) -> dict[str, str]:
-    return {**shared(ctx, street), **dict.fromkeys(CASE_PARAMS, ""), **wanted}
+    return clean({**shared(ctx, street), **wanted})
 
 
-def map_view(ctx: ViewContext, **wanted: str) -> dict[str, str]:
-    return {**shared(ctx), "metric": "", "radius": "", "layers": "", **wanted}
+def map_view(ctx: ViewContext, street: str | None = None, **wanted: str) -> dict[str, str]:
+    return clean({**shared(ctx, street), **wanted})
 
 
 def subsidies(ctx: ViewContext) -> dict[str, str]:
-    return {**shared(ctx), "by": "", "measure": ""}
+    return shared(ctx)
 
 
 def explore_view(ctx: ViewContext, dataset: str, **wanted: str) -> dict[str, str]:
-    blank = dict.fromkeys(["dim", "dim2", "measure", "column", "chart", *explore.dataset_spec(dataset).filters], "")
-    return {**shared(ctx), **blank, "dataset": dataset, **wanted}
+    return clean({**shared(ctx), "dataset": dataset, **wanted})
 
 
 def url(page: str, params: dict[str, str]) -> str:
-    """A relative URL, for table link columns."""
-    return f"{PATHS[page]}?{urlencode(params)}"
+    """A relative URL with the given parameters, for text that names a link."""
+    return f"{PATHS[page]}?{urlencode(clean(params))}"

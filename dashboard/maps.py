@@ -470,6 +470,24 @@ def legend_html(sections: list[LegendSection]) -> str:
     return "".join(parts)
 
 
+# A little less than the map column's width on a 1366-1440 px screen with the sidebar open. The view is
+# fitted to it, so a wider screen shows a margin around the area rather than a narrower one cutting it off.
+MAP_WIDTH = 560
+MAP_HEIGHTS = (380, 620)
+
+
+def fitting_height(bounds: tuple[float, float, float, float], width: int = MAP_WIDTH,
+                   limits: tuple[int, int] = MAP_HEIGHTS, padding: float = 0.1) -> int:
+    """The map height (pixels) at which ``bounds`` fill a map ``width`` pixels wide, within ``limits``:
+    a wide street gets a low map, a tall one a high map, so the chosen area fills the frame."""
+    lon_min, lat_min, lon_max, lat_max = bounds
+    lat = (lat_min + lat_max) / 2
+    lon_span = max(lon_max - lon_min, 1e-4)
+    lat_span = max(lat_max - lat_min, 1e-4) / math.cos(math.radians(lat))
+    height = width * lat_span / lon_span * 2 ** padding
+    return int(min(max(height, limits[0]), limits[1]))
+
+
 def fit_view(bounds: tuple[float, float, float, float], width: int = 600, height: int = 620,
              padding: float = 0.1) -> pdk.ViewState:
     """A view centred on ``bounds`` (lon_min, lat_min, lon_max, lat_max) at the zoom that shows all of it

@@ -80,6 +80,16 @@ Expr = Callable[[_Context], object]
 
 
 @dataclass(frozen=True)
+class AllOf:
+    """A filter on yes/no columns: a row passes when every chosen column is true (the case queue's flags)."""
+
+    columns: dict[str, object]
+
+    def condition(self, values):
+        return and_(*(self.columns[value].is_(True) for value in values))
+
+
+@dataclass(frozen=True)
 class Dataset:
     """One dataset: its rows (FROM, scope and period conditions) and its allow-lists."""
 
@@ -191,6 +201,10 @@ def _station_rows(scope: Scope, filters: Filters, ctx: _Context) -> list:
     return [opened, or_(ST.c.street_id.is_(None), and_(*conditions))]
 
 
+# The case flags, as the case queue names them.
+CASE_FLAGS = AllOf({"self_harm": K.c.flag_self_harm, "safety_plan": K.c.flag_safety_plan,
+                    "temp_guardianship": K.c.flag_temp_guardianship, "mandatory_report": K.c.mandatory_report})
+
 DATASET_SPECS: dict[str, Dataset] = {
     "cases": Dataset(
         source=lambda: K.join(CH, K.c.child_id == CH.c.id),
@@ -215,6 +229,7 @@ DATASET_SPECS: dict[str, Dataset] = {
             "stage": (K.c.stage, vocab.STAGES),
             "type": (K.c.crisis_type, vocab.CRISIS_TYPES),
             "source": (K.c.source, vocab.REPORT_SOURCES),
+            "flags": (CASE_FLAGS, tuple(CASE_FLAGS.columns)),
         },
         child_id=K.c.child_id,
     ),
@@ -371,7 +386,8 @@ def aggregate(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
     conditions = spec.rows(scope, filters, ctx)
     for name, values in query.filters:
         if values:
-            conditions.append(spec.filters[name][0].in_(values))
+            target = spec.filters[name][0]
+            conditions.append(target.condition(values) if isinstance(target, AllOf) else target.in_(values))
     rows = select(*selected).select_from(spec.source()).where(*conditions).subquery("explore_rows")
 
     if query.measure == "count":

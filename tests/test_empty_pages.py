@@ -100,7 +100,7 @@ def test_with_children_only_the_notice_names_what_is_still_missing(monkeypatch, 
     at = open_page(monkeypatch, children_only_url, User("admin", "admin"), "views/overview.py", "en")
     notice = next(i.value for i in at.info if "holds no" in i.value)
     assert "children" not in notice and "crisis cases" in notice and "subsidy payments" in notice
-    total = next(m.value for m in at.metric if m.label == "Total")
+    total = next(m.value for m in at.metric if m.label == "Registered at period end")
     assert total == "1"
     shown = visible_text(at)
     assert not [text for text in shown if BAD_TEXT.search(text)]

@@ -281,6 +281,35 @@ def test_filters_narrow_like_pandas(sample_engine, as_of, dataset):
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
 
 
+FLAG_COLUMNS = {"self_harm": "flag_self_harm", "safety_plan": "flag_safety_plan",
+                "temp_guardianship": "flag_temp_guardianship", "mandatory_report": "mandatory_report"}
+
+
+@pytest.mark.parametrize("chosen", [("self_harm",), ("safety_plan",), ("temp_guardianship",), ("mandatory_report",),
+                                    ("self_harm", "safety_plan"), ("temp_guardianship", "mandatory_report")])
+def test_the_flags_filter_counts_the_cases_with_every_chosen_flag(sample_engine, as_of, chosen):
+    period = YEAR.period
+    where = " AND ".join(f"{FLAG_COLUMNS[flag]} = :yes" for flag in chosen)
+    with sample_engine.connect() as conn:
+        direct = conn.execute(text(f"SELECT COUNT(*) FROM cases WHERE reported_at >= :start AND reported_at < :end "
+                                   f"AND {where}"), {"start": period.start, "end": period.end, "yes": True}).scalar()
+        by_risk = dict(conn.execute(text(f"SELECT risk_level, COUNT(*) FROM cases WHERE reported_at >= :start "
+                                         f"AND reported_at < :end AND {where} GROUP BY risk_level"),
+                                    {"start": period.start, "end": period.end, "yes": True}).all())
+    query = ExploreQuery("cases", "risk", filters=(("flags", chosen),))
+    got = aggregate(sample_engine, Scope.district(), YEAR, as_of, query)
+    assert int(got["value"].sum()) == direct
+    assert dict(zip(got[result_column("risk")], got["value"])) == by_risk
+    if len(chosen) == 1:
+        assert direct > 0, "the sample has cases with each flag"
+
+
+def test_an_unknown_flag_is_refused():
+    with pytest.raises(ExploreError) as raised:
+        validate(ExploreQuery("cases", "street", filters=(("flags", ("self_harm", "flag_self_harm OR 1=1")),)))
+    assert "self_harm, safety_plan, temp_guardianship, mandatory_report" in str(raised.value)
+
+
 # --- scope ------------------------------------------------------------------------------------------
 
 

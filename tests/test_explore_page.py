@@ -192,3 +192,28 @@ def test_another_datasets_filter_in_the_url_gets_a_notice(explore):
     at = explore(lang="en", dataset="stations", risk="critical")
     assert "risk=critical" in warnings(at)
     assert "risk" not in at.query_params
+
+
+def test_bars_and_table_run_by_value_and_the_natural_order_is_one_click_away(explore):
+    at = explore(dataset="cases", dim="type", lang="en")
+    table = at.dataframe[0].value
+    assert list(table["Cases"]) == sorted(table["Cases"], reverse=True)
+    assert at.query_params["order"] == "value"
+    at.segmented_control(key="explore_order").set_value("natural").run()
+    table = at.dataframe[0].value
+    assert list(table["Crisis type"])[:2] == ["Suicidal ideation", "Self-harm"]
+    assert at.query_params["order"] == "natural"
+
+
+def test_months_keep_their_order_and_take_no_order_switch(explore):
+    at = explore(dataset="cases", dim="month", lang="en", order="value")
+    assert not [s for s in at.get("segmented_control") if s.proto.label == "Bar order"]
+    assert "order" not in at.query_params
+
+
+@pytest.mark.parametrize("flags, fallback", [("self_harm,nonsense", True), ("self_harm", False)])
+def test_the_flags_filter_takes_known_flags_from_the_url(explore, flags, fallback):
+    at = explore(dataset="cases", dim="risk", flags=flags)
+    assert at.session_state["explore_flags"] == ["self_harm"]
+    assert any("nonsense" in plain(w.value) for w in at.warning) == fallback
+    assert at.query_params["flags"] == "self_harm"

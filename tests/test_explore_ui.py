@@ -98,7 +98,7 @@ def test_the_chart_is_titled_with_the_visible_names(kind):
 def test_a_one_dimension_chart_has_no_colour_series():
     table = pd.DataFrame({"Street": ["Fubao", "Futian"], "Cases": [2, 4]})
     spec = charts.explore_chart(table, "bar", "Street", None, "Cases", ",.0f").to_dict()
-    assert "color" not in spec["encoding"]
+    assert all("color" not in layer["encoding"] for layer in spec["layer"])
 
 
 @pytest.mark.parametrize("dim", ["street", "community"])

@@ -317,3 +317,34 @@ def test_street_cells_cover_each_centroid_and_stay_in_the_district():
         assert cells[sid].contains(Point(lon, lat)), sid
         assert district.buffer(1e-9).contains(cells[sid]), sid
     assert abs(sum(c.area for c in cells.values()) - district.area) < 1e-9
+
+
+def visible_bounds(view, width: int, height: int) -> tuple[float, float, float, float]:
+    """What a map of ``width`` x ``height`` pixels shows at ``view`` (Web Mercator, 512 px world at zoom 0)."""
+    degrees_per_px = 360 / (512 * 2 ** view.zoom)
+    half_lon = width / 2 * degrees_per_px
+    half_lat = height / 2 * degrees_per_px * math.cos(math.radians(view.latitude))
+    return (view.longitude - half_lon, view.latitude - half_lat, view.longitude + half_lon, view.latitude + half_lat)
+
+
+@pytest.mark.parametrize("index", [None, *range(10)])
+def test_the_view_shows_all_of_the_district_or_the_chosen_street_and_fills_the_frame(index):
+    streets = _streets()
+    focus = streets if index is None else streets.iloc[[index]]
+    bounds = maps.cell_bounds(focus)
+    height = maps.fitting_height(bounds)
+    assert maps.MAP_HEIGHTS[0] <= height <= maps.MAP_HEIGHTS[1]
+    view = maps.fit_view(bounds, width=maps.MAP_WIDTH, height=height)
+    shown = visible_bounds(view, maps.MAP_WIDTH, height)
+    assert shown[0] <= bounds[0] and shown[1] <= bounds[1] and shown[2] >= bounds[2] and shown[3] >= bounds[3]
+    # ...and the area is not lost in the frame: it spans most of the width or most of the height
+    spans = ((bounds[2] - bounds[0]) / (shown[2] - shown[0]), (bounds[3] - bounds[1]) / (shown[3] - shown[1]))
+    assert max(spans) > 0.8, spans
+
+
+def test_the_map_deck_needs_no_provider_offline():
+    streets = _streets()
+    view = maps.fit_view(maps.cell_bounds(streets), width=maps.MAP_WIDTH, height=maps.fitting_height(
+        maps.cell_bounds(streets)))
+    spec = json.loads(maps.coverage_deck([maps.street_cells_layer(streets, "children", "zh")], view).to_json())
+    assert spec.get("mapProvider") in (None, "") and spec["initialViewState"]["zoom"] == view.zoom

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 import pytest
 from sqlalchemy import text
 
-from dashboard import briefing, data, gaps
+from dashboard import briefing, data, gaps, pressure
 from dashboard.text import plain
 from data_access.engine import make_engine
 from tests.test_pages import app, metric, text_of  # noqa: F401  (app is a fixture)
@@ -37,7 +37,8 @@ def test_case_links_show_the_card_numbers(app):
         if label not in CASE_LINKS:
             continue
         assert params["period"] == "2022Q2" and params["lang"] == "zh"
-        wanted = params["due"] or params["risk"]
+        assert "" not in params.values(), params  # clean URLs: no empty parameter
+        wanted = params.get("due") or params.get("risk", "")
         assert queue_total(app, params) == expected[wanted], (label, params)
         checked += 1
     assert checked >= 5  # three cards and the gaps for overdue and critical cases
@@ -56,14 +57,14 @@ def test_the_subsidy_link_shows_the_same_payments(app):
     at = app(period="2022Q2", lang="en")
     params = next(p for label, p in links_of(at) if label == "Subsidies")
     paid = app("views/subsidies.py", **params)
-    for name in ("Person-times paid", "Amount paid (yuan)", "Children paid"):
+    for name in ("Person-times paid", "Amount paid (yuan)", "Children paid in the period"):
         assert metric(paid, name) == metric(at, name)
     assert metric(at, "Person-times paid") == "556" and metric(at, "Amount paid (yuan)") == "641,800.00"
 
 
 def test_the_network_link_shows_the_communities_on_the_map(app):
     at = app(period="2022Q2")
-    params = next(p for label, p in links_of(at) if label == "覆盖地图" and p["metric"] == "director_share")
+    params = next(p for label, p in links_of(at) if label == "覆盖地图" and p.get("metric") == "director_share")
     shown = app("views/map.py", **params)
     assert not shown.exception
     communities = re.search(r"覆盖 (\d+)/(\d+) 个社区", text_of(at)).group(2)
@@ -71,17 +72,40 @@ def test_the_network_link_shows_the_communities_on_the_map(app):
     assert metric(shown, "缺儿童主任") == "0"
 
 
-def test_each_street_row_opens_that_streets_queue(app):
+def test_each_street_row_opens_that_streets_queue_and_map(app):
     at = app(period="2022Q2")
-    table = at.dataframe[0].value
-    street_column, queue_column = table.columns[0], table.columns[-1]
-    assert list(table.columns[1:4]) == ["逾期", "一级·红", "在办"]
-    for row in table.head(3).itertuples(index=False):
-        url = row[-1]
-        assert url.startswith("/cases?")
-        params = dict(parse_qsl(url.split("?", 1)[1], keep_blank_values=True))
-        assert queue_total(app, params) == row[3], (row[0], url)
-    assert street_column == "街道" and queue_column == "个案队列"
+    ctx = at.session_state["_view_context"]
+    ranked = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    queues = [p for label, p in links_of(at) if label == "队列"]
+    maps = [p for label, p in links_of(at) if label == "地图"]
+    assert [p["street"] for p in queues] == list(ranked["street_id"])
+    assert [p["street"] for p in maps] == list(ranked["street_id"])
+    for params, open_cases in list(zip(queues, ranked["open_cases"]))[:3]:
+        assert "" not in params.values() and params["period"] == "2022Q2"
+        assert queue_total(app, params) == open_cases, params
+    assert [link.proto.page for link in at.get("page_link") if link.proto.label == "队列"][0].endswith("cases")
+
+
+def test_the_pressure_table_says_why_and_sorts(app):
+    at = app(period="2022Q2")
+    ctx = at.session_state["_view_context"]
+    streets = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    figures = data.street_figures(ctx.scope, ctx.filters, ctx.as_of)
+    top = pressure.ranked(streets, figures, "rank").iloc[0]
+    assert pressure.reason(top, "zh").startswith(f"逾期{top['overdue_cases']}件")
+    assert pressure.reason({"overdue_cases": 0, "critical_cases": 2, "open_cases": 5}, "en") == "2 critical, 5 open"
+    assert pressure.reason({"overdue_cases": 0, "critical_cases": 0, "open_cases": 0}, "zh") == "无在办个案"
+    by_rate = pressure.ranked(streets, figures, "per_100")["cases_per_100"].dropna()
+    assert list(by_rate) == sorted(by_rate, reverse=True) and by_rate.max() > 0
+    by_critical = pressure.ranked(streets, figures, "critical")["critical_cases"]
+    assert list(by_critical) == sorted(by_critical, reverse=True)
+    assert list(pressure.ranked(streets, figures, "name")["street_id"]) == list(figures["id"])
+    at.segmented_control(key="pressure_sort").set_value("open").run()
+    assert not at.exception
+    shown = [p["street"] for label, p in links_of(at) if label == "队列"]
+    assert shown == list(pressure.ranked(streets, figures, "open")["street_id"])
+    assert any("每百名儿童在办（可超100）" in m.value for m in at.markdown)
+    assert any("所以可以超过100" in c.value for c in at.caption)
 
 
 def test_a_street_overview_links_keep_the_street(app):
@@ -89,7 +113,7 @@ def test_a_street_overview_links_keep_the_street(app):
     for label, params in links_of(at):
         assert params.get("street") == "fubao", label
     open_cases = int(metric(at, "在办危机个案"))
-    params = next(p for label, p in links_of(at) if label == "个案队列" and not p["due"] and not p["risk"])
+    params = next(p for label, p in links_of(at) if label == "个案队列" and not p.get("due") and not p.get("risk"))
     assert queue_total(app, params) == open_cases
 
 
@@ -200,7 +224,7 @@ def test_the_register_link_shows_each_category_on_the_explore_page(app):
     shown = dict(zip(table.iloc[:, 0], table.iloc[:, 1]))
     for category in ("Orphans", "De-facto unsupported children", "Other children in difficulty"):
         assert str(shown[category]) == metric(at, category)
-    assert sum(shown.values()) == int(metric(at, "Total"))
+    assert sum(shown.values()) == int(metric(at, "Registered at period end"))
 
 
 def test_the_training_link_shows_who_is_trained(app):
@@ -229,7 +253,7 @@ def test_a_running_quarter_says_to_date_and_compares_like_for_like(app, monkeypa
         assert "In Apr 2022, " in shown and "on the same months of the previous period" in shown
         link = next(p for label, p in links_of(at) if label == "Subsidies")
         paid = app("views/subsidies.py", **link)
-        for name in ("Person-times paid", "Amount paid (yuan)", "Children paid"):
+        for name in ("Person-times paid", "Amount paid (yuan)", "Children paid in the period"):
             assert metric(paid, name) == metric(at, name)
 
 
@@ -264,3 +288,27 @@ def test_before_the_first_session_of_the_year_the_training_card_says_so(app, mon
     note = next(c.value for c in at.caption if "staff in post" in c.value)
     assert "no session held yet this year" in note and "vs 2021-01-05" in note
     assert "attended any training session" not in text_of(at)
+
+
+@pytest.mark.parametrize("lang, title, network", [
+    ("zh", "华强北街道总览", "华强北街道已建立未成年人保护工作站"),
+    ("en", "Huaqiangbei street overview", "Huaqiangbei street has a work station"),
+])
+def test_a_supervisors_overview_is_titled_and_told_for_their_street(monkeypatch, sample_copy_url, lang, title,
+                                                                    network):
+    from tests.test_access_pages import start
+
+    at = start(monkeypatch, demo_url=sample_copy_url, lang=lang, period="2022Q2",
+               state={"demo-role": "supervisor", "demo-street": "huaqiangbei"})
+    assert [plain(x.value) for x in at.title] == [title]
+    summary = text_of(at)
+    assert network in summary
+    assert "全区" not in summary and "1个街道" not in summary and "1 of 1 streets" not in summary
+    queues = [p for label, p in links_of(at) if label in ("队列", "Queue")]
+    assert [p["street"] for p in queues] == ["huaqiangbei"]
+
+
+def test_the_district_overview_keeps_its_title_and_counts_the_streets(app):
+    at = app(period="2022Q2")
+    assert [plain(x.value) for x in at.title] == ["全区总览"]
+    assert "10个街道均已建立未成年人保护工作站" in text_of(at)

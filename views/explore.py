@@ -6,7 +6,7 @@ so an exploration can be shared; a bad value falls back to the default with a no
 
 import streamlit as st
 
-from dashboard import charts, context, data, empty, layout, urlstate
+from dashboard import charts, context, data, empty, layout, palette, urlstate
 from dashboard import explore as ui
 from dashboard.i18n import t
 from dashboard.text import literal, md
@@ -20,6 +20,9 @@ from data_access.explore import (
 )
 
 TIME_NOTES = ("cases", "children", "payments")
+ORDERS = ("value", "natural")
+# Dimensions whose values have one colour in every chart of the app.
+PALETTE_DIMENSIONS = ("category", "risk", "street")
 
 ctx = context.current()
 lang = ctx.lang
@@ -84,8 +87,7 @@ def labeller(name: str, codes=()) -> ui.Labeller:
 
 chosen_filters = []
 with st.expander(t("explore.filters", lang), expanded=any(p in st.query_params for p in spec.filters)):
-    filter_columns = st.columns(max(len(spec.filters), 1))
-    for place, (name, (_, allowed)) in zip(filter_columns, spec.filters.items()):
+    for name, (_, allowed) in spec.filters.items():
         names = labeller(name)
 
         def parse(raw: str, allowed=allowed, name=name, names=names):
@@ -98,8 +100,9 @@ with st.expander(t("explore.filters", lang), expanded=any(p in st.query_params f
         key = ui.sync(name, [], parse, bad(name, t("explore.all", lang)))
         if not isinstance(st.session_state[key], list) or not set(st.session_state[key]) <= set(allowed):
             st.session_state[key] = []
-        place.multiselect(t(f"explore.filter.{name}", lang), list(allowed), key=key, format_func=names,
-                          placeholder=t("explore.all", lang))
+        # Pills rather than a multiselect: a multiselect's own "Select all" and "No results" stay in English.
+        st.pills(t(f"explore.filter.{name}", lang), list(allowed), selection_mode="multi", key=key,
+                 format_func=names, help=t("explore.none_is_all", lang))
         ui.write(name)
         if st.session_state[key]:
             chosen_filters.append((name, tuple(st.session_state[key])))
@@ -133,6 +136,25 @@ value_format = ",.0f" if whole else ",.2f" if money else ",.1f"
 if not whole:  # what is shown is what is downloaded
     table[value_title] = table[value_title].round(2 if money else 1)
 
+
+
+def natural_order(d: str) -> list[str]:
+    """The visible values of ``d`` present in the result, in the dimension's own order."""
+    names = labellers[d]
+    return [names(c) for c in sorted(frame[ui.result_column(d)].unique(), key=names.sort_key)]
+
+
+def palette_of(d: str) -> dict[str, str] | None:
+    """Visible value -> the app's colour, for the dimensions with one colour per value."""
+    if d not in PALETTE_DIMENSIONS:
+        return None
+    codes = list(streets["id"]) if d == "street" else [c for c in labellers[d].order if c is not None]
+    present = set(natural_order(d))
+    return {labellers[d](c): colour for c, colour in zip(codes, palette.colours(d, codes))
+            if labellers[d](c) in present}
+
+
+by_value = False
 if chart == "map":
     deck, legend = ui.map_deck(frame, dim, measure, value_title, streets, communities, lang,
                                lambda v: format(v, value_format))
@@ -144,9 +166,19 @@ if chart == "map":
                        f"margin-right:6px;vertical-align:middle'></span>{literal(text)}", unsafe_allow_html=True)
     st.caption(t("explore.map_schematic", lang))
 else:
+    if chart == "bar" and dim not in TIME_DIMENSIONS:  # months, quarters and years keep their order
+        by_value = choose("order", ORDERS, "value", t("explore.order.value", lang), st.segmented_control,
+                          t("explore.order", lang), format_func=lambda o: t(f"explore.order.{o}", lang),
+                          required=True) == "value"
+        layout.show_notices(notices)
+    elif "order" in st.query_params:
+        del st.query_params["order"]
     axis_format = ",.0f" if money else value_format
+    orders = {d: natural_order(d) for d in wanted}
     st.altair_chart(charts.explore_chart(table, chart, titles[dim], titles.get(dim2), value_title, value_format,
-                                         axis_format), width="stretch")
+                                         axis_format, by_value=by_value, whole=whole, x_order=orders[dim],
+                                         y_order=orders.get(dim2), colours=palette_of(dim2 or dim)),
+                    width="stretch")
 if {dim, dim2} & set(TIME_DIMENSIONS) and dataset in TIME_NOTES:
     st.caption(t(f"explore.time_note.{dataset}", lang))
 
@@ -159,6 +191,9 @@ if dim2:
 else:
     shown = table
     st.subheader(t("explore.table", lang))
+if by_value:  # the table lists the rows in the chart's order
+    rows = charts.ordered_by_value(list(table[titles[dim]]), list(table[value_title]))
+    shown = shown.set_index(titles[dim]).loc[rows].reset_index()
 number = "%" + value_format  # d3's ",.1f" is printf's "%,.1f"
 config = {c: st.column_config.NumberColumn(c, format=number) for c in shown.columns if c not in titles.values()}
 st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="—")

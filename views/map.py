@@ -11,8 +11,6 @@ from dashboard.i18n import format_moment, label, t
 from dashboard.text import literal, md
 from data_access import config, geo
 
-MAP_HEIGHT = 540
-
 ctx = context.current()
 lang = ctx.lang
 suffix = "en" if lang == "en" else "zh"
@@ -105,7 +103,9 @@ if selected and "communities" in shown:
     layers.append(maps.community_labels_layer(communities[communities["street_id"] == selected], lang, crs))
 
 focus = streets[streets["id"] == selected] if selected else streets
-deck = maps.coverage_deck(layers, maps.fit_view(maps.cell_bounds(focus, crs), height=MAP_HEIGHT), basemap)
+bounds = maps.cell_bounds(focus, crs)
+map_height = maps.fitting_height(bounds)
+deck = maps.coverage_deck(layers, maps.fit_view(bounds, width=maps.MAP_WIDTH, height=map_height), basemap)
 map_key = f"coverage-map-{selected or 'district'}"
 
 
@@ -117,7 +117,7 @@ def pick_street() -> None:
 
 left, right = st.columns([2.7, 1.2], gap="medium")
 with left:
-    st.pydeck_chart(deck, height=MAP_HEIGHT, key=map_key, on_select=pick_street, selection_mode="single-object")
+    st.pydeck_chart(deck, height=map_height, key=map_key, on_select=pick_street, selection_mode="single-object")
     captions = [md("map.boundary.official", lang, file=boundary_path.name, crs=config.boundary_crs())
                 if official else t("map.schematic", lang)]
     if basemap:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, urlstate
+from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, pressure, urlstate
 from dashboard.i18n import format_share, label, signed, t, versus, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months
@@ -96,8 +96,10 @@ def cards(ctx: context.ViewContext, figures) -> None:
     net, training = figures.network, now.training
     to_network = (links.MAP, t("overview.link.map", lang), links.map_view(ctx, metric="director_share"))
     cols = st.columns(5)
-    layout.kpi(cols[0], t("kpi.stations", lang), net.street_stations,
-               t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets),
+    stations_note = (t("kpi.stations_note.street" if net.streets_with_station else "kpi.stations_note.street_none",
+                       lang) if ctx.filters.street_id else
+                     t("kpi.stations_note", lang, covered=net.streets_with_station, streets=net.streets))
+    layout.kpi(cols[0], t("kpi.stations", lang), net.street_stations, stations_note,
                help=layout.definition("stations", lang), link=to_network)
     layout.kpi(cols[1], t("kpi.supervisors", lang), net.supervisors, help=layout.definition("supervisors", lang),
                link=to_network)
@@ -156,43 +158,60 @@ def trends(ctx: context.ViewContext) -> None:
             st.altair_chart(charts.subsidy_by_month_chart(paid, lang, height=260), width="stretch")
 
 
-def pressure_and_gaps(ctx: context.ViewContext, pressure: pd.DataFrame, found: list[gaps.Gap]) -> None:
+def pressure_table(ctx: context.ViewContext, streets: pd.DataFrame) -> None:
+    """One row per street: the figures, the reason for its place and links to its queue and map (same tab)."""
     lang = ctx.lang
-    suffix = "en" if lang == "en" else "zh"
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader(t("overview.pressure", lang))
-        st.caption(t("overview.pressure.caption", lang))
-        st.dataframe(
-            pd.DataFrame({
-                t("col.street", lang): pressure[f"street_{suffix}"],
-                t("col.overdue_cases", lang): pressure["overdue_cases"],
-                t("col.critical_cases", lang): pressure["critical_cases"],
-                t("col.open_cases", lang): pressure["open_cases"],
-                t("col.queue", lang): [links.url(links.CASES, links.cases(ctx, street=sid)) for sid in pressure["street_id"]],
-            }),
-            column_config={t("col.queue", lang): st.column_config.LinkColumn(
-                display_text=t("overview.link.open", lang), width="small")},
-            hide_index=True, width="stretch",
-        )
-    with right:
-        st.subheader(t("overview.gaps", lang))
-        if not found:
-            st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
-        for gap in found:
-            with st.container(border=True):
-                st.markdown(f"**{literal(gap.text)}**  \n{literal(gap.action)}")
-                st.page_link(gap.page, label=gap.link_text,
-                             icon=":material/arrow_forward:", query_params=gap.params)
+    name_column = f"street_{'en' if lang == 'en' else 'zh'}"
+    sort = "rank"
+    if len(streets) > 1:
+        sort = st.segmented_control(t("overview.pressure.sort", lang), list(pressure.SORTS), key="pressure_sort",
+                                    default="rank", required=True,
+                                    format_func=lambda s: t(f"overview.pressure.sort.{s}", lang))
+        if sort not in pressure.SORTS:
+            sort = "rank"
+    frame = pressure.ranked(streets, data.street_figures(ctx.scope, ctx.filters, ctx.as_of), sort)
+    widths = [1.2, 0.8, 0.7, 0.6, 1.3, 2.0, 0.9, 0.8]
+    head = st.columns(widths, vertical_alignment="bottom")
+    for col, key in zip(head, ("col.street", "col.overdue_cases", "col.critical_cases", "col.open_cases",
+                               "col.per_100", "col.pressure_reason")):
+        col.markdown(f"**{t(key, lang)}**")
+    for _, row in frame.iterrows():
+        cells = st.columns(widths, vertical_alignment="center")
+        cells[0].text(row[name_column])
+        for cell, column in zip(cells[1:4], ("overdue_cases", "critical_cases", "open_cases")):
+            cell.text(f"{int(row[column]):,}")
+        rate = row["cases_per_100"]
+        cells[4].text("—" if pd.isna(rate) else f"{rate:,.1f}")
+        cells[5].caption(pressure.reason(row, lang))
+        cells[6].page_link(links.CASES, label=t("overview.link.street_queue", lang), icon=":material/list:",
+                           query_params=links.cases(ctx, street=row["street_id"]))
+        cells[7].page_link(links.MAP, label=t("overview.link.street_map", lang), icon=":material/map:",
+                           query_params=links.map_view(ctx, street=row["street_id"]))
+
+
+def pressure_and_gaps(ctx: context.ViewContext, streets: pd.DataFrame, found: list[gaps.Gap]) -> None:
+    lang = ctx.lang
+    st.subheader(t("overview.pressure", lang))
+    st.caption(t("overview.pressure.caption", lang))
+    pressure_table(ctx, streets)
+    st.subheader(t("overview.gaps", lang))
+    if not found:
+        st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
+    columns = st.columns(3)
+    for index, gap in enumerate(found):
+        with columns[index % 3].container(border=True):
+            st.markdown(f"**{literal(gap.text)}**  \n{literal(gap.action)}")
+            st.page_link(gap.page, label=gap.link_text, icon=":material/arrow_forward:", query_params=gap.params)
 
 
 def overview(ctx: context.ViewContext) -> None:
     lang = ctx.lang
-    layout.page_header(ctx, "overview.title")
+    title = t("overview.title.street", lang, street=ctx.street_name) if ctx.filters.street_id else None
+    layout.page_header(ctx, "overview.title", title)
     empty.notice(ctx, ("children", "cases", "subsidy_payments", "stations", "staff"))
     figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
-    pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
-    found = gaps.find_gaps(ctx, figures, pressure)
+    ranked = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    found = gaps.find_gaps(ctx, figures, ranked)
 
     top = st.columns([4, 1, 1], vertical_alignment="center")
     top[0].markdown(literal(briefing.summary_paragraph(ctx, figures, lang)))
@@ -200,13 +219,13 @@ def overview(ctx: context.ViewContext) -> None:
                      query_params={**links.shared(ctx), "mode": "meeting"})
     who = auth.username()
     top[2].download_button(
-        t("overview.briefing", lang), lambda: briefing.download(ctx, figures, pressure, found, who),
+        t("overview.briefing", lang), lambda: briefing.download(ctx, figures, ranked, found, who),
         file_name=briefing.file_name(ctx), mime="text/html", icon=":material/description:",
         help=t("overview.briefing.help", lang), key="briefing", on_click="ignore",
     )
     cards(ctx, figures)
     trends(ctx)
-    pressure_and_gaps(ctx, pressure, found)
+    pressure_and_gaps(ctx, ranked, found)
 
 
 view = context.current()
