@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, urlstate
+from dashboard import auth, palette, urlstate
 from dashboard.context import ViewContext, street_title
 from dashboard.i18n import format_moment, format_share, label, t
 from dashboard.text import literal, md
@@ -248,7 +248,7 @@ def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
     with st.container(border=True):
         st.subheader(md("cases.detail", lang, case_no=case["case_no"]))
         st.markdown(
-            f":{RISK_COLOURS[rule.level]}-badge[{risk_text(rules, rule.level, lang)}] "
+            f":{palette.RISK_BADGE[rule.level]}-badge[{risk_text(rules, rule.level, lang)}] "
             f":gray-badge[{label('stage', case['stage'], lang)}] "
             f":gray-badge[{label('crisis_type', case['crisis_type'], lang)}] "
             f"{literal(case[f'street_{suffix}'])} · {literal(case[f'community_{suffix}'])}"
@@ -315,9 +315,6 @@ def timeline_table(detail, as_of: datetime, lang: str) -> pd.DataFrame:
         t("col.staff", lang): [""],
     })
     return pd.concat([deadline, rows], ignore_index=True)
-
-
-RISK_COLOURS = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
 
 
 def reveal(case_no: str) -> None:
