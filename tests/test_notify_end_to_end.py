@@ -316,6 +316,9 @@ def test_a_signed_dingtalk_alert_refused_then_failing_is_retried_recorded_and_sh
 
         assert runner.run_due(engine, shanghai(2027, 1, 1, 10, 5)).sent == 0  # the pending retry holds the alert
         assert len(robot.requests) == 2
+        # a later slot with nothing to send does not hide the failing delivery from the listing and /admin
+        listed = manage.listing(engine).set_index("id").loc[sub_id]
+        assert listed["last_status"] == "retry" and "answered HTTP 500" in listed["last_error"]
         third = runner.run_due(engine, shanghai(2027, 1, 1, 10, 6))
         assert (third.sent, third.retrying, third.failed) == (1, 0, 0)
 
