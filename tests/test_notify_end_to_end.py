@@ -149,6 +149,11 @@ def test_a_supervisors_morning_digest_arrives_by_email_through_the_command_line(
                                "--channel", "email", "--address", SUPERVISOR_MAIL)
         assert added.returncode == 0, added.stderr
         sub_id = int(re.fullmatch(r"added subscription (\d+)\n", added.stdout).group(1))
+        refused = notify_command(engine, "add", SUPERVISOR, "--what", "digest", "--schedule", "0 8 * * 1-5",
+                                 "--channel", "email", "--address", f"{SUPERVISOR_MAIL},boss@ft.example.gov.cn")
+        assert refused.returncode == 2 and "refused: invalid email address" in refused.stderr
+        assert "one address per destination" in refused.stderr and not refused.stdout
+        assert [sub.id for sub in subs.subscriptions(engine)] == [sub_id]
         ran = notify_command(engine, "run-due")
         assert ran.returncode == 0, ran.stderr
     assert f"sent subscription {sub_id} (digest)" in ran.stdout and f"to {SUPERVISOR_MAIL}" in ran.stdout
