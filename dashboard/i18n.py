@@ -589,7 +589,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "admin.sub.language": ("消息语言", "Message language"),
     "admin.sub.disable": ("停用订阅", "Disable a subscription"),
     "admin.sub.disable_button": ("停用", "Disable"),
-    "admin.sub.unavailable": ("推送模块未安装，无法管理订阅。", "The delivery module is not installed; subscriptions cannot be managed."),
     "period_kind.month": ("本月", "This month"),
     "period_kind.quarter": ("本季度", "This quarter"),
     "period_kind.year": ("本年", "This year"),

@@ -216,9 +216,12 @@ def subscriptions(engine: Engine, enabled_only: bool = False) -> list[Subscripti
 
 def list_subscriptions(engine: Engine) -> pd.DataFrame:
     """Every subscription with its latest delivery (status, when sent, attempts, last error); no secret and
-    no address: the caller shows the address redacted by the channel module."""
+    no address: the caller shows the address redacted by the channel module.
+
+    A slot that had nothing to send (an alert evaluated while nothing changed) is no delivery: it does not hide
+    the latest send, or a failing one still being retried, behind it."""
     latest = (select(DEL.c.subscription_id, func.max(DEL.c.slot).label("slot"))
-              .group_by(DEL.c.subscription_id).subquery("latest"))
+              .where(DEL.c.status != "skipped").group_by(DEL.c.subscription_id).subquery("latest"))
     last = DEL.alias("last")
     query = (
         select(SUB.c.id, U.c.username, SUB.c.what, SUB.c.params, SUB.c.schedule, SUB.c.channel, SUB.c.enabled,

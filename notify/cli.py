@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             frame = manage.listing(engine)
             frame["params"] = [" ".join(f"{k}={v}" for k, v in json.loads(p).items() if v is not None)
                                for p in frame["params"]]
+            frame["last_attempts"] = frame["last_attempts"].astype("Int64")
+            frame = frame.astype(object).where(frame.notna(), "—")  # no NaN or NaT before a first delivery
             print("no subscriptions" if frame.empty else frame.to_string(index=False))
         elif args.command == "disable":
             subs.disable_subscription(engine, args.id, by="cli")

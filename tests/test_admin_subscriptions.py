@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-
 from data_access import users
 from data_access import subscriptions as subs
 from data_access.engine import make_engine
-from tests.notify_fake import install
+from notify import manage
 from tests.test_access_pages import PASSWORD, session_cookie, start
-
-channels = install()
-from notify import manage  # noqa: E402
 
 WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0123-secret-key"
 
@@ -52,8 +48,6 @@ def test_an_admin_adds_and_disables_a_subscription_and_bad_input_is_refused(monk
     users.add_user(engine, "li.fubao", "supervisor", PASSWORD, "fubao")
     at = admin_page(monkeypatch, sample_copy_url, lang="zh")
     assert "还没有订阅。" in [i.value for i in at.info]
-    form = "add-subscription"
-
 
     account = next(b for b in at.selectbox if b.label == "账户")
     account.set_value("li.fubao")

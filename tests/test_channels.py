@@ -4,32 +4,26 @@ sign-in) and an HTTP server playing the WeCom and DingTalk robots."""
 from __future__ import annotations
 
 import base64
-import email
-import email.policy
 import hashlib
 import hmac
 import json
 import logging
 import socket
-import ssl
 import subprocess
 import threading
 import time
 import urllib.parse
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from deploy.loopback import free_port
 from notify.channels import (Attachment, ChannelError, DeliveryError, Message, Target, dingtalk_url, fit_markdown,
                              send, target)
+from tests.notify_servers import (SMTP_PASSWORD, SMTP_USER, Inbox, Robot, check_password, robot_server,
+                                  server_context, smtp_server, trust, use_smtp)
 
 ROOT = Path(__file__).resolve().parent.parent
-SMTP_USER, SMTP_PASSWORD = "dashboard@ft.example.gov.cn", "Pa55-word-for-the-mail"
 WECOM_KEY = "693a91f6-7a3c-4bc4-97a0-0ec2f9a5a0e1"
 DINGTALK_TOKEN = "5f0c3b6e9a2d4c1b8e7f6a5d4c3b2a1908f7e6d5c4b3a291"
 DINGTALK_SECRET = "SEC4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b"
@@ -52,66 +46,6 @@ def certificate(tmp_path_factory) -> Path:
     subprocess.run([str(ROOT / "deploy" / "make-self-signed-cert"), "127.0.0.1", str(folder)], check=True,
                    capture_output=True, timeout=120)
     return folder
-
-
-def server_context(folder: Path) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(folder / "dashboard.crt", folder / "dashboard.key")
-    return context
-
-
-class Inbox:
-    def __init__(self):
-        self.envelopes = []
-        self.refuse = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK: queued"
-
-    def only_message(self) -> email.message.EmailMessage:
-        [envelope] = self.envelopes
-        return email.message_from_bytes(envelope.content, policy=email.policy.default)
-
-
-def check_password(server, session, envelope, mechanism, auth_data):
-    right = (auth_data.login.decode(), auth_data.password.decode()) == (SMTP_USER, SMTP_PASSWORD)
-    return AuthResult(success=right, handled=False)  # not handled: the server answers 535 itself
-
-
-@contextmanager
-def smtp_server(**smtp_options):
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, **smtp_options)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-def use_smtp(monkeypatch, port: int, security: str, user: str | None = SMTP_USER,
-             password: str | None = SMTP_PASSWORD) -> None:
-    monkeypatch.setenv("DASHBOARD_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("DASHBOARD_SMTP_PORT", str(port))
-    monkeypatch.setenv("DASHBOARD_SMTP_SECURITY", security)
-    monkeypatch.setenv("DASHBOARD_SMTP_FROM", "福田区未保看板 <dashboard@ft.example.gov.cn>")
-    for name, value in (("DASHBOARD_SMTP_USER", user), ("DASHBOARD_SMTP_PASSWORD", password)):
-        if value is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, value)
-
-
-def trust(monkeypatch, folder: Path) -> None:
-    """The client trusts the test certificate as it would the intranet CA in the system's store."""
-    monkeypatch.setenv("SSL_CERT_FILE", str(folder / "dashboard.crt"))
 
 
 def check_received(inbox: Inbox, recipient: str) -> None:
@@ -269,52 +203,10 @@ def test_default_ports_follow_the_security(monkeypatch):
 # --- an HTTP server playing the robots -------------------------------------------------------
 
 
-class Robot:
-    """Records each request; answers with the next of ``replies`` (status, body, seconds to wait first)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.requests: list[dict] = []
-        self.replies: list[tuple[int, bytes, float]] = []
-
-    def answer(self, status: int = 200, body: bytes | dict = b'{"errcode":0,"errmsg":"ok"}', delay: float = 0):
-        self.replies.append((status, json.dumps(body).encode() if isinstance(body, dict) else body, delay))
-
-    def url(self, path_and_query: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path_and_query}"
-
-
 @pytest.fixture
 def robot():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), None)
-    state = Robot(server.server_address[1])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            parts = urllib.parse.urlsplit(self.path)
-            state.requests.append({"path": parts.path, "query": urllib.parse.parse_qs(parts.query),
-                                   "content_type": self.headers["Content-Type"], "body": body})
-            status, reply, delay = state.replies.pop(0) if state.replies else (200, b'{"errcode":0}', 0)
-            time.sleep(delay)
-            self.send_response(status)
-            if 300 <= status < 400:
-                self.send_header("Location", state.url("/elsewhere"))
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
-
-        def log_message(self, *args):
-            pass
-
-    server.RequestHandlerClass = Handler
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with robot_server() as state:
+        yield state
 
 
 def wecom(robot: Robot) -> Target:

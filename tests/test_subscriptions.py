@@ -1,6 +1,7 @@
 """Subscriptions: schedules in Asia/Shanghai, refusals at creation, one send per slot however runs overlap,
 alerts that fire once, repeat after their interval and resolve, digests of the account's scope only with no
-personal data, the command line. The channel is replaced by a recorder (see tests/notify_fake.py)."""
+personal data, the command line. ``runner.deliver`` is replaced by a recorder here; tests/test_notify_end_to_end.py
+sends through the real channels."""
 
 from __future__ import annotations
 
@@ -16,11 +17,8 @@ from data_access import audit, schema, users
 from data_access import subscriptions as subs
 from data_access.subscriptions import SubscriptionError
 from sample_data import build_database
+from notify import channels, cli, content, manage, runner
 from tests.conftest import BACKENDS, _engine_for
-from tests.notify_fake import Outbox, install
-
-channels = install()
-from notify import cli, content, manage, runner  # noqa: E402
 
 PASSWORD = "a long enough password"
 UTC = timezone.utc
@@ -53,9 +51,22 @@ def clean(request):
                 conn.execute(delete(table))
 
 
+class Outbox:
+    """Records every message instead of sending it; ``failures`` make the next sends raise DeliveryError."""
+
+    def __init__(self):
+        self.sent: list[tuple[channels.Target, channels.Message]] = []
+        self.failures: list[str] = []
+
+    def __call__(self, target: channels.Target, message: channels.Message) -> None:
+        if self.failures:
+            raise channels.DeliveryError(self.failures.pop(0))
+        self.sent.append((target, message))
+
+
 @pytest.fixture
 def outbox(monkeypatch):
-    box = Outbox(channels)
+    box = Outbox()
     monkeypatch.setattr(runner, "deliver", box)
     return box
 
@@ -431,8 +442,6 @@ RUN_DUE_PROCESS = """
 import sys
 from datetime import datetime, timezone
 from sqlalchemy import create_engine
-from tests.notify_fake import install
-install()
 from notify import runner
 url, options, log = sys.argv[1], sys.argv[2], sys.argv[3]
 engine = create_engine(url, connect_args={"options": options} if options else {"timeout": 30})

@@ -1,4 +1,4 @@
-"""Administration: accounts and the audit trail. Shown to admins only."""
+"""Administration: accounts, subscriptions to digests and alerts, and the audit trail. Shown to admins only."""
 
 import json
 from datetime import datetime, time, timedelta
@@ -11,6 +11,7 @@ from dashboard.i18n import format_moment, label, t
 from dashboard.text import literal
 from data_access import audit, users
 from data_access import subscriptions as subs
+from notify import manage
 
 CHAIN_CHECKED_ON_PAGE = 50_000
 
@@ -70,78 +71,73 @@ with change.form("change-account", clear_on_submit=True):
 
 st.subheader(t("admin.subscriptions", lang))
 st.caption(t("admin.subscriptions.caption", lang))
-try:
-    from notify import manage
-except ImportError:  # the channel module is not installed
-    manage = None
-    st.warning(t("admin.sub.unavailable", lang))
-if manage is not None:
-    listed = manage.listing(engine)
-    if listed.empty:
-        st.info(t("admin.subscriptions.none", lang))
-    else:
-        def what_label(what: str, params: str) -> str:
-            rule = json.loads(params or "{}").get("rule")
-            shown = label("subscription_what", what, lang)
-            return f"{shown} · {label('alert_rule', rule, lang)}" if rule else shown
+listed = manage.listing(engine)
+if listed.empty:
+    st.info(t("admin.subscriptions.none", lang))
+else:
+    def what_label(what: str, params: str) -> str:
+        rule = json.loads(params or "{}").get("rule")
+        shown = label("subscription_what", what, lang)
+        return f"{shown} · {label('alert_rule', rule, lang)}" if rule else shown
 
-        st.dataframe(
-            pd.DataFrame({
-                t("admin.sub.id", lang): listed["id"],
-                t("admin.sub.account", lang): listed["username"],
-                t("admin.sub.what", lang): [what_label(w, p) for w, p in zip(listed["what"], listed["params"])],
-                t("admin.sub.schedule", lang): listed["schedule"],
-                t("admin.sub.channel", lang): [label("channel", c, lang) for c in listed["channel"]],
-                t("admin.sub.enabled", lang): listed["enabled"].astype(bool),
-                t("admin.sub.last_status", lang): [label("delivery_status", s, lang) if isinstance(s, str) else ""
-                                                   for s in listed["last_status"]],
-                t("admin.sub.last_slot", lang): [format_moment(m) for m in listed["last_slot"]],
-                t("admin.sub.last_sent", lang): [format_moment(m) for m in listed["last_sent_at"]],
-                t("admin.sub.last_error", lang): listed["last_error"].fillna(""),
-                t("admin.sub.recipient", lang): listed["recipient"],
-            }),
-            hide_index=True, width="stretch",
-        )
-    add_sub, disable_sub = st.columns([2, 1])
-    with add_sub.form("add-subscription", clear_on_submit=True):
-        st.markdown(f"**{t('admin.sub.add', lang)}**")
-        account = st.selectbox(t("admin.sub.account", lang), list(accounts["username"]), index=None)
-        what = st.selectbox(t("admin.sub.what", lang), subs.WHATS,
-                            format_func=lambda w: label("subscription_what", w, lang))
-        schedule = st.text_input(t("admin.sub.schedule", lang), placeholder="0 8 * * 1-5")
-        channel = st.selectbox(t("admin.sub.channel", lang), subs.CHANNELS, format_func=lambda c: label("channel", c, lang))
-        address = st.text_input(t("admin.sub.address", lang), type="password")
-        secret = st.text_input(t("admin.sub.secret", lang), type="password")
-        rule = st.selectbox(t("admin.sub.rule", lang), subs.ALERT_RULES, format_func=lambda r: label("alert_rule", r, lang))
-        repeat = st.number_input(t("admin.sub.repeat", lang), min_value=1, max_value=10080,
-                                 value=subs.DEFAULT_REPEAT_MINUTES)
-        period = st.selectbox(t("admin.sub.period", lang), subs.BRIEFING_PERIODS,
-                              format_func=lambda p: t(f"period_kind.{p}", lang))
-        message_lang = st.selectbox(t("admin.sub.language", lang), ["zh", "en"],
-                                    format_func=context.LANGUAGE_NAMES.get)
-        if st.form_submit_button(t("admin.sub.add", lang)):
-            params = {"lang": message_lang}
-            if what == "alert":
-                params.update(rule=rule, repeat_minutes=int(repeat))
-            elif what == "briefing":
-                params.update(period=period)
-            try:
-                manage.add(engine, account or "", what, schedule, channel, address, secret or None, params,
-                           by=ctx.user.username)
-                st.success(t("admin.done", lang))
-            except subs.SubscriptionError as exc:
-                st.error(literal(exc))
-    with disable_sub.form("disable-subscription", clear_on_submit=True):
-        st.markdown(f"**{t('admin.sub.disable', lang)}**")
-        enabled = listed[listed["enabled"].astype(bool)] if not listed.empty else listed
-        choice = st.selectbox(t("admin.sub.id", lang), list(enabled["id"]) if not enabled.empty else [], index=None,
-                              format_func=lambda i: f"{i} · {enabled.set_index('id').at[i, 'username']}")
-        if st.form_submit_button(t("admin.sub.disable_button", lang)) and choice is not None:
-            try:
-                subs.disable_subscription(engine, int(choice), by=ctx.user.username)
-                st.success(t("admin.done", lang))
-            except subs.SubscriptionError as exc:
-                st.error(literal(exc))
+    # what was sent and how it went first: the last error stays in view without scrolling sideways
+    st.dataframe(
+        pd.DataFrame({
+            t("admin.sub.id", lang): listed["id"],
+            t("admin.sub.account", lang): listed["username"],
+            t("admin.sub.what", lang): [what_label(w, p) for w, p in zip(listed["what"], listed["params"])],
+            t("admin.sub.channel", lang): [label("channel", c, lang) for c in listed["channel"]],
+            t("admin.sub.last_status", lang): [label("delivery_status", s, lang) if isinstance(s, str) else ""
+                                               for s in listed["last_status"]],
+            t("admin.sub.last_error", lang): listed["last_error"].fillna(""),
+            t("admin.sub.last_slot", lang): [format_moment(m) for m in listed["last_slot"]],
+            t("admin.sub.last_sent", lang): [format_moment(m) for m in listed["last_sent_at"]],
+            t("admin.sub.schedule", lang): listed["schedule"],
+            t("admin.sub.enabled", lang): listed["enabled"].astype(bool),
+            t("admin.sub.recipient", lang): listed["recipient"],
+        }),
+        hide_index=True, width="stretch",
+    )
+add_sub, disable_sub = st.columns([2, 1])
+with add_sub.form("add-subscription", clear_on_submit=True):
+    st.markdown(f"**{t('admin.sub.add', lang)}**")
+    account = st.selectbox(t("admin.sub.account", lang), list(accounts["username"]), index=None)
+    what = st.selectbox(t("admin.sub.what", lang), subs.WHATS,
+                        format_func=lambda w: label("subscription_what", w, lang))
+    schedule = st.text_input(t("admin.sub.schedule", lang), placeholder="0 8 * * 1-5")
+    channel = st.selectbox(t("admin.sub.channel", lang), subs.CHANNELS, format_func=lambda c: label("channel", c, lang))
+    address = st.text_input(t("admin.sub.address", lang), type="password")
+    secret = st.text_input(t("admin.sub.secret", lang), type="password")
+    rule = st.selectbox(t("admin.sub.rule", lang), subs.ALERT_RULES, format_func=lambda r: label("alert_rule", r, lang))
+    repeat = st.number_input(t("admin.sub.repeat", lang), min_value=1, max_value=10080,
+                             value=subs.DEFAULT_REPEAT_MINUTES)
+    period = st.selectbox(t("admin.sub.period", lang), subs.BRIEFING_PERIODS,
+                          format_func=lambda p: t(f"period_kind.{p}", lang))
+    message_lang = st.selectbox(t("admin.sub.language", lang), ["zh", "en"],
+                                format_func=context.LANGUAGE_NAMES.get)
+    if st.form_submit_button(t("admin.sub.add", lang)):
+        params = {"lang": message_lang}
+        if what == "alert":
+            params.update(rule=rule, repeat_minutes=int(repeat))
+        elif what == "briefing":
+            params.update(period=period)
+        try:
+            manage.add(engine, account or "", what, schedule, channel, address, secret or None, params,
+                       by=ctx.user.username)
+            st.success(t("admin.done", lang))
+        except subs.SubscriptionError as exc:
+            st.error(literal(exc))
+with disable_sub.form("disable-subscription", clear_on_submit=True):
+    st.markdown(f"**{t('admin.sub.disable', lang)}**")
+    enabled = listed[listed["enabled"].astype(bool)] if not listed.empty else listed
+    choice = st.selectbox(t("admin.sub.id", lang), list(enabled["id"]) if not enabled.empty else [], index=None,
+                          format_func=lambda i: f"{i} · {enabled.set_index('id').at[i, 'username']}")
+    if st.form_submit_button(t("admin.sub.disable_button", lang)) and choice is not None:
+        try:
+            subs.disable_subscription(engine, int(choice), by=ctx.user.username)
+            st.success(t("admin.done", lang))
+        except subs.SubscriptionError as exc:
+            st.error(literal(exc))
 
 st.subheader(t("admin.audit", lang))
 chain = audit.verify(engine, newest=CHAIN_CHECKED_ON_PAGE)

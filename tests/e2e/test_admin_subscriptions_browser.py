@@ -10,12 +10,10 @@ import pytest
 from data_access import subscriptions as subs
 from data_access import users
 from data_access.engine import make_engine
+from notify import manage
 from tests.e2e.conftest import PASSWORD, running_app, sample_database
 from tests.e2e.test_browser import SCREENSHOTS, assert_no_exception, open_page
 from tests.e2e.test_hardening_browser import wait_ready
-
-channels = pytest.importorskip("notify.channels", reason="the channel module (notify/channels.py) is not installed")
-from notify import manage  # noqa: E402
 
 KEY = "0123-secret-key"
 WECOM = f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={KEY}"
