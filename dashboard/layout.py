@@ -15,6 +15,20 @@ from data_access.engine import server_of
 from data_access.rules import RiskRule
 
 
+@st.cache_resource(ttl=300, max_entries=256, show_spinner=False)
+def chart_spec(_build, name: str, *args, **kwargs) -> dict:
+    """The Vega-Lite spec of the Altair chart ``_build(*args, **kwargs)``, built and validated once per distinct
+    input (``name`` and the arguments, hashed by value) and shared read-only: Streamlit copies a spec before
+    changing it."""
+    return _build(*args, **kwargs).to_dict()
+
+
+def chart(build, *args, on_select="ignore", key: str | None = None, **kwargs):
+    """Draw a chart of dashboard.charts across the container's width; ``on_select``/``key`` as st.altair_chart's."""
+    spec = chart_spec(build, f"{build.__module__}.{build.__qualname__}", *args, **kwargs)
+    return st.vega_lite_chart(spec, width="stretch", on_select=on_select, key=key)
+
+
 # A link in a narrow card wraps rather than losing the end of its label.
 WRAP_LINKS = "<style>[data-testid='stPageLink-NavLink'] p { white-space: normal !important; }</style>"
 

@@ -145,8 +145,8 @@ if chart == "map":
     st.caption(t("explore.map_schematic", lang))
 else:
     axis_format = ",.0f" if money else value_format
-    st.altair_chart(charts.explore_chart(table, chart, titles[dim], titles.get(dim2), value_title, value_format,
-                                         axis_format), width="stretch")
+    layout.chart(charts.explore_chart, table, chart, titles[dim], titles.get(dim2), value_title, value_format,
+                 axis_format)
 if {dim, dim2} & set(TIME_DIMENSIONS) and dataset in TIME_NOTES:
     st.caption(t(f"explore.time_note.{dataset}", lang))
 
