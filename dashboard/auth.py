@@ -30,6 +30,7 @@ FAILURES = ("invalid", "locked", "disabled", "unavailable")
 SESSION_RECHECK_SECONDS = 5.0
 _checked: dict[str, tuple[float, sessions.SessionCheck]] = {}  # cookie -> (when checked, the signed-in check)
 _checked_lock = threading.Lock()
+_clock = time.monotonic
 # A plain form: its POST answer sets the HttpOnly session cookie (see dashboard.routes).
 SIGN_IN_FORM = """
 <style>
@@ -132,7 +133,7 @@ def _session_user() -> User | None:
 def _check_session(cookie: str | None) -> sessions.SessionCheck:
     """sessions.check_session, answered from memory for SESSION_RECHECK_SECONDS after a check that found the
     viewer signed in (a session that is not open is asked about every time, so signing in shows at once)."""
-    now = time.monotonic()
+    now = _clock()
     with _checked_lock:
         found = _checked.get(cookie) if cookie else None
     if found and now - found[0] < SESSION_RECHECK_SECONDS:
