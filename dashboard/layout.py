@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from dashboard import auth, data, exports, urlstate
 from dashboard.context import ViewContext
@@ -20,7 +21,11 @@ def chart_spec(_build, name: str, *args, **kwargs) -> dict:
     """The Vega-Lite spec of the Altair chart ``_build(*args, **kwargs)``, built and validated once per distinct
     input (``name`` and the arguments, hashed by value) and shared read-only: Streamlit copies a spec before
     changing it."""
-    return _build(*args, **kwargs).to_dict()
+    spec = _build(*args, **kwargs).to_dict()
+    # Each dataset as the Arrow bytes Streamlit sends (it passes bytes through), made here once, not per run.
+    spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(values))
+                        for name, values in spec.get("datasets", {}).items()}
+    return spec
 
 
 def chart(build, *args, on_select="ignore", key: str | None = None, **kwargs):
