@@ -285,14 +285,17 @@ def report(found: Measured, scale: int) -> list[str]:
         lines += [f"| {name} | {cpu:.0f} | {wall:.0f} | {size:,} |" for name, (cpu, wall, size) in found.warm_runs.items()]
         lines.append("")
     lines += [f"| websocket load (SQLite, scale {scale}), through nginx | app processes | page | caches | sessions "
-              "at once | finished | median ms | 95th percentile ms | server CPU ms per open | bytes received per "
-              "open | app memory per process after, MiB (peak) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "at once | finished | median ms | 95th percentile ms (× one session's) | server CPU ms per open | bytes "
+              "received per open | app memory per process after, MiB (peak) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    single = {(r.processes, r.page, r.warm): r.percentile(0.95) for r in found.rounds if r.sessions == 1}
     for r in found.rounds:
         memory = " + ".join(f"{rss:.0f} ({peak:.0f})" for rss, peak in zip(r.rss_mb, r.peak_mb))
         size = statistics.median(r.received) if r.received else 0
+        base = single.get((r.processes, r.page, r.warm))
+        ratio = f" ({r.percentile(0.95) / base:.1f}×)" if base and r.percentile(0.95) else ""
         lines.append(f"| | {r.processes} | /{PAGES[r.page]} | {'warm' if r.warm else 'cold'} | {r.sessions} | "
-                     f"{len(r.times)} of {r.sessions} | {r.percentile(0.5) or 0:.0f} | {r.percentile(0.95) or 0:.0f} | "
-                     f"{r.cpu_ms_per_open:.0f} | {size:,.0f} | {memory} |")
+                     f"{len(r.times)} of {r.sessions} | {r.percentile(0.5) or 0:.0f} | {r.percentile(0.95) or 0:.0f}"
+                     f"{ratio} | {r.cpu_ms_per_open:.0f} | {size:,.0f} | {memory} |")
     lines += [f"- {r.processes} process(es), {r.sessions} sessions, {'warm' if r.warm else 'cold'}: {error}"
               for r in found.rounds for error in r.errors[:3]]
     return lines + [""]
