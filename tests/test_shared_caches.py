@@ -82,3 +82,25 @@ def test_the_check_fails_for_a_changed_spec(fresh_caches):
     kept = snapshot(spec)
     spec["encoding"]["y"]["field"] = "c"
     assert snapshot(layout.chart_spec(build, "test.build", pd.DataFrame({"a": ["x"], "b": [1]}))) != kept
+
+
+def test_the_health_check_is_answered_from_memory_until_a_query_fails(monkeypatch, fresh_caches):
+    from dashboard import data
+    from data_access import dataset
+
+    calls = []
+    monkeypatch.setattr(dataset, "health_check", lambda engine: calls.append(engine) or dataset.Health(True))
+    assert data.health().ok and data.health().ok
+    assert len(calls) == 1  # the second run within HEALTH_SECONDS asked no one
+    data.recheck_health()  # what app.py does when a page's query finds the database gone
+    data.health()
+    assert len(calls) == 2
+
+
+def test_the_health_check_is_kept_per_database(monkeypatch, fresh_caches, tmp_path):
+    from dashboard import data
+
+    assert data.health().ok
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    found = data.health()
+    assert not found.ok and found.problem == "schema"
