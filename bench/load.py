@@ -20,7 +20,6 @@ import sqlite3
 import ssl
 import statistics
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
