@@ -78,10 +78,36 @@ def test_the_check_fails_for_a_changed_spec(fresh_caches):
     def build(frame):
         return alt.Chart(frame).mark_bar().encode(x="a:N", y="b:Q")
 
-    spec = layout.chart_spec(build, "test.build", pd.DataFrame({"a": ["x"], "b": [1]}))
+    def spec_of(frame):
+        return layout.chart_spec(build, (frame,), {}, "test.build", (layout.fingerprint(frame),))
+
+    spec = spec_of(pd.DataFrame({"a": ["x"], "b": [1]}))
     kept = snapshot(spec)
     spec["encoding"]["y"]["field"] = "c"
-    assert snapshot(layout.chart_spec(build, "test.build", pd.DataFrame({"a": ["x"], "b": [1]}))) != kept
+    assert snapshot(spec_of(pd.DataFrame({"a": ["x"], "b": [1]}))) != kept
+
+
+def test_a_chart_is_built_again_for_other_data_and_not_for_the_same():
+    import pandas as pd
+
+    built = []
+
+    def build(frame):
+        import altair as alt
+
+        built.append(len(frame))
+        return alt.Chart(frame).mark_bar().encode(x="a:N", y="b:Q")
+
+    def spec_of(frame):
+        return layout.chart_spec(build, (frame,), {}, "test.count", (layout.fingerprint(frame),))
+
+    st.cache_resource.clear()
+    first = spec_of(pd.DataFrame({"a": ["x"], "b": [1]}))
+    assert spec_of(pd.DataFrame({"a": ["x"], "b": [1]})) is first  # equal data: the same spec, built once
+    assert spec_of(pd.DataFrame({"a": ["x"], "b": [2]})) is not first  # one value changed
+    assert spec_of(pd.DataFrame({"a": ["x"], "c": [1]}).rename(columns={"c": "b"}).astype({"b": float})) is not first
+    assert built == [1, 1, 1]
+    st.cache_resource.clear()
 
 
 def test_the_health_check_is_answered_from_memory_until_a_query_fails(monkeypatch, fresh_caches):
