@@ -60,4 +60,5 @@ try:
     page.run()
 except OperationalError:
     st.cache_data.clear()
+    data.recheck_health()
     wait_for_database()

@@ -1,9 +1,11 @@
-"""python -m bench [--scales 1,10,100] [--sections calls,queue,browser,load,proxy] [--backends sqlite,postgresql]
+"""python -m bench [--scales 1,10,100] [--sections calls,queue,browser,load,proxy,websocket] [--backends sqlite,postgresql]
 
 Times each page's data calls against baselines, on SQLite and (when TEST_DATABASE_URL is set) on
 PostgreSQL; each page's full render in Chromium against an empty page; the server's peak memory;
 a load test of simultaneous sessions on the case queue; and the case queue opened by 10 and 30 browsers at once
-through nginx (the reference deployment, deploy/loopback.py) on one and on two app processes. Databases are built once per backend
+through nginx (the reference deployment, deploy/loopback.py) on one and on two app processes; and, without a
+browser (bench/load.py), each page's warm re-run in server CPU and a page opened by 1 to 30 signed-in websocket
+sessions at once, warm and cold, on one and on two processes behind nginx. Databases are built once per backend
 and scale and kept (see bench/databases.py). Figures are medians, printed as tables and written
 to bench/RESULTS.md. Baselines run on the same database in the same run, so the ratios compare
 across machines better than the milliseconds do: a trivial query for the page calls, "load the
@@ -24,6 +26,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from bench import browser as browser_bench
+from bench import load as load_bench
 from bench.databases import BENCH_DIR, ensure_built, postgres_engine, sqlite_engine, sqlite_path
 from data_access import cases, dataset, explore, network, overview, quality, reference, subsidies
 from data_access.cases import CaseFilters
@@ -32,7 +35,7 @@ from data_access.rules import load_rules
 from data_access.types import Filters, Period, Scope, add_months
 from sample_data import DEFAULT_AS_OF
 
-SECTIONS = ("calls", "queue", "browser", "load", "proxy")
+SECTIONS = ("calls", "queue", "browser", "load", "proxy", "websocket")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
@@ -245,6 +248,15 @@ def proxy(scale: int, session_counts: list[int]) -> tuple[list[str], bool]:
     return lines + [""], not any(r.errors for r in found)
 
 
+def websocket(scale: int, session_counts: list[int], repeat: int) -> tuple[list[str], bool]:
+    """Every page's warm re-run, then the case queue opened by many signed-in sessions at once, on one and two
+    processes behind nginx (bench/load.py)."""
+    ensure_built(sqlite_engine(scale), scale)
+    found = load_bench.measure(sqlite_path(scale), BENCH_DIR / "websocket", [1, 2], session_counts,
+                               pages=list(load_bench.PAGES), repeat=repeat)
+    return load_bench.report(found, scale), not any(r.errors for r in found.rounds)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--scales", default="1,10,100", help="comma-separated sample scales (default 1,10,100)")
@@ -259,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-rounds", type=int, default=3)
     parser.add_argument("--proxy-sessions", default="10,30",
                         help="comma-separated counts of browsers opening the queue at once through nginx")
+    parser.add_argument("--websocket-scale", type=int, default=100)
+    parser.add_argument("--websocket-sessions", default="1,5,10,30",
+                        help="comma-separated counts of websocket sessions opening the queue at once")
     args = parser.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     sections = {s.strip() for s in args.sections.split(",") if s.strip()}
@@ -290,6 +305,11 @@ def main(argv: list[str] | None = None) -> int:
         found, proxied = proxy(args.load_scale, [int(n) for n in args.proxy_sessions.split(",") if n.strip()])
         lines += found
         ok = ok and proxied
+    if "websocket" in sections:
+        found, answered = websocket(args.websocket_scale,
+                                    [int(n) for n in args.websocket_sessions.split(",") if n.strip()], args.repeat)
+        lines += found
+        ok = ok and answered
     runs = (f"Data calls: median of {args.repeat} runs. Renders: first visit once, re-visit median of "
             f"{args.render_repeat}.")
     report = "\n".join(["# Benchmark", "", f"Machine: {started_on}", "", runs + (" " + "; ".join(notes) + "." if notes else ""),

@@ -7,6 +7,8 @@ session cookie that every script run checks against the server-side session (dat
 from __future__ import annotations
 
 import html
+import threading
+import time
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -22,6 +24,13 @@ USER_KEY = "_user"
 ACTIVE_KEY = "_last_active"
 ENDED_KEY = "_session_ended"
 FAILURES = ("invalid", "locked", "disabled", "unavailable")
+# A signed-in session, once checked against the database, is believed for this long without asking again, so an
+# interaction costs no database round trip. A disabled account, a new password, a changed role or a sign-out in
+# another app process therefore takes effect within this many seconds; a sign-out in this process at once.
+SESSION_RECHECK_SECONDS = 5.0
+_checked: dict[str, tuple[float, sessions.SessionCheck]] = {}  # cookie -> (when checked, the signed-in check)
+_checked_lock = threading.Lock()
+_clock = time.monotonic
 # A plain form: its POST answer sets the HttpOnly session cookie (see dashboard.routes).
 SIGN_IN_FORM = """
 <style>
@@ -86,7 +95,10 @@ def sign_out(reason: str = "user") -> None:
         if getattr(st.user, "is_logged_in", False):
             st.logout()
         return
-    sessions.end_session(data.engine(), browser_cookie(), config.secret_key(), config.session_lifetime())
+    cookie = browser_cookie()
+    with _checked_lock:
+        _checked.pop(cookie, None)
+    sessions.end_session(data.engine(), cookie, config.secret_key(), config.session_lifetime())
 
 
 def _forget_viewer() -> None:
@@ -106,9 +118,9 @@ def signed_in_user(lang: str) -> User | None:
 
 
 def _session_user() -> User | None:
-    """The local account whose session cookie this tab carries; the account as it is now."""
-    check = sessions.check_session(data.engine(), browser_cookie(), config.secret_key(), config.idle_timeout(),
-                                   config.session_lifetime())
+    """The local account whose session cookie this tab carries; the account as it is at most
+    SESSION_RECHECK_SECONDS ago."""
+    check = _check_session(browser_cookie())
     if check.user is None:
         if USER_KEY in st.session_state:  # signed out elsewhere, idle or expired: nothing of theirs stays
             _forget_viewer()
@@ -116,6 +128,27 @@ def _session_user() -> User | None:
         return None
     st.session_state[USER_KEY] = check.user
     return check.user
+
+
+def _check_session(cookie: str | None) -> sessions.SessionCheck:
+    """sessions.check_session, answered from memory for SESSION_RECHECK_SECONDS after a check that found the
+    viewer signed in (a session that is not open is asked about every time, so signing in shows at once)."""
+    now = _clock()
+    with _checked_lock:
+        found = _checked.get(cookie) if cookie else None
+    if found and now - found[0] < SESSION_RECHECK_SECONDS:
+        return found[1]
+    check = sessions.check_session(data.engine(), cookie, config.secret_key(), config.idle_timeout(),
+                                   config.session_lifetime())
+    with _checked_lock:
+        if len(_checked) > 10_000:  # forget what has gone stale, so the memory stays bounded
+            for stale in [k for k, (at, _) in _checked.items() if now - at >= SESSION_RECHECK_SECONDS]:
+                del _checked[stale]
+        if check.user is not None and cookie:
+            _checked[cookie] = (now, check)
+        else:
+            _checked.pop(cookie, None)
+    return check
 
 
 def _single_sign_on_user() -> User | None:

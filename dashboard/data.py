@@ -28,8 +28,23 @@ def rules() -> CaseRules:
     return load_rules(config.rules_file())
 
 
+# The database check every script run makes is answered from memory for this long: a database that goes away
+# shows its banner within these seconds (sooner when a page's query fails, see recheck_health).
+HEALTH_SECONDS = 5
+
+
+@st.cache_resource(ttl=HEALTH_SECONDS, show_spinner=False)
+def _health(url: str) -> dataset.Health:
+    return dataset.health_check(get_engine(url))
+
+
 def health() -> dataset.Health:
-    return dataset.health_check(engine())
+    return _health(config.database_url())
+
+
+def recheck_health() -> None:
+    """Ask the database again at the next health(), after a query found it gone."""
+    _health.clear()
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

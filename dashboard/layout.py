@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 
 from dashboard import auth, data, exports, palette, urlstate
 from dashboard.context import ViewContext
@@ -14,6 +15,37 @@ from data_access import config
 from data_access.dataset import Health
 from data_access.engine import server_of
 from data_access.rules import RiskRule
+
+
+@st.cache_resource(ttl=300, max_entries=256, show_spinner=False)
+def chart_spec(_build, _args: tuple, _kwargs: dict, name: str, key: tuple) -> dict:
+    """The Vega-Lite spec of the Altair chart ``_build(*_args, **_kwargs)``, built and validated once per distinct
+    input (``name`` and ``key``, the arguments' fingerprint) and shared read-only: Streamlit copies a spec before
+    changing it."""
+    spec = _build(*_args, **_kwargs).to_dict()
+    # Each dataset as the Arrow bytes Streamlit sends (it passes bytes through), made here once, not per run.
+    spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(values))
+                        for name, values in spec.get("datasets", {}).items()}
+    return spec
+
+
+def fingerprint(value):
+    """What tells one chart input from another: a DataFrame by its columns, types and hashed rows (one pass, where
+    Streamlit's own hashing makes several), anything else as it is."""
+    if isinstance(value, pd.DataFrame):
+        try:
+            rows = pd.util.hash_pandas_object(value).to_numpy().tobytes()
+        except TypeError:  # values pandas cannot hash (lists, dicts): Streamlit hashes the frame itself
+            rows = value
+        return "frame", tuple(map(str, value.columns)), tuple(map(str, value.dtypes)), rows
+    return value
+
+
+def chart(build, *args, on_select="ignore", key: str | None = None, **kwargs):
+    """Draw a chart of dashboard.charts across the container's width; ``on_select``/``key`` as st.altair_chart's."""
+    fingerprints = (tuple(fingerprint(a) for a in args), tuple((k, fingerprint(v)) for k, v in sorted(kwargs.items())))
+    spec = chart_spec(build, args, kwargs, f"{build.__module__}.{build.__qualname__}", fingerprints)
+    return st.vega_lite_chart(spec, width="stretch", on_select=on_select, key=key)
 
 
 # A link in a narrow card wraps rather than losing the end of its label.

@@ -136,12 +136,33 @@ def test_signing_out_ends_the_session_in_every_tab(monkeypatch, sample_copy):
     assert list(log["detail"]) == ['{"reason": "sign_out"}']
 
 
-def test_disabling_the_account_ends_its_open_tab(monkeypatch, sample_copy):
+def test_disabling_the_account_ends_its_open_tab_within_the_recheck_bound(monkeypatch, sample_copy):
+    now = [1000.0]
+    monkeypatch.setattr(auth, "_clock", lambda: now[0])
     at = start(monkeypatch, database_url=sample_copy, lang="en", cookie=session_cookie(sample_copy))
     users.disable_user(make_engine(sample_copy), "li.fubao", by="admin")
+    now[0] += auth.SESSION_RECHECK_SECONDS - 0.5
+    at.run()  # answered from memory: the account as it was a moment ago
+    assert metric(at, "Street work stations") == "1"
+    now[0] += 0.5  # the bound has passed: the database is asked again
     at.run()
     assert not at.metric and sign_in_form(at)
     assert [i.value for i in at.info] == ["You are signed out. Please sign in again."]
+
+
+def test_a_changed_role_applies_within_the_recheck_bound(monkeypatch, sample_copy):
+    now = [1000.0]
+    monkeypatch.setattr(auth, "_clock", lambda: now[0])
+    at = start(monkeypatch, database_url=sample_copy, lang="en", cookie=session_cookie(sample_copy))
+    with make_engine(sample_copy).begin() as conn:
+        conn.execute(update(schema.users).where(schema.users.c.username == "li.fubao").values(role="leader",
+                                                                                           street_id=None))
+    now[0] += auth.SESSION_RECHECK_SECONDS - 0.5
+    at.run()
+    assert at.session_state[auth.USER_KEY].role == "supervisor"
+    now[0] += 0.5
+    at.run()
+    assert at.session_state[auth.USER_KEY].role == "leader"
 
 
 @pytest.mark.parametrize("role, street, community", [("supervisor", "fubao", None), ("director", "fubao", "fubao-01")])

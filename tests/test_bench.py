@@ -7,7 +7,9 @@ import os
 import pytest
 
 from bench import __main__ as bench
+from bench import load
 from bench.browser import Load, _cpu_seconds, _memory_mb, _rotate
+from deploy import loopback
 
 
 def test_an_unknown_section_is_refused_by_name(capsys):
@@ -44,3 +46,41 @@ def test_a_processs_cpu_time_and_memory_are_read_from_proc():
     assert _cpu_seconds(os.getpid()) > before
     rss, peak = _memory_mb(os.getpid())
     assert 10 < rss <= peak
+
+
+def _sample_file(sqlite_sample_url: str):
+    from pathlib import Path
+
+    return Path(sqlite_sample_url.removeprefix("sqlite:///"))
+
+
+@pytest.mark.skipif(not loopback.NGINX.exists(), reason="nginx is not installed")
+def test_the_websocket_client_signs_in_and_times_a_page_warm_and_cold(sqlite_sample_url, tmp_path):
+    found = load.measure(_sample_file(sqlite_sample_url), tmp_path, [1], [1], pages=["cases"], repeat=1)
+    assert [(r.sessions, r.warm, r.errors) for r in found.rounds] == [(1, True, []), (1, False, [])]
+    for r in found.rounds:
+        assert len(r.times) == 1 and r.times[0] > 0
+        assert r.received[0] > 10_000  # the case queue's table and charts, not a sign-in form
+        assert r.cpu_seconds[0] > 0
+    cpu, wall, received = found.warm_runs["cases"]
+    assert wall > 0 and received > 10_000
+    lines = load.report(found, 1)
+    assert any("| 1 | /cases | cold | 1 | 1 of 1 |" in line for line in lines)
+
+
+@pytest.mark.skipif(not loopback.NGINX.exists(), reason="nginx is not installed")
+def test_the_websocket_client_reports_a_viewer_who_is_not_signed_in(sqlite_sample_url, tmp_path):
+    import asyncio
+
+    url = load.prepare(_sample_file(sqlite_sample_url), tmp_path)
+    with loopback.serving(tmp_path, url, 1, load.settings(tmp_path)) as proxy:
+        async def open_without_cookie():
+            viewer = load.Viewer(proxy.base, {})
+            await viewer.connect()
+            try:
+                await viewer.open("cases")
+            finally:
+                await viewer.close()
+
+        with pytest.raises(load.LoadError, match="sign-in form"):
+            asyncio.run(open_without_cookie())

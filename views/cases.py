@@ -162,7 +162,7 @@ left, right = st.columns([2, 1])
 with left:
     st.caption(t("cases.indicators.caption", lang))
     bands = data.response_bands(ctx.scope, filters, case_filters, ctx.as_of)
-    st.altair_chart(charts.band_chart(bands, "cases.response", lang), width="stretch")
+    layout.chart(charts.band_chart, bands, "cases.response", lang)
     response = data.response_within_limits(ctx.scope, filters, case_filters, ctx.as_of)
     st.dataframe(casework.response_table(response, rules, lang), hide_index=True, width="stretch")
 with right:
@@ -199,5 +199,5 @@ funnel = data.stage_funnel(ctx.scope, filters, case_filters, ctx.as_of)
 if funnel.empty:
     st.info(t("empty.no_data", lang))
 else:
-    st.altair_chart(charts.stage_funnel_chart(funnel, lang), width="stretch")
+    layout.chart(charts.stage_funnel_chart, funnel, lang)
 st.caption(t("cases.generated", lang, at=format_moment(ctx.as_of)))

@@ -175,10 +175,9 @@ else:
         del st.query_params["order"]
     axis_format = ",.0f" if money else value_format
     orders = {d: natural_order(d) for d in wanted}
-    st.altair_chart(charts.explore_chart(table, chart, titles[dim], titles.get(dim2), value_title, value_format,
-                                         axis_format, by_value=by_value, whole=whole, x_order=orders[dim],
-                                         y_order=orders.get(dim2), colours=palette_of(dim2 or dim)),
-                    width="stretch")
+    layout.chart(charts.explore_chart, table, chart, titles[dim], titles.get(dim2), value_title, value_format,
+                 axis_format, by_value=by_value, whole=whole, x_order=orders[dim], y_order=orders.get(dim2),
+                 colours=palette_of(dim2 or dim))
 if {dim, dim2} & set(TIME_DIMENSIONS) and dataset in TIME_NOTES:
     st.caption(t(f"explore.time_note.{dataset}", lang))
 

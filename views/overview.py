@@ -147,15 +147,14 @@ def trends(ctx: context.ViewContext) -> None:
         if reported.empty:
             st.info(t("empty.no_data", lang))
         else:
-            st.altair_chart(charts.cases_by_month_chart(reported, briefing.risk_labels(data.rules(), lang), lang),
-                            width="stretch")
+            layout.chart(charts.cases_by_month_chart, reported, briefing.risk_labels(data.rules(), lang), lang)
     with right:
         st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
         paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
         if paid.empty:
             st.info(t("empty.no_data", lang))
         else:
-            st.altair_chart(charts.subsidy_by_month_chart(paid, lang, height=260), width="stretch")
+            layout.chart(charts.subsidy_by_month_chart, paid, lang, height=260)
 
 
 def pressure_table(ctx: context.ViewContext, streets: pd.DataFrame) -> None:

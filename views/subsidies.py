@@ -92,8 +92,8 @@ window = (period.start, min(period.end, after_last))
 if trend.empty:
     st.info(t("empty.no_data", lang))
 else:
-    event = st.altair_chart(charts.subsidy_trend_chart(trend, by, measure, lang, names, window), width="stretch",
-                            on_select="rerun", key="trend")
+    event = layout.chart(charts.subsidy_trend_chart, trend, by, measure, lang, names, window, on_select="rerun",
+                         key="trend")
     st.caption(t("subsidies.trend.caption", lang))
     brushed = charts.brushed_months(event.selection.get("brush") if event else None)
     if brushed:
@@ -106,12 +106,12 @@ else:
             st.warning(t("subsidies.brush_outside", lang))
 grants = data.grants_between(ctx.scope, first_month, after_last)
 if not grants.empty:
-    st.altair_chart(charts.grants_chart(grants, lang, (first_month, after_last)), width="stretch")
+    layout.chart(charts.grants_chart, grants, lang, (first_month, after_last))
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("subsidies.standards", lang))
-    st.altair_chart(charts.standards_chart(data.standards_by_month(first_month, after_last), lang), width="stretch")
+    layout.chart(charts.standards_chart, data.standards_by_month(first_month, after_last), lang)
     changes = data.standard_changes(*window)
     if not changes.empty:
         st.warning(md("subsidies.standard_changed", lang, changes="；".join(
@@ -126,7 +126,7 @@ with right:
     if two_years.empty:
         st.info(t("empty.no_data", lang))
     else:
-        st.altair_chart(charts.year_to_date_chart(two_years, lang), width="stretch")
+        layout.chart(charts.year_to_date_chart, two_years, lang)
 
 # --- quarters ------------------------------------------------------------------------------------
 st.subheader(t("subsidies.quarters", lang))
