@@ -25,7 +25,7 @@ from dashboard.i18n import (format_moment, format_share, format_yuan, label, mon
 from data_access.overview import KeyFigures
 from data_access import vocab
 from data_access.rules import CaseRules
-from data_access.types import Period, add_months
+from data_access.types import Period, add_months, months_between
 
 CHART_WIDTH = 640
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -256,7 +256,8 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
     if not reported.empty:
         svgs.append((t("chart.cases_trend", lang) + " — " + t("chart.help.cases_trend", lang),
-                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang, height=160))))
+                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang,
+                                                           months=months_between(first, this_month.end), height=160))))
     paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
     if not paid.empty:
         svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang),

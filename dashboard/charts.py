@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 
@@ -58,11 +60,13 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
 
 
 
-def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang: str,
+def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang: str, months: list[date] | None = None,
                          height: int = 260) -> alt.LayerChart:
     """Cases reported per month, stacked by risk level, each month's total above its bar; ``risks`` is
-    (level, label) from the case rules."""
+    (level, label) from the case rules. ``months`` (their first days) puts every month of the window on the
+    axis, those without a case too."""
     labels = dict(risks)
+    domain = [f"{m:%Y-%m}" for m in months] if months else alt.Undefined
     data = frame.assign(risk_label=[labels.get(r, r) for r in frame["risk_level"]],
                         month_label=frame["month"].dt.strftime("%Y-%m"),
                         risk_order=[list(labels).index(r) if r in labels else len(labels) for r in frame["risk_level"]])
@@ -70,7 +74,8 @@ def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("month_label:O", title=t("col.month", lang), axis=alt.Axis(labelAngle=0)),
+            x=alt.X("month_label:O", title=t("col.month", lang), axis=alt.Axis(labelAngle=0),
+                    scale=alt.Scale(domain=domain)),
             y=alt.Y("sum(cases):Q", title=t("col.cases", lang), axis=alt.Axis(**COUNT_AXIS)),
             color=alt.Color("risk_label:N", title=t("col.risk_level", lang),
                             scale=alt.Scale(domain=list(labels.values()),

@@ -10,7 +10,7 @@ from dashboard import briefing, charts, data, empty, gaps, layout, links, urlsta
 from dashboard.context import ViewContext
 from dashboard.i18n import change_line, format_share, signed, signed_percent, t, versus, versus_months
 from dashboard.text import literal
-from data_access.types import Period, add_months
+from data_access.types import Period, add_months, months_between
 
 SCREENS = ("network", "cases", "subsidies", "gaps")
 LARGE_TYPE = """
@@ -199,13 +199,14 @@ def cases(ctx: ViewContext, figures) -> None:
     stock(ctx, figures, cols[1], "kpi.critical_open", lambda f: f.cases.open_by_risk.get("critical", 0), "critical")
     stock(ctx, figures, cols[2], "kpi.overdue", lambda f: f.cases.overdue, "overdue")
     this_month = Period.containing(ctx.as_of.date(), "month")
-    reported = data.cases_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end, ctx.as_of)
+    first = add_months(this_month.start, -11)
+    reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
     st.caption(t("chart.cases_trend", lang), help=t("chart.help.cases_trend", lang))
     if reported.empty:
         st.info(t("empty.no_data", lang))
     else:
         st.altair_chart(projector(charts.cases_by_month_chart(reported, briefing.risk_labels(rules, lang), lang,
-                                                              height=220)), width="stretch")
+                                                              months=months_between(first, this_month.end), height=220)), width="stretch")
 
 
 def subsidies(ctx: ViewContext, figures) -> None:

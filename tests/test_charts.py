@@ -4,12 +4,14 @@ bars and whole-number ticks for counts. Each factory is a pure function, read th
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
 
 from dashboard import charts, palette
 from dashboard.i18n import VOCAB, label
+from data_access.types import months_between
 
 RISKS = [("critical", "一级·红"), ("high", "二级·橙"), ("medium", "三级·黄"), ("low", "四级·蓝")]
 
@@ -144,3 +146,14 @@ def test_time_charts_are_not_coloured_by_their_first_dimension(kind):
     spec = charts.explore_chart(table, kind, "Category", None, "Count", ",.0f",
                                 colours={"Orphans": "#000000", "Other": "#111111"}).to_dict()
     assert encodings(spec, "color") == []
+
+
+def test_the_monthly_case_chart_shows_every_month_of_its_window_even_without_a_case():
+    frame = pd.DataFrame({"month": pd.to_datetime(["2022-01-01", "2022-03-01"]), "risk_level": ["critical", "low"],
+                          "cases": [2, 1]})
+    months = months_between(date(2022, 1, 1), date(2022, 4, 1))
+    spec = charts.cases_by_month_chart(frame, RISKS, "zh", months=months).to_dict()
+    domains = [x["scale"]["domain"] for x in encodings(spec, "x") if "scale" in x]
+    assert domains == [["2022-01", "2022-02", "2022-03"]]
+    without = charts.cases_by_month_chart(frame, RISKS, "zh").to_dict()
+    assert all("domain" not in x.get("scale", {}) for x in encodings(without, "x"))

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, pressure, urlstate
 from dashboard.i18n import format_share, label, signed, t, versus, versus_months
 from dashboard.text import literal
-from data_access.types import Period, add_months
+from data_access.types import Period, add_months, months_between
 
 
 def training_views(ctx: context.ViewContext) -> tuple[tuple[str, str, dict], ...]:
@@ -147,7 +147,8 @@ def trends(ctx: context.ViewContext) -> None:
         if reported.empty:
             st.info(t("empty.no_data", lang))
         else:
-            layout.chart(charts.cases_by_month_chart, reported, briefing.risk_labels(data.rules(), lang), lang)
+            layout.chart(charts.cases_by_month_chart, reported, briefing.risk_labels(data.rules(), lang), lang,
+                         months=months_between(first, this_month.end))
     with right:
         st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
         paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
