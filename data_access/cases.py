@@ -47,6 +47,11 @@ class CaseFilters:
     no_contact_days: int | None = None  # no contact for more than this many days
     contact_lapsed: bool = False  # no contact within the risk level's follow-up cadence
     case_no: str = ""
+    reported_after: datetime | None = None  # reported strictly after this moment
+
+    def __post_init__(self) -> None:
+        if isinstance(self.due, str):
+            raise TypeError(f"CaseFilters.due is a tuple of due buckets, e.g. ({self.due!r},), not the string {self.due!r}")
 
 
 # --- clock and deadlines ---------------------------------------------------------------------
@@ -178,6 +183,8 @@ def case_conditions(
         conditions.append(K.c.reported_at >= datetime.combine(f.reported_from, datetime.min.time()))
     if f.reported_to:
         conditions.append(K.c.reported_at < datetime.combine(f.reported_to + timedelta(days=1), datetime.min.time()))
+    if f.reported_after is not None:
+        conditions.append(K.c.reported_at > f.reported_after)
     for flag in f.flags:
         conditions.append(K.c.mandatory_report.is_(True) if flag == "mandatory_report" else K.c[f"flag_{flag}"].is_(True))
     if f.due and set(f.due) != set(DUE_BUCKETS):

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from croniter import croniter
 from croniter.croniter import CroniterError
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data_access import audit, config, schema
@@ -38,6 +38,8 @@ BACKOFF_MINUTES = (1, 5, 15, 60)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 # A send still marked as under way this long after it was claimed was cut off (the run was killed).
 STALE_SENDING = timedelta(minutes=30)
+# Slots that had nothing to send (an alert every five minutes: 288 a day) are kept this long, then deleted.
+KEEP_SKIPPED = timedelta(days=1)
 INTERRUPTED = ("interrupted: the run stopped while sending; not sent again, since it may have gone out "
                "(see the recipient)")
 
@@ -57,8 +59,8 @@ class Subscription:
     what: str
     schedule: str
     channel: str
-    address: str
-    secret: str | None
+    address: str = field(repr=False)  # a webhook URL holds the robot's key
+    secret: str | None = field(repr=False)
     enabled: bool
     created_at: datetime
     params: dict = field(default_factory=dict)
@@ -220,8 +222,8 @@ def list_subscriptions(engine: Engine) -> pd.DataFrame:
 
     A slot that had nothing to send (an alert evaluated while nothing changed) is no delivery: it does not hide
     the latest send, or a failing one still being retried, behind it."""
-    latest = (select(DEL.c.subscription_id, func.max(DEL.c.slot).label("slot"))
-              .where(DEL.c.status != "skipped").group_by(DEL.c.subscription_id).subquery("latest"))
+    latest = (select(func.max(DEL.c.slot)).where(DEL.c.subscription_id == SUB.c.id, DEL.c.status != "skipped")
+              .correlate(SUB).scalar_subquery())
     last = DEL.alias("last")
     query = (
         select(SUB.c.id, U.c.username, SUB.c.what, SUB.c.params, SUB.c.schedule, SUB.c.channel, SUB.c.enabled,
@@ -229,8 +231,7 @@ def list_subscriptions(engine: Engine) -> pd.DataFrame:
                last.c.sent_at.label("last_sent_at"), last.c.attempts.label("last_attempts"),
                last.c.last_error)
         .join(U, SUB.c.user_id == U.c.id)
-        .outerjoin(latest, latest.c.subscription_id == SUB.c.id)
-        .outerjoin(last, and_(last.c.subscription_id == SUB.c.id, last.c.slot == latest.c.slot))
+        .outerjoin(last, and_(last.c.subscription_id == SUB.c.id, last.c.slot == latest))
         .order_by(SUB.c.id)
     )
     with engine.connect() as conn:
@@ -271,12 +272,21 @@ def claim(engine: Engine, subscription_id: int, slot: datetime, now: datetime) -
 
 def close_interrupted(engine: Engine, now: datetime) -> int:
     """Mark sends cut off mid-way (still 'sending' past STALE_SENDING) as failed, so that they show on /admin;
-    they are not sent again, since the message may have gone out before the run stopped."""
+    they are not sent again, since the message may have gone out before the run stopped. Slots that had
+    nothing to send are deleted after KEEP_SKIPPED (long past their grace, so they are not sent either)."""
     with engine.begin() as conn:
         done = conn.execute(update(DEL).where(DEL.c.status == "sending",
                                               DEL.c.claimed_at < local_now(now) - STALE_SENDING)
                             .values(status="failed", last_error=INTERRUPTED))
+        conn.execute(delete(DEL).where(DEL.c.status == "skipped", DEL.c.slot < local_now(now) - KEEP_SKIPPED))
     return done.rowcount
+
+
+def has_other_retry(engine: Engine, subscription_id: int, delivery_id: int) -> bool:
+    """Whether another delivery of the subscription waits to be tried again."""
+    with engine.connect() as conn:
+        return conn.execute(select(DEL.c.id).where(DEL.c.subscription_id == subscription_id, DEL.c.status == "retry",
+                                                   DEL.c.id != delivery_id)).first() is not None
 
 
 def retries_due(engine: Engine, now: datetime) -> list[tuple[Subscription, int, datetime]]:

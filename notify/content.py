@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from dashboard.i18n import format_moment, format_yuan, label, period_label, t
 from data_access import config, dataset, quality, reference, subsidies, vocab
 from data_access.cases import CaseFilters, case_queue
-from data_access.rules import CaseRules
+from data_access.rules import CaseRules, load_rules
 from data_access.subscriptions import Subscription
 from data_access.types import Filters, Period, Scope, add_months
 from data_access.users import scope_for
@@ -71,8 +71,9 @@ def scope_label(engine: Engine, scope: Scope, lang: str) -> str:
     return " · ".join(parts)
 
 
-def link(path: str, lang: str, **params: str) -> str:
-    query = {**({"lang": "en"} if lang == "en" else {}), **params}
+def link(path: str, lang: str, **params: str | None) -> str:
+    """A link into the app; an empty parameter is left out (a page may refuse one, as ``street=``)."""
+    query = {**({"lang": "en"} if lang == "en" else {}), **{k: v for k, v in params.items() if v not in ("", None)}}
     return f"{config.public_url()}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
@@ -104,9 +105,16 @@ def _by_risk(frame: pd.DataFrame, rules: CaseRules, lang: str, note) -> list[tup
     return groups
 
 
-def _render(title: str, intro: str, sections: list[Section], lang: str) -> tuple[str, str]:
-    """Plain text and Markdown of a message made of sections of case lines."""
-    text, markdown = [intro, ""], [f"### {md_escape(title)}", md_escape(intro), ""]
+def subject_line(key: str, lang: str, **values) -> tuple[str, str]:
+    """A subject as plain text and as a Markdown heading: only the values (names from the database) are
+    escaped, the catalogue's fixed words and brackets are not."""
+    escaped = {name: md_escape(value) if isinstance(value, str) else value for name, value in values.items()}
+    return t(key, lang, **values), f"### {t(key, lang, **escaped)}"
+
+
+def _render(title: tuple[str, str], intro: str, sections: list[Section], lang: str) -> tuple[str, str]:
+    """Plain text and Markdown of a message made of sections of case lines; ``title`` from ``subject_line``."""
+    text, markdown = [intro, ""], [title[1], md_escape(intro), ""]
     for section in sections:
         heading = f"{section.title} ({section.total})" if lang == "en" else f"{section.title}（{section.total}）"
         text.append(heading)
@@ -136,43 +144,40 @@ def _render(title: str, intro: str, sections: list[Section], lang: str) -> tuple
     return "\n".join(text), "\n".join(markdown)
 
 
-def _moment(value) -> str:
-    return format_moment(pd.Timestamp(value).to_pydatetime()) if value is not None and not pd.isna(value) else "—"
-
-
 def digest(engine: Engine, sub: Subscription, as_of: datetime, since: datetime, rules: CaseRules) -> Content:
     """The morning digest of the account's queue: overdue and due within 24 hours by risk level, new since
     ``since`` (the previous digest), and open cases without contact beyond their follow-up cadence."""
+    from dashboard.casework import LAPSED  # the case page's own ?no_contact= value (imports streamlit)
+
     lang, scope, filters = sub.lang, scope_of(sub), Filters()
-    due_note = lambda row: t("notify.line.due", lang, when=_moment(row["due_at"]))  # noqa: E731
+    due_note = lambda row: t("notify.line.due", lang, when=format_moment(row["due_at"]))  # noqa: E731
     sections = []
     totals = {}
     for bucket, key in (("overdue", "notify.digest.overdue"), ("due_24h", "notify.digest.due_24h")):
-        page = case_queue(engine, scope, filters, CaseFilters(due=bucket), as_of, rules, page_size=LINES_PER_SECTION)
+        page = case_queue(engine, scope, filters, CaseFilters(due=(bucket,)), as_of, rules,
+                          page_size=LINES_PER_SECTION)
         totals[bucket] = page.total
         sections.append(Section(t(key, lang), page.total, _by_risk(page.rows, rules, lang, due_note),
                                 link("/cases", lang, due=bucket)))
-    reported = case_queue(engine, scope, filters, CaseFilters(stages=vocab.STAGES, reported_from=since.date()), as_of,
-                          rules, page_size=500).rows
-    new = reported[(reported["reported_at"] > pd.Timestamp(since)) & (reported["reported_at"] <= pd.Timestamp(as_of))]
-    new = new.sort_values(["reported_at", "case_no"])
-    totals["new"] = len(new)
-    sections.append(Section(t("notify.digest.new", lang), len(new),
-                            _by_risk(new.head(LINES_PER_SECTION), rules, lang, lambda row: _moment(row["reported_at"])),
-                            link("/cases", lang, **{"from": since.date().isoformat()})))
-    lapsed = quality.cases_without_contact(engine, scope, filters, as_of, rules)
-    totals["no_contact"] = len(lapsed)
-    days = (lambda row: f"{row['days_without_contact']} days") if lang == "en" else \
-        (lambda row: f"{row['days_without_contact']} 天")
-    sections.append(Section(t("notify.digest.no_contact", lang), len(lapsed),
-                            _by_risk(lapsed.head(LINES_PER_SECTION), rules, lang, days),
-                            link("/cases", lang, due="overdue")))
+    # Every case reported after the previous digest and by as_of, whatever its stage now; counted in SQL.
+    new = case_queue(engine, scope, filters, CaseFilters(stages=vocab.STAGES, reported_after=since), as_of, rules,
+                     page_size=LINES_PER_SECTION)
+    totals["new"] = new.total
+    sections.append(Section(t("notify.digest.new", lang), new.total,
+                            _by_risk(new.rows, rules, lang, lambda row: format_moment(row["reported_at"])),
+                            link("/cases", lang, **{"from": since.date().isoformat(), "to": as_of.date().isoformat()})))
+    totals["no_contact"] = case_queue(engine, scope, filters, CaseFilters(contact_lapsed=True), as_of, rules,
+                                      page_size=1).total
+    lapsed = quality.cases_without_contact(engine, scope, filters, as_of, rules, limit=LINES_PER_SECTION)
+    days = lambda row: t("unit.days", lang, n=row["days_without_contact"])  # noqa: E731
+    sections.append(Section(t("notify.digest.no_contact", lang), totals["no_contact"],
+                            _by_risk(lapsed, rules, lang, days), link("/cases", lang, no_contact=LAPSED)))
     where = scope_label(engine, scope, lang)
-    subject = t("notify.digest.subject", lang, scope=where, date=as_of.date().isoformat(), overdue=totals["overdue"],
-                soon=totals["due_24h"])
+    subject = subject_line("notify.digest.subject", lang, scope=where, date=as_of.date().isoformat(),
+                           overdue=totals["overdue"], soon=totals["due_24h"])
     intro = t("notify.digest.intro", lang, scope=where, moment=format_moment(as_of))
     text, markdown = _render(subject, intro, sections, lang)
-    return Content(channels.Message(subject=subject, text=text, markdown=markdown), totals)
+    return Content(channels.Message(subject=subject[0], text=text, markdown=markdown), totals)
 
 
 # --- alerts ---------------------------------------------------------------------------------------------
@@ -191,21 +196,23 @@ class Finding:
 def evaluate(engine: Engine, sub: Subscription, as_of: datetime, rules: CaseRules) -> Finding:
     lang, scope, filters, rule = sub.lang, scope_of(sub), Filters(), sub.params["rule"]
     if rule == "critical_overdue":
-        page = case_queue(engine, scope, filters, CaseFilters(risks=("critical",), due="overdue"), as_of, rules,
+        page = case_queue(engine, scope, filters, CaseFilters(risks=("critical",), due=("overdue",)), as_of, rules,
                           page_size=LINES_PER_SECTION)
-        lines = [(row["case_no"], t("notify.line.due", lang, when=_moment(row["due_at"])))
+        lines = [(row["case_no"], t("notify.line.due", lang, when=format_moment(row["due_at"])))
                  for _, row in page.rows.iterrows()]
         return Finding(page.total, lines, more_link=link("/cases", lang, risk="critical", due="overdue"))
     if rule == "no_holder":
-        found = quality.cases_without_holder(engine, scope, filters, as_of)
+        found = quality.cases_without_holder(engine, scope, filters, as_of, limit=LINES_PER_SECTION)
         names = _risk_names(rules, lang)
-        lines = [(row["case_no"], names.get(row["risk_level"], row["risk_level"]))
-                 for _, row in found.head(LINES_PER_SECTION).iterrows()]
-        return Finding(len(found), lines, more_link=link("/cases", lang))
+        lines = [(row["case_no"], names.get(row["risk_level"], row["risk_level"])) for _, row in found.iterrows()]
+        total = quality.quality_counts(engine, scope, filters, as_of, rules).no_holder
+        return Finding(total, lines, more_link=link("/cases", lang))
     if rule == "unpaid_after_10th":
+        # Only months that are over are reconciled (as on the subsidy page); after the 10th, the month before
+        # this one, whose payments are all due by then, is the one the alert concerns.
         if as_of.day <= UNPAID_AFTER_DAY:
             return Finding(0)
-        month = date(as_of.year, as_of.month, 1)
+        month = add_months(date(as_of.year, as_of.month, 1), -1)
         unpaid = subsidies.unpaid_eligible(engine, scope, filters, month, add_months(month, 1))
         if unpaid.empty:
             return Finding(0)
@@ -223,7 +230,7 @@ def alert_message(engine: Engine, sub: Subscription, event: str, finding: Findin
     lang = sub.lang
     rule = label("alert_rule", sub.params["rule"], lang)
     where = scope_label(engine, scope_of(sub), lang)
-    subject = t(f"notify.alert.subject.{event}", lang, rule=f"{rule} · {where}", count=finding.count)
+    subject = subject_line(f"notify.alert.subject.{event}", lang, rule=rule, scope=where, count=finding.count)
     if event == "resolve":
         intro = t("notify.alert.resolved", lang, moment=format_moment(as_of), since=format_moment(fired_at))
         sections: list[Section] = []
@@ -235,7 +242,7 @@ def alert_message(engine: Engine, sub: Subscription, event: str, finding: Findin
         else:
             sections = [Section(rule, finding.count, [("", finding.lines)], finding.more_link)]
     text, markdown = _render(subject, intro, sections, lang)
-    return Content(channels.Message(subject=subject, text=text, markdown=markdown),
+    return Content(channels.Message(subject=subject[0], text=text, markdown=markdown),
                    {"event": event, "count": finding.count})
 
 
@@ -244,10 +251,11 @@ def alert_message(engine: Engine, sub: Subscription, event: str, finding: Findin
 
 def briefing(engine: Engine, sub: Subscription, as_of: datetime) -> Content:
     """The leadership briefing of the period kind's current period and the chosen street: the HTML file
-    attached for e-mail, its summary with a link for chat robots. Built by dashboard.briefing, which reads
-    the configured database (``DATABASE_URL``)."""
-    from dashboard import briefing as html, data, gaps
-    from dashboard.context import ViewContext
+    attached for e-mail, its summary with a link for chat robots. Its figures are read from ``engine`` (the
+    database the run was given), as the overview computes them."""
+    from dashboard import briefing as html, gaps
+    from dashboard.context import ViewContext, street_title
+    from data_access import overview
     from data_access.users import User
 
     lang, scope = sub.lang, scope_of(sub)
@@ -258,18 +266,25 @@ def briefing(engine: Engine, sub: Subscription, as_of: datetime) -> Content:
     name = "name_en" if lang == "en" else "name_zh"
     streets = reference.list_streets(engine, scope)
     street_name = streets.set_index("id")[name].get(street) if street else t("filter.all_streets", lang)
+    # A director's scope is one community: named beside its street, as the page header does.
+    communities = list(reference.list_communities(engine, scope, filters)[name]) \
+        if scope.communities is not None and len(scope.communities) == 1 else []
+    scope_name = " · ".join([street_name, *communities])
     ctx = ViewContext(lang=lang, as_of=as_of, synthetic=info.synthetic,
                       user=User(sub.username, sub.role, sub.street_id, sub.community_id), scope=scope, filters=filters,
-                      street_name=street_name, scope_name=street_name)
-    figures = data.key_figures(scope, filters, as_of)
-    pressure = data.street_pressure(scope, filters, as_of)
+                      street_name=street_name, scope_name=scope_name)
+    rules = load_rules(config.rules_file())
+    figures = overview.key_figures(engine, scope, filters, as_of, rules)
+    pressure = overview.street_pressure(engine, scope, filters, as_of, rules)
     found = gaps.find_gaps(ctx, figures, pressure)
     summary = html.summary_paragraph(ctx, figures, lang)
-    url = link("/", lang, period=period.code, street=street or "")
-    subject = t("notify.briefing.subject", lang, scope=street_name, period=period_label(period, lang, as_of))
+    url = link("/", lang, period=period.code, street=street)
+    where = " · ".join([street_title(street_name, lang) if street else street_name, *communities])
+    subject, heading = subject_line("notify.briefing.subject", lang, scope=where,
+                                    period=period_label(period, lang, as_of))
     attached = t("notify.briefing.attached", lang, link=url)
     text = "\n\n".join([summary, attached, t("notify.footer", lang)])
-    markdown = "\n\n".join([f"### {md_escape(subject)}", md_escape(summary),
+    markdown = "\n\n".join([heading, md_escape(summary),
                             f"[{t('notify.briefing.link', lang)}]({url})", "> " + t("notify.footer", lang)])
     attachment = channels.Attachment(html.file_name(ctx), html.build(ctx, figures, pressure, found).encode("utf-8"),
                                      "text/html")
@@ -280,12 +295,7 @@ def briefing(engine: Engine, sub: Subscription, as_of: datetime) -> Content:
 
 def test_message(sub: Subscription) -> Content:
     lang = sub.lang
-    subject = t("notify.test.subject", lang, id=sub.id)
+    subject, heading = subject_line("notify.test.subject", lang, id=sub.id)
     body = t("notify.test.body", lang) + "\n" + link("/", lang)
-    return Content(channels.Message(subject=subject, text=body, markdown=f"### {md_escape(subject)}\n{md_escape(body)}"),
+    return Content(channels.Message(subject=subject, text=body, markdown=f"{heading}\n{md_escape(body)}"),
                    {"test": True})
-
-
-def since_default(slot: datetime) -> datetime:
-    """Without an earlier digest, "new" means the 24 hours before the slot."""
-    return slot - timedelta(hours=24)

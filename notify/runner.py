@@ -12,9 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from data_access import audit, config, schema
+from data_access import audit, config
 from data_access import subscriptions as subs
 from data_access.rules import CaseRules, load_rules
 from data_access.subscriptions import Subscription
@@ -57,13 +57,6 @@ def run_due(engine: Engine, now: datetime | None = None, rules: CaseRules | None
     return summary
 
 
-def _has_retry(engine: Engine, sub: Subscription, delivery_id: int) -> bool:
-    D = schema.deliveries
-    with engine.connect() as conn:
-        return conn.execute(select(D.c.id).where(D.c.subscription_id == sub.id, D.c.status == "retry",
-                                                 D.c.id != delivery_id)).first() is not None
-
-
 def compose(engine: Engine, sub: Subscription, delivery_id: int, slot: datetime, now: datetime, rules: CaseRules
             ) -> tuple[content.Content | None, subs.AlertState | None, subs.AlertState | None]:
     """The message for the slot (None: nothing to send) and, for an alert, its state before and once sent."""
@@ -74,7 +67,7 @@ def compose(engine: Engine, sub: Subscription, delivery_id: int, slot: datetime,
         return content.digest(engine, sub, as_of, since, rules), None, None
     if sub.what == "briefing":
         return content.briefing(engine, sub, as_of), None, None
-    if _has_retry(engine, sub, delivery_id):
+    if subs.has_other_retry(engine, sub.id, delivery_id):
         return None, None, None  # the failed send is tried again on its own row: no second copy meanwhile
     state = subs.alert_state(engine, sub.id)
     finding = content.evaluate(engine, sub, as_of, rules)

@@ -378,7 +378,9 @@ def test_the_digest_in_english_links_with_the_language_and_the_public_address(en
     monkeypatch.setenv("DASHBOARD_PUBLIC_URL", "https://dashboard.bureau.example/")
     new_id = manage.add(engine, SUPERVISOR, "digest", "0 8 * * *", "email", EMAIL, params={"lang": "en"})
     built = content.digest(engine, subs.get_subscription(engine, new_id), as_of, as_of - timedelta(days=1), rules)
-    assert built.message.subject.startswith("[Morning digest] Fubao")
+    assert built.message.subject.startswith("Morning digest · Fubao street 2022-06-30: ")
+    # Fixed words are not escaped in the chat heading: only names from the database would be.
+    assert built.message.markdown.startswith("### Morning digest · Fubao street 2022-06-30: ")
     assert "https://dashboard.bureau.example/cases?lang=en&case=FT-" in built.message.text
 
 
@@ -540,18 +542,136 @@ def test_two_runs_moving_one_alert_at_once_move_it_once(engine):
     assert subs.alert_state(engine, sub_id).last_sent_at == datetime(2027, 1, 1, 11, 0)
 
 
-@pytest.mark.parametrize("day, expected", [(10, 0), (11, 1)])
-def test_unpaid_eligible_children_alert_only_after_the_10th(engine, rules, day, expected):
+@pytest.mark.parametrize("moment, expected", [
+    (datetime(2022, 6, 10, 9, 0), 0),  # May is over, but its payments may still come until the 10th
+    (datetime(2022, 6, 11, 9, 0), 1),  # after the 10th of June: May, a month that is over
+    (datetime(2022, 5, 20, 9, 0), 0),  # the running month is never reconciled (April is all paid)
+])
+def test_unpaid_eligible_children_alert_only_after_the_10th_for_the_month_that_is_over(engine, rules, moment,
+                                                                                       expected):
     # The sample leaves one eligible child unpaid for May 2022.
     new_id = manage.add(engine, LEADER, "alert", "*/5 * * * *", "email", EMAIL,
                         params={"rule": "unpaid_after_10th", "lang": "en"})
     sub = subs.get_subscription(engine, new_id)
-    moment = datetime(2022, 5, day, 9, 0)
     finding = content.evaluate(engine, sub, moment, rules)
     assert finding.count == expected
     if expected:
         message = content.alert_message(engine, sub, "fire", finding, moment, moment).message
-        assert message.subject == "[Alert] Eligible children unpaid after the 10th · the district: 1"
+        assert message.subject == "Alert · Eligible children unpaid after the 10th · the district: 1"
         assert "May 2022: 1 eligible children unpaid" in message.text
         assert "http://localhost:8501/subsidies?lang=en&period=2022-05" in message.text
         assert [value for value in personal_values(engine) if value in message.text + message.markdown] == []
+
+
+# --- review fixes: filters, links, counts, the briefing's engine, headings, pruning ----------------------------
+
+
+def test_case_filters_refuse_a_plain_string_for_due():
+    from data_access.cases import CaseFilters
+
+    with pytest.raises(TypeError, match=r"tuple of due buckets, e.g. \('overdue',\)"):
+        CaseFilters(due="overdue")
+    assert CaseFilters(due=("overdue",)).due == ("overdue",)
+
+
+def test_the_critical_overdue_alert_evaluates(engine, rules, as_of):
+    sub = subs.get_subscription(engine, add_alert(engine))
+    finding = content.evaluate(engine, sub, as_of, rules)
+    assert finding.count > 0 and finding.lines
+    assert "risk=critical" in finding.more_link and "due=overdue" in finding.more_link
+
+
+def test_the_digest_links_each_section_to_what_the_case_page_shows(engine, rules, as_of, monkeypatch):
+    monkeypatch.setattr(content, "LINES_PER_SECTION", 0)  # every section ends with its link to the queue
+    sub = subs.get_subscription(engine, add_digest(engine))
+    text = content.digest(engine, sub, as_of, datetime(2022, 6, 1), rules).message.text
+    assert "/cases?no_contact=cadence" in text
+    assert "/cases?from=2022-06-01&to=2022-06-30" in text
+    assert text.count("/cases?due=overdue") == 1  # the overdue section's link, not the no-contact one's
+
+
+def test_the_digest_counts_every_case_not_a_capped_list(engine, rules, as_of, monkeypatch):
+    from data_access import cases as case_data, quality
+
+    sub = subs.get_subscription(engine, add_digest(engine, LEADER))
+    since = datetime(2015, 1, 1)
+    built = content.digest(engine, sub, as_of, since, rules)
+    K = schema.cases
+    with engine.connect() as conn:
+        reported = conn.execute(select(func.count()).select_from(K).where(K.c.reported_at > since,
+                                                                          K.c.reported_at <= as_of)).scalar_one()
+    assert reported > 500  # more than the page the digest used to read and filter
+    assert built.counts["new"] == reported
+    counts = quality.quality_counts(engine, content.scope_of(sub), content.Filters(), as_of, rules)
+    assert built.counts["no_contact"] == counts.no_contact
+    # A list capped at 3 rows does not cap the counts.
+    monkeypatch.setattr(content, "LINES_PER_SECTION", 3)
+    capped = content.digest(engine, sub, as_of, since, rules)
+    assert capped.counts == built.counts
+    alert = subs.get_subscription(engine, add_alert(engine, rule="no_holder"))
+    original = quality.cases_without_holder
+    monkeypatch.setattr(quality, "cases_without_holder",
+                        lambda *args, **kwargs: original(*args, **{**kwargs, "limit": 1}))
+    assert content.evaluate(engine, alert, as_of, rules).count == counts.no_holder
+    assert case_data.CaseFilters(reported_after=since).reported_after == since
+
+
+def test_the_briefing_reads_the_runners_engine_and_names_the_street_as_a_street(engine, monkeypatch, as_of):
+    import streamlit as st
+    from dashboard import data
+
+    monkeypatch.setenv("DATABASE_URL", database_url(engine))
+    st.cache_data.clear()
+
+    def cached(*args, **kwargs):
+        raise AssertionError("the briefing's figures come from the engine it is given, not DATABASE_URL")
+
+    monkeypatch.setattr(data, "key_figures", cached)
+    monkeypatch.setattr(data, "street_pressure", cached)
+    street = subs.get_subscription(engine, manage.add(engine, SUPERVISOR, "briefing", "0 9 1 * *", "email", EMAIL))
+    message = content.briefing(engine, street, as_of).message
+    assert message.subject.startswith("【简报】福保街道 ") and "street=fubao" in message.text
+    director = subs.get_subscription(engine, manage.add(engine, DIRECTOR, "briefing", "0 9 1 * *", "email", EMAIL))
+    with engine.connect() as conn:
+        community = conn.execute(select(schema.communities.c.name_zh).join(
+            schema.users, schema.users.c.community_id == schema.communities.c.id)
+            .where(schema.users.c.username == DIRECTOR)).scalar_one()
+    assert content.briefing(engine, director, as_of).message.subject.startswith(f"【简报】福保街道 · {community} ")
+    district = subs.get_subscription(engine, manage.add(engine, LEADER, "briefing", "0 9 1 * *", "email", EMAIL))
+    built = content.briefing(engine, district, as_of).message
+    assert "street=" not in built.text + built.markdown
+    st.cache_data.clear()
+
+
+def test_an_english_chat_heading_escapes_only_names_from_the_database(engine, rules, as_of):
+    sub = subs.get_subscription(engine, add_alert(engine))
+    sub = subs.Subscription(**{**sub.__dict__, "params": {**sub.params, "lang": "en"}})
+    finding = content.evaluate(engine, sub, as_of, rules)
+    markdown = content.alert_message(engine, sub, "fire", finding, as_of, as_of).message.markdown
+    assert markdown.startswith("### Alert · Critical case overdue · Fubao street: ")
+    assert "\\[" not in markdown.splitlines()[0]
+    _, heading = content.subject_line("notify.alert.subject.fire", "en", rule="x", scope="[a](b)", count=1)
+    assert heading == r"### Alert · x · \[a\](b): 1"
+
+
+def test_skipped_slots_are_pruned_after_a_day_and_do_not_hide_the_latest_send(engine, outbox):
+    sub_id = add_alert(engine)
+    now = datetime(2027, 1, 2, 12, 0)
+    with engine.begin() as conn:
+        for hours, status in ((30, "sent"), (26, "skipped"), (25, "skipped"), (2, "skipped")):
+            slot = now - timedelta(hours=hours)
+            conn.execute(schema.deliveries.insert().values(subscription_id=sub_id, slot=slot, status=status,
+                                                           claimed_at=slot, attempts=1))
+    subs.close_interrupted(engine, now)
+    left = subs.deliveries(engine, sub_id)
+    assert list(zip(left["status"], left["slot"])) == [("sent", now - timedelta(hours=30)),
+                                                       ("skipped", now - timedelta(hours=2))]
+    listed = subs.list_subscriptions(engine).set_index("id")
+    assert listed.at[sub_id, "last_status"] == "sent"
+    assert listed.at[sub_id, "last_slot"] == now - timedelta(hours=30)
+
+
+def test_a_subscription_never_shows_its_address_or_secret_in_its_repr(engine):
+    new_id = manage.add(engine, SUPERVISOR, "alert", "*/5 * * * *", "wecom", WECOM, params={"rule": "no_holder"})
+    shown = repr(subs.get_subscription(engine, new_id))
+    assert "0123-secret-key" not in shown and "qyapi" not in shown and "address" not in shown
