@@ -45,7 +45,15 @@ INTERRUPTED = ("interrupted: the run stopped while sending; not sent again, sinc
 
 
 class SubscriptionError(ValueError):
-    """A subscription that cannot be made or changed; the message says what and why."""
+    """A subscription that cannot be made or changed. ``key`` names the catalogue entry (``subs.error.*`` in
+    dashboard.i18n) that says what and why in Chinese and English, filled in with ``values``."""
+
+    def __init__(self, key: str, **values: object):
+        super().__init__(key, values)
+        self.key, self.values = key, values
+
+    def __str__(self) -> str:  # for logs; people read the catalogue's text
+        return f"{self.key} " + " ".join(f"{name}={value!r}" for name, value in self.values.items())
 
 
 @dataclass(frozen=True)
@@ -78,17 +86,13 @@ def check_schedule(expression: str) -> str:
     text = " ".join((expression or "").split())
     fields = text.split(" ") if text else []
     if len(fields) != 5:
-        raise SubscriptionError(
-            f"invalid schedule {expression!r}: a schedule has 5 fields (minute hour day-of-month month weekday), "
-            f"e.g. '0 8 * * 1-5' for 08:00 on weekdays, Asia/Shanghai time; found {len(fields)}")
+        raise SubscriptionError("subs.error.schedule_fields", schedule=expression or "", found=len(fields))
     try:
         croniter(text, datetime(2000, 1, 1))
         if not croniter.is_valid(text):
             raise ValueError(text)
     except (CroniterError, ValueError, KeyError) as exc:
-        raise SubscriptionError(
-            f"invalid schedule {expression!r}: {exc}; e.g. '0 8 * * 1-5' for 08:00 on weekdays, "
-            "'*/5 * * * *' for every five minutes (Asia/Shanghai time)") from exc
+        raise SubscriptionError("subs.error.schedule", schedule=expression, reason=str(exc)) from exc
     return text
 
 
@@ -117,35 +121,35 @@ def check_params(engine: Engine, what: str, params: dict, account: dict) -> dict
     params = dict(params or {})
     lang = params.pop("lang", "zh") or "zh"
     if lang not in LANGUAGES:
-        raise SubscriptionError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+        raise SubscriptionError("subs.error.language", code=lang, choices=", ".join(LANGUAGES))
     out: dict = {"lang": lang}
     if what == "alert":
         rule = params.pop("rule", None)
         if rule not in ALERT_RULES:
-            raise SubscriptionError(f"an alert needs a rule: one of {', '.join(ALERT_RULES)} (got {rule!r})")
+            raise SubscriptionError("subs.error.rule", choices=", ".join(ALERT_RULES), rule=rule)
         repeat = params.pop("repeat_minutes", DEFAULT_REPEAT_MINUTES)
         try:
             repeat = int(repeat)
         except (TypeError, ValueError):
-            raise SubscriptionError(f"repeat_minutes must be a whole number of minutes, not {repeat!r}") from None
+            raise SubscriptionError("subs.error.repeat_number", value=repeat) from None
         if not 1 <= repeat <= 60 * 24 * 7:
-            raise SubscriptionError(f"repeat_minutes must be between 1 and 10080 (a week), not {repeat}")
+            raise SubscriptionError("subs.error.repeat_range", value=repeat)
         out.update(rule=rule, repeat_minutes=repeat)
     elif what == "briefing":
         period = params.pop("period", "month") or "month"
         if period not in BRIEFING_PERIODS:
-            raise SubscriptionError(f"a briefing covers one of {', '.join(BRIEFING_PERIODS)}, not {period!r}")
+            raise SubscriptionError("subs.error.period", choices=", ".join(BRIEFING_PERIODS), period=period)
         street = params.pop("street", None) or None
         if street is not None:
             with engine.connect() as conn:
                 found = conn.execute(select(schema.streets.c.id).where(schema.streets.c.id == street)).first()
             if found is None:
-                raise SubscriptionError(f"unknown street {street!r}")
+                raise SubscriptionError("subs.error.street", street=street)
             if account["street_id"] and account["street_id"] != street:
-                raise SubscriptionError(f"street {street!r} is outside the scope of {account['username']!r}")
+                raise SubscriptionError("subs.error.street_scope", street=street, account=account["username"])
         out.update(period=period, street=street)
     if params:
-        raise SubscriptionError(f"unknown setting(s) for a {what}: {', '.join(sorted(params))}")
+        raise SubscriptionError("subs.error.settings", what=what, names=", ".join(sorted(params)))
     return out
 
 
@@ -156,19 +160,19 @@ def add_subscription(engine: Engine, username: str, what: str, schedule: str, ch
 
     Every other value is checked here, and nothing is written when one is wrong."""
     if what not in WHATS:
-        raise SubscriptionError(f"unknown subscription {what!r}; choose one of {', '.join(WHATS)}")
+        raise SubscriptionError("subs.error.what", what=what, choices=", ".join(WHATS))
     if channel not in CHANNELS:
-        raise SubscriptionError(f"unknown channel {channel!r}; choose one of {', '.join(CHANNELS)}")
+        raise SubscriptionError("subs.error.channel", channel=channel, choices=", ".join(CHANNELS))
     if not (address or "").strip():
-        raise SubscriptionError("an address is needed: an e-mail address or a robot's webhook URL")
+        raise SubscriptionError("subs.error.address_missing")
     schedule = check_schedule(schedule)
     with engine.connect() as conn:
         account = conn.execute(select(U.c.id, U.c.username, U.c.role, U.c.street_id, U.c.active)
                                .where(U.c.username == (username or "").strip())).mappings().first()
     if account is None:
-        raise SubscriptionError(f"unknown account {username!r}: add it first (python -m data_access.users add)")
+        raise SubscriptionError("subs.error.account", account=username)
     if not account["active"]:
-        raise SubscriptionError(f"the account {username!r} is disabled")
+        raise SubscriptionError("subs.error.account_disabled", account=username)
     kept = check_params(engine, what, params or {}, account)
     with engine.begin() as conn:
         new_id = conn.execute(insert(SUB).values(
@@ -185,7 +189,7 @@ def disable_subscription(engine: Engine, subscription_id: int, by: str | None = 
     with engine.begin() as conn:
         done = conn.execute(update(SUB).where(SUB.c.id == subscription_id).values(enabled=False))
         if not done.rowcount:
-            raise SubscriptionError(f"no subscription {subscription_id}")
+            raise SubscriptionError("subs.error.not_found", id=subscription_id)
         audit.record(conn, by, "subscription", str(subscription_id), {"change": "disabled"})
 
 

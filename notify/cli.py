@@ -1,14 +1,18 @@
 """python -m notify add|list|disable|test|run-due
 
     python -m notify add ACCOUNT --what digest --schedule '0 8 * * 1-5' --channel email --address a@b.cn
-    python -m notify add ACCOUNT --what alert --rule critical_overdue --schedule '*/5 * * * *' \\
-        --channel wecom --address 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...'
-    python -m notify add ACCOUNT --what briefing --period month --schedule '0 9 1 * *' --channel dingtalk \\
-        --address 'https://oapi.dingtalk.com/robot/send?access_token=...' --secret-stdin
+    python -m notify add ACCOUNT --what alert --rule critical_overdue --schedule '*/5 * * * *' \
+        --channel wecom --address-stdin < wecom-webhook.txt
+    python -m notify add ACCOUNT --what briefing --period month --schedule '0 9 1 * *' --channel dingtalk \
+        --address-stdin --secret-stdin < dingtalk-webhook-and-secret.txt
     python -m notify list
     python -m notify disable ID
     python -m notify test ID
     python -m notify run-due
+
+--address-stdin reads the address from the first line of standard input, so that a webhook URL, which holds
+the robot's key, appears neither in the process list nor in the shell's history; --secret-stdin reads the
+DingTalk signing secret from the next line. Messages are in DASHBOARD_LANG (zh or en).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,7 +30,8 @@ from data_access.subscriptions import SubscriptionError
 
 
 def main(argv: list[str] | None = None) -> int:
-    from data_access.config import database_url
+    from dashboard.i18n import t
+    from data_access.config import database_url, default_language
     from data_access.engine import describe_url, make_engine
     from notify import channels, manage, runner
 
@@ -37,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--what", required=True, choices=subs.WHATS)
     add.add_argument("--schedule", required=True, help="five-field cron expression, Asia/Shanghai time")
     add.add_argument("--channel", required=True, choices=subs.CHANNELS)
-    add.add_argument("--address", required=True, help="e-mail address or robot webhook URL")
+    address = add.add_mutually_exclusive_group(required=True)
+    address.add_argument("--address", help="e-mail address or robot webhook URL")
+    address.add_argument("--address-stdin", action="store_true",
+                         help="read the address from standard input (keeps a webhook key off the command line)")
     add.add_argument("--secret-stdin", action="store_true", help="read a DingTalk signing secret from standard input")
     add.add_argument("--lang", default="zh", choices=subs.LANGUAGES)
     add.add_argument("--rule", choices=subs.ALERT_RULES, help="alerts: the rule")
@@ -54,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
 
     url = args.db or database_url()
+    if args.db:
+        os.environ["DATABASE_URL"] = args.db  # the briefing's cached page helpers read the same database
     engine = make_engine(url)
+    lang = default_language()
     try:
         if args.command == "add":
             params = {"lang": args.lang}
@@ -63,17 +75,18 @@ def main(argv: list[str] | None = None) -> int:
                 if args.repeat_minutes is not None:
                     params["repeat_minutes"] = args.repeat_minutes
             elif args.rule or args.repeat_minutes is not None:
-                raise SubscriptionError("--rule and --repeat-minutes are for alerts only")
+                raise SubscriptionError("subs.error.alert_only")
             if args.what == "briefing":
                 params.update(period=args.period or "month", street=args.street)
             elif args.period or args.street:
-                raise SubscriptionError("--period and --street are for briefings only")
+                raise SubscriptionError("subs.error.briefing_only")
+            address = sys.stdin.readline().strip() if args.address_stdin else args.address
             secret = sys.stdin.readline().strip() if args.secret_stdin else None
-            new_id = manage.add(engine, args.account, args.what, args.schedule, args.channel, args.address, secret,
+            new_id = manage.add(engine, args.account, args.what, args.schedule, args.channel, address, secret,
                                 params, by="cli")
             print(f"added subscription {new_id}")
         elif args.command == "list":
-            frame = manage.listing(engine)
+            frame = manage.listing(engine, lang)
             frame["params"] = [" ".join(f"{k}={v}" for k, v in json.loads(p).items() if v is not None)
                                for p in frame["params"]]
             frame["last_attempts"] = frame["last_attempts"].astype("Int64")
@@ -85,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "test":
             sub = subs.get_subscription(engine, args.id)
             if sub is None:
-                raise SubscriptionError(f"no subscription {args.id}")
+                raise SubscriptionError("subs.error.not_found", id=args.id)
             print(f"test message sent to {runner.send_test(engine, sub)}")
         else:
             summary = runner.run_due(engine)
@@ -94,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"sent {summary.sent}, nothing to send {summary.skipped}, to retry {summary.retrying}, "
                   f"failed {summary.failed}, taken by another run {summary.taken_elsewhere}")
             return 1 if summary.failed else 0
-    except (SubscriptionError, channels.ChannelError) as exc:
-        print(f"refused: {exc}", file=sys.stderr)
+    except SubscriptionError as exc:
+        print(t("subs.refused", lang, reason=manage.error_text(exc, lang)), file=sys.stderr)
+        return 2
+    except channels.ChannelError as exc:
+        print(t("subs.refused", lang, reason=str(exc)), file=sys.stderr)
         return 2
     except channels.DeliveryError as exc:
         print(f"not delivered: {exc}", file=sys.stderr)

@@ -54,7 +54,7 @@ def test_an_admin_adds_and_disables_a_subscription_and_bad_input_is_refused(monk
     next(t for t in at.text_input if t.label == "计划（cron，北京时间）").input("0 8 * *")
     next(t for t in at.text_input if t.label == "邮箱地址或机器人 Webhook 地址").input("duty@bureau.example.cn")
     next(b for b in at.button if b.label == "新增订阅").click().run()
-    assert any("invalid schedule" in e.value for e in at.error)
+    assert any("无效：日程有 5 个字段" in e.value for e in at.error)  # in the page's language
     assert subs.subscriptions(engine) == []
 
     account = next(b for b in at.selectbox if b.label == "账户")

@@ -71,7 +71,7 @@ with change.form("change-account", clear_on_submit=True):
 
 st.subheader(t("admin.subscriptions", lang))
 st.caption(t("admin.subscriptions.caption", lang))
-listed = manage.listing(engine)
+listed = manage.listing(engine, lang)
 if listed.empty:
     st.info(t("admin.subscriptions.none", lang))
 else:
@@ -126,7 +126,7 @@ with add_sub.form("add-subscription", clear_on_submit=True):
                        by=ctx.user.username)
             st.success(t("admin.done", lang))
         except subs.SubscriptionError as exc:
-            st.error(literal(exc))
+            st.error(literal(manage.error_text(exc, lang)))
 with disable_sub.form("disable-subscription", clear_on_submit=True):
     st.markdown(f"**{t('admin.sub.disable', lang)}**")
     enabled = listed[listed["enabled"].astype(bool)] if not listed.empty else listed
@@ -137,7 +137,7 @@ with disable_sub.form("disable-subscription", clear_on_submit=True):
             subs.disable_subscription(engine, int(choice), by=ctx.user.username)
             st.success(t("admin.done", lang))
         except subs.SubscriptionError as exc:
-            st.error(literal(exc))
+            st.error(literal(manage.error_text(exc, lang)))
 
 st.subheader(t("admin.audit", lang))
 chain = audit.verify(engine, newest=CHAIN_CHECKED_ON_PAGE)
