@@ -30,10 +30,8 @@ from data_access.subscriptions import SubscriptionError
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dashboard.i18n import t
     from data_access.config import database_url, default_language
-    from data_access.engine import describe_url, make_engine
-    from notify import channels, manage, runner
+    from data_access.engine import make_engine
 
     parser = argparse.ArgumentParser(prog="python -m notify", description="Digests, briefings and alerts.")
     parser.add_argument("--db", default=None, help="database URL (default: DATABASE_URL or var/dashboard.db)")
@@ -63,10 +61,26 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
 
     url = args.db or database_url()
-    if args.db:
-        os.environ["DATABASE_URL"] = args.db  # the briefing's cached page helpers read the same database
     engine = make_engine(url)
     lang = default_language()
+    previous = os.environ.get("DATABASE_URL")
+    if args.db:
+        os.environ["DATABASE_URL"] = args.db  # the briefing's cached page helpers read the same database
+    try:
+        return _command(args, engine, url, lang)
+    finally:
+        if args.db:
+            if previous is None:
+                os.environ.pop("DATABASE_URL", None)
+            else:
+                os.environ["DATABASE_URL"] = previous
+
+
+def _command(args: argparse.Namespace, engine, url: str, lang: str) -> int:
+    from dashboard.i18n import t
+    from data_access.engine import describe_url
+    from notify import channels, manage, runner
+
     try:
         if args.command == "add":
             params = {"lang": args.lang}

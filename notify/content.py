@@ -165,7 +165,8 @@ def digest(engine: Engine, sub: Subscription, as_of: datetime, since: datetime, 
     totals["new"] = new.total
     sections.append(Section(t("notify.digest.new", lang), new.total,
                             _by_risk(new.rows, rules, lang, lambda row: format_moment(row["reported_at"])),
-                            link("/cases", lang, **{"from": since.date().isoformat(), "to": as_of.date().isoformat()})))
+                            link("/cases", lang, **{"from": since.date().isoformat(), "to": as_of.date().isoformat(),
+                                                    "stage": ",".join(vocab.STAGES)})))
     totals["no_contact"] = case_queue(engine, scope, filters, CaseFilters(contact_lapsed=True), as_of, rules,
                                       page_size=1).total
     lapsed = quality.cases_without_contact(engine, scope, filters, as_of, rules, limit=LINES_PER_SECTION)
@@ -251,8 +252,9 @@ def alert_message(engine: Engine, sub: Subscription, event: str, finding: Findin
 
 def briefing(engine: Engine, sub: Subscription, as_of: datetime) -> Content:
     """The leadership briefing of the period kind's current period and the chosen street: the HTML file
-    attached for e-mail, its summary with a link for chat robots. Its figures are read from ``engine`` (the
-    database the run was given), as the overview computes them."""
+    attached for e-mail, its summary with a link for chat robots. Its key figures and street pressure are read
+    from ``engine`` (the database the run was given); the HTML's charts and gap lists come through the page's
+    cached helpers, which read ``DATABASE_URL`` (``python -m notify --db`` sets it to the same database)."""
     from dashboard import briefing as html, gaps
     from dashboard.context import ViewContext, street_title
     from data_access import overview

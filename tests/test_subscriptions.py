@@ -592,7 +592,7 @@ def test_the_digest_links_each_section_to_what_the_case_page_shows(engine, rules
     sub = subs.get_subscription(engine, add_digest(engine))
     text = content.digest(engine, sub, as_of, datetime(2022, 6, 1), rules).message.text
     assert "/cases?no_contact=cadence" in text
-    assert "/cases?from=2022-06-01&to=2022-06-30" in text
+    assert "/cases?from=2022-06-01&to=2022-06-30&stage=reported%2Cverifying" in text  # closed since, too
     assert text.count("/cases?due=overdue") == 1  # the overdue section's link, not the no-contact one's
 
 
@@ -711,3 +711,13 @@ def test_an_invalid_stored_address_is_shown_in_the_listing_language(engine):
         conn.execute(update(schema.subscriptions).where(schema.subscriptions.c.id == new_id).values(address="x"))
     assert manage.listing(engine, "zh").set_index("id").at[new_id, "recipient"] == "（地址无效）"
     assert manage.listing(engine, "en").set_index("id").at[new_id, "recipient"] == "(invalid address)"
+
+
+def test_the_command_line_reads_the_given_database_everywhere_and_restores_the_environment(engine, monkeypatch):
+    import os
+
+    seen = []
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nowhere/else.db")
+    monkeypatch.setattr(runner, "run_due", lambda *args: seen.append(os.environ["DATABASE_URL"]) or runner.RunSummary())
+    assert cli.main(["--db", database_url(engine), "run-due"]) == 0
+    assert seen == [database_url(engine)] and os.environ["DATABASE_URL"] == "sqlite:////nowhere/else.db"
