@@ -798,6 +798,11 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "users": ("用户", "Users"),
         "user_sessions": ("登录会话", "Sign-in sessions"),
         "audit_log": ("审计日志", "Audit log"),
+        "summary_payments": ("汇总：按月补贴发放", "Summary: payments by month"),
+        "summary_payment_children": ("汇总：受助儿童人数", "Summary: children paid"),
+        "summary_register": ("汇总：按月在册人数", "Summary: register by month"),
+        "summary_quality": ("汇总：数据质量", "Summary: data quality"),
+        "summary_coverage": ("汇总：覆盖月份", "Summary: months covered"),
     },
     "category": {
         "orphan": ("孤儿", "Orphans"),

@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import audit, config, geo, idcard, masking, schema, vocab
 from data_access.district import District, read_district, refresh_schematic_cells
 from data_access.engine import make_engine
+from data_access.summaries import refresh_summaries
 from data_access.types import Scope
 
 MODES = ("all-or-nothing", "skip-bad")
@@ -1303,6 +1304,8 @@ def import_rows(
             # (pysqlite's savepoints would commit the outer transaction; SQLite needs none.)
             with conn.begin_nested() if conn.dialect.name == "postgresql" else nullcontext():
                 _write(conn, SPECS[kind], validation.good_rows, result)
+                if not dry_run and (result.inserted or result.updated):
+                    refresh_summaries(conn, [kind])
         except SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             validation.file_problems.append(Problem(None, None, "file.write_failed", {"detail": detail}))
@@ -1337,6 +1340,7 @@ def replace_the_sample(conn: Connection, username: str | None) -> None:
     if not report.ok:
         raise RuntimeError("; ".join(report.lines("en")))
     district.set_info(conn, [{"key": "replaced_sample_on", "value": date.today().isoformat()}])
+    refresh_summaries(conn)  # the sample's payments and register are gone
 
 
 def _write(conn: Connection, kind: Kind, rows: list[Row], result: ImportResult) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from data_access import district, migrate, schema, vocab
 from data_access.rules import CaseRules, load_rules
+from data_access.summaries import refresh_summaries
 from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
@@ -156,6 +157,7 @@ def build_database(
             report(0.7 + 0.28 * (number + 1) / len(tables), f"wrote {table.name}")
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn)
+        refresh_summaries(conn)
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()
