@@ -242,6 +242,7 @@ class _Generator:
         self.paid: dict[date, list[dict]] = {}
         self.next_id: Counter = Counter()
         self.id_serials: Counter = Counter()
+        self.id_serials_used: dict[str, set[int]] = defaultdict(set)
 
     def rng(self, *key: object) -> random.Random:
         return random.Random("/".join(map(str, (self.seed, *key))))
@@ -481,6 +482,10 @@ class _Generator:
         key = birth.isoformat()
         self.id_serials[key] += 1
         serial = (self.id_serials[key] * 7 + rng.randrange(0, 7)) % 1000
+        # Past 142 children born on one day the serials wrap: take the next free one (a province's scale).
+        while serial in self.id_serials_used[key]:
+            serial = (serial + 1) % 1000
+        self.id_serials_used[key].add(serial)
         body = f"{FAKE_REGION}{birth:%Y%m%d}{serial:03d}"
         return body + id_check_digit(body)
 
