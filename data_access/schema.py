@@ -382,6 +382,16 @@ summary_quality = Table(
     comment="The children's data-quality counts per street (data_access.summaries).",
 )
 
+summary_cases = Table(
+    "summary_cases",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("street_id", String(40), primary_key=True),
+    Column("risk_level", String(10), primary_key=True),
+    Column("reported", Integer, nullable=False),
+    comment="Cases reported per month, street and risk level (data_access.summaries).",
+)
+
 summary_coverage = Table(
     "summary_coverage",
     metadata,
@@ -391,7 +401,8 @@ summary_coverage = Table(
     comment="The months a monthly summary holds (data_access.summaries).",
 )
 
-SUMMARY_TABLES = (summary_payments, summary_payment_children, summary_register, summary_quality, summary_coverage)
+SUMMARY_TABLES = (summary_payments, summary_payment_children, summary_register, summary_quality, summary_cases,
+                  summary_coverage)
 
 
 # Tables in the order rows must be deleted (children before parents).

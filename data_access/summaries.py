@@ -12,6 +12,7 @@ all; a failed import rolls back with them. ``python -m data_access.summaries`` r
   street and category, for the months from the first registration to a year after the later of today
   and the newest date in the data (``summary_coverage``).
 - quality: the children's file checks per street and for the whole district.
+- cases: cases reported per month, street and risk level.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from data_access import schema
 from data_access.types import add_months
 
 P, CH = schema.subsidy_payments, schema.children
-SP, SPC, SR, SQ, COV = (schema.summary_payments, schema.summary_payment_children, schema.summary_register,
-                        schema.summary_quality, schema.summary_coverage)
+SP, SPC, SR, SQ, SC, COV = (schema.summary_payments, schema.summary_payment_children, schema.summary_register,
+                            schema.summary_quality, schema.summary_cases, schema.summary_coverage)
+K = schema.cases
 ALL = schema.ALL_STREETS
 ADULT_MONTHS = 18 * 12
 # The summaries each imported kind changes; kinds missing here change none.
@@ -37,8 +39,9 @@ AFFECTED = {
     "children": ("payments", "register", "quality"),  # payments: whether the child was on the register
     "streets": ("quality",),
     "communities": ("quality",),
+    "cases": ("cases",),
 }
-SUMMARIES = ("payments", "register", "quality")
+SUMMARIES = ("payments", "register", "quality", "cases")
 
 
 def refresh_summaries(conn: Connection, kinds: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
@@ -46,7 +49,7 @@ def refresh_summaries(conn: Connection, kinds: tuple[str, ...] | list[str] | Non
     wanted = set(SUMMARIES) if kinds is None else {name for kind in kinds for name in AFFECTED.get(kind, ())}
     done = tuple(name for name in SUMMARIES if name in wanted)
     for name in done:
-        {"payments": _payments, "register": _register, "quality": _quality}[name](conn)
+        {"payments": _payments, "register": _register, "quality": _quality, "cases": _cases}[name](conn)
     return done
 
 
@@ -233,6 +236,30 @@ def _quality(conn: Connection) -> None:
                  "no_community": sum(r["no_community"] for r in rows), "duplicate_people": int(people),
                  "duplicate_files": int(files)})
     conn.execute(insert(SQ), rows)
+
+
+# --- cases ----------------------------------------------------------------------------------------------
+
+
+def _cases(conn: Connection) -> None:
+    conn.execute(delete(SC))
+    first, last = conn.execute(select(func.min(K.c.reported_at), func.max(K.c.reported_at))).one()
+    if first is None:
+        return
+    for year in range(first.year, last.year + 1):
+        # One query per year (SQLite allows at most 500 parts in a UNION ALL), each month's bounds constants.
+        months = union_all(*(
+            select(literal(date(year, month, 1), Date).label("month"),
+                   literal(add_months(date(year, month, 1), 1), Date).label("next_month"))
+            for month in range(1, 13)
+        )).subquery("months")
+        query = (
+            select(months.c.month, K.c.street_id, K.c.risk_level, func.count())
+            .select_from(months)
+            .join(K, and_(K.c.reported_at >= months.c.month, K.c.reported_at < months.c.next_month))
+            .group_by(months.c.month, K.c.street_id, K.c.risk_level)
+        )
+        conn.execute(insert(SC).from_select(["month", "street_id", "risk_level", "reported"], query))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,6 +103,14 @@ def assert_equal_to_rows(engine: Engine) -> None:
                 counts[0] += 1
                 counts[1] += kid.birth_date > _years_before(end, 18)
     assert found["summary_register"] == sorted((m, s, c, on, young) for (m, s, c), (on, young) in register.items())
+    # Cases reported per month, street and risk level.
+    with engine.connect() as conn:
+        reported = conn.execute(select(schema.cases.c.reported_at, schema.cases.c.street_id,
+                                       schema.cases.c.risk_level)).all()
+    cases = defaultdict(int)
+    for at, street, risk in reported:
+        cases[(date(at.year, at.month, 1), street, risk)] += 1
+    assert found["summary_cases"] == sorted((m, s, r, n) for (m, s, r), n in cases.items())
     assert coverage.first_month == min(k.registered_on for k in children.values() if k.category and k.registered_on
                                        ).replace(day=1)
     assert coverage.end_month > add_months(date.today(), 12)
@@ -147,8 +155,12 @@ def test_a_payments_import_refreshes_the_payments(engine):
     assert_current(engine)
 
 
-def test_a_cases_import_leaves_the_summaries_current(engine):
+def test_a_cases_import_refreshes_the_cases(engine):
+    scope, after_june = Scope.street("meilin"), datetime(2022, 7, 1)
+    before = overview.cases_by_month(engine, scope, Filters(), date(2022, 6, 1), date(2022, 7, 1), after_june)
     assert run(engine, "cases", csv_bytes([CASE_HEADER, GOOD_CASE]), "cases.csv").inserted == 1
+    after = overview.cases_by_month(engine, scope, Filters(), date(2022, 6, 1), date(2022, 7, 1), after_june)
+    assert after["cases"].sum() == before["cases"].sum() + 1
     assert_current(engine)
 
 
@@ -199,6 +211,8 @@ def calls(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules
         "subsidy figures so far": lambda: overview.subsidy_figures(engine, scope, filters, Span.of(filters.period, as_of)),
         "register": lambda: overview.children_by_category(engine, scope, filters, date(2022, 3, 31)),
         "quality": lambda: quality.quality_counts(engine, scope, filters, as_of, rules),
+        "cases by month": lambda: overview.cases_by_month(engine, scope, filters, date(2021, 7, 1), date(2022, 8, 1),
+                                                          as_of),
     }
 
 

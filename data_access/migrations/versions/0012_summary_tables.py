@@ -1,4 +1,4 @@
-"""summary tables: monthly payments, children paid, the register, data-quality counts, their coverage
+"""summary tables: monthly payments, children paid, the register, data-quality counts, cases, coverage
 
 The tables are created and filled from the rows already stored (data_access.summaries).
 
@@ -66,6 +66,15 @@ def upgrade() -> None:
         comment="The children's data-quality counts per street (data_access.summaries).",
     )
     op.create_table(
+        "summary_cases",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("street_id", sa.String(40), nullable=False),
+        sa.Column("risk_level", sa.String(10), nullable=False),
+        sa.Column("reported", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("month", "street_id", "risk_level", name=op.f("pk_summary_cases")),
+        comment="Cases reported per month, street and risk level (data_access.summaries).",
+    )
+    op.create_table(
         "summary_coverage",
         sa.Column("name", sa.String(40), nullable=False),
         sa.Column("first_month", sa.Date(), nullable=False),
@@ -79,6 +88,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("summary_coverage", "summary_quality", "summary_register", "summary_payment_children",
+    for name in ("summary_coverage", "summary_cases", "summary_quality", "summary_register", "summary_payment_children",
                  "summary_payments"):
         op.drop_table(name)
