@@ -44,12 +44,19 @@ AFFECTED = {
 SUMMARIES = ("payments", "register", "quality", "cases")
 
 
-def refresh_summaries(conn: Connection, kinds: tuple[str, ...] | list[str] | None = None) -> tuple[str, ...]:
-    """Rebuild the summaries the imported ``kinds`` affect (every summary when None); returns those rebuilt."""
+def refresh_summaries(conn: Connection, kinds: tuple[str, ...] | list[str] | None = None,
+                      months: set[date] | None = None) -> tuple[str, ...]:
+    """Rebuild the summaries the imported ``kinds`` affect (every summary when None); returns those rebuilt.
+
+    ``months``: for an import of payments only, the months its rows were and are for; the payment summaries
+    are then rebuilt for those months (and the quarters and years around them) only."""
     wanted = set(SUMMARIES) if kinds is None else {name for kind in kinds for name in AFFECTED.get(kind, ())}
     done = tuple(name for name in SUMMARIES if name in wanted)
     for name in done:
-        {"payments": _payments, "register": _register, "quality": _quality, "cases": _cases}[name](conn)
+        if name == "payments":
+            _payments(conn, months if kinds is not None and set(kinds) == {"payments"} else None)
+        else:
+            {"register": _register, "quality": _quality, "cases": _cases}[name](conn)
     return done
 
 
@@ -62,16 +69,32 @@ def window_kept(start: date, months: int) -> bool:
     return start.day == 1 and (months == 1 or (start.month % 3 == 1 and months <= 3) or (start.month == 1 and months <= 12))
 
 
-def _payments(conn: Connection) -> None:
+def _payments(conn: Connection, only: set[date] | None = None) -> None:
+    """Rebuild the payment summaries: all of them, or those of the months ``only`` (with the windows of their
+    quarters and years)."""
     from data_access.quality import _unregistered_reason  # the same test as the data-quality check
     from data_access.subsidies import months_table
 
-    conn.execute(delete(SP))
-    conn.execute(delete(SPC))
+    if only is not None:
+        only = sorted({date(m.year, m.month, 1) for m in only})
+    if not only and only is not None:
+        return
+    quarters = None if only is None else sorted({date(m.year, m.month - (m.month - 1) % 3, 1) for m in only})
+    years = None if only is None else sorted({date(m.year, 1, 1) for m in only})
+    if only is None:
+        conn.execute(delete(SP))
+        conn.execute(delete(SPC))
+    else:
+        conn.execute(delete(SP).where(SP.c.month.in_(only)))
+        conn.execute(delete(SPC).where(or_(
+            and_(SPC.c.start_month.in_(only), SPC.c.months == 1),
+            and_(SPC.c.start_month.in_(quarters), SPC.c.months.in_((2, 3))),
+            and_(SPC.c.start_month.in_(years), SPC.c.months >= 4))))
     first, last = conn.execute(select(func.min(P.c.month), func.max(P.c.month))).one()
     if first is None:
         return
-    months = months_table(first, add_months(last, 1))
+    chosen = [] if only is None else [P.c.month.in_(only)]
+    months = months_table(first, add_months(last, 1)) if only is None else months_table(only[0], add_months(only[-1], 1))
     unregistered = and_(months.c.month.is_not(None), _unregistered_reason(months).is_not(None))
     by_month = (
         select(P.c.month, P.c.street_id, P.c.category, func.count(), func.count(distinct(P.c.child_id)),
@@ -79,34 +102,39 @@ def _payments(conn: Connection) -> None:
         .select_from(P)
         .outerjoin(months, P.c.month == months.c.month)
         .outerjoin(CH, P.c.child_id == CH.c.id)
+        .where(*chosen)
         .group_by(P.c.month, P.c.street_id, P.c.category)
     )
     conn.execute(insert(SP).from_select(
         ["month", "street_id", "category", "person_times", "children", "amount", "unregistered"], by_month))
+    every = range(first.year, last.year + 1)
+    anchors = {
+        3: quarters or [date(year, month, 1) for year in every for month in range(1, 13, 3)],
+        12: years or [date(year, 1, 1) for year in every],
+    }
     for street in (P.c.street_id, literal(ALL, String)):
         conn.execute(insert(SPC).from_select(
             ["start_month", "months", "street_id", "children"],
             select(P.c.month, literal(1, Integer), street, func.count(distinct(P.c.child_id)))
+            .where(*chosen)
             .group_by(P.c.month, street)))
         rows = [
             {"start_month": start, "months": months, "street_id": key, "children": children}
-            for size, longest in ((3, 3), (12, 12))
-            for start, key, children_by_months in _children_from(conn, first, last, size, street)
+            for size in (3, 12)
+            for start, key, children_by_months in _children_from(conn, anchors[size], size, street)
             for months, children in children_by_months.items()
-            if months > 1 and months <= longest and (size == 3 or months > 3)
+            if months > 1 and (size == 3 or months > 3)
         ]
         for start in range(0, len(rows), 5000):
             conn.execute(insert(SPC), rows[start:start + 5000])
 
 
-def _children_from(conn: Connection, first: date, last: date, size: int, street) -> list:
-    """Per quarter (``size`` 3) or year (12) from ``first`` to ``last`` and per street (or ALL): the distinct
+def _children_from(conn: Connection, anchors: list[date], size: int, street) -> list:
+    """Per quarter (``size`` 3) or year (12) starting on an anchor, and per street (or ALL): the distinct
     children paid in its first n months, for each n; a child counts from the first month they are paid in."""
-    anchors = [date(year, month, 1) for year in range(first.year, last.year + 1) for month in range(1, 13, size)]
-    periods = union_all(*(
-        select(literal(start, Date).label("start_month"), literal(add_months(start, size), Date).label("end_month"))
-        for start in anchors
-    )).subquery("periods")
+    parts = [select(literal(start, Date).label("start_month"), literal(add_months(start, size), Date).label("end_month"))
+             for start in anchors]
+    periods = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("periods")
     firsts = (
         select(periods.c.start_month, street.label("street_id"), func.min(P.c.month).label("first_month"))
         .select_from(periods)

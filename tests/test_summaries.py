@@ -179,8 +179,8 @@ def test_a_failed_import_leaves_the_summaries_unchanged(engine, monkeypatch):
     assert not run(engine, "children", children_file(good, bad), "all.csv").written
     assert stored(engine) == before
 
-    def rebuild_then_fail(conn, kinds=None):
-        summaries.refresh_summaries(conn, kinds)
+    def rebuild_then_fail(conn, kinds=None, months=None):
+        summaries.refresh_summaries(conn, kinds, months)
         raise IntegrityError("INSERT", {}, Exception("refused"))
 
     monkeypatch.setattr(importer, "refresh_summaries", rebuild_then_fail)
