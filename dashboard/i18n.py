@@ -802,6 +802,7 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "summary_payment_children": ("汇总：受助儿童人数", "Summary: children paid"),
         "summary_register": ("汇总：按月在册人数", "Summary: register by month"),
         "summary_quality": ("汇总：数据质量", "Summary: data quality"),
+        "summary_cases": ("汇总：按月接报个案", "Summary: cases reported by month"),
         "summary_coverage": ("汇总：覆盖月份", "Summary: months covered"),
     },
     "category": {
