@@ -249,3 +249,16 @@ def test_a_file_born_after_the_moment_is_counted_from_the_rows(engine, rules, mo
     monkeypatch.setattr(quality, "summary_streets", lambda _scope, _filters: None)
     assert counts == quality.quality_counts(engine, Scope.district(), Filters(), early, rules)
     assert counts.incomplete > quality.quality_counts(engine, Scope.district(), Filters(), DEFAULT_AS_OF, rules).incomplete
+
+
+def test_the_command_rebuilds_every_summary(engine, capsys):
+    if engine.dialect.name == "postgresql":
+        pytest.skip("the command takes a database URL; the PostgreSQL fixture's schema is set per connection")
+    url = engine.url.render_as_string(hide_password=False)
+    expected = stored(engine)
+    with engine.begin() as conn:
+        for table in schema.SUMMARY_TABLES:
+            conn.execute(table.delete())
+    assert summaries.main(["--database-url", url]) == 0
+    assert "payments, register, quality, cases" in capsys.readouterr().out
+    assert stored(engine) == expected
