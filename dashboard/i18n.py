@@ -989,6 +989,12 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
         "deliveries": ("推送记录", "Deliveries"),
         "alert_states": ("预警状态", "Alert states"),
         "audit_log": ("审计日志", "Audit log"),
+        "summary_payments": ("汇总：按月补贴发放", "Summary: payments by month"),
+        "summary_payment_children": ("汇总：受助儿童人数", "Summary: children paid"),
+        "summary_register": ("汇总：按月在册人数", "Summary: register by month"),
+        "summary_quality": ("汇总：数据质量", "Summary: data quality"),
+        "summary_cases": ("汇总：按月接报个案", "Summary: cases reported by month"),
+        "summary_coverage": ("汇总：覆盖月份", "Summary: months covered"),
     },
     "category": {
         "orphan": ("孤儿", "Orphans"),

@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import audit, config, geo, idcard, masking, schema, vocab
 from data_access.district import District, read_district, refresh_schematic_cells
 from data_access.engine import make_engine
+from data_access.summaries import refresh_summaries
 from data_access.types import Scope
 
 MODES = ("all-or-nothing", "skip-bad")
@@ -1302,7 +1303,10 @@ def import_rows(
             # PostgreSQL aborts a transaction at a failed statement: a savepoint keeps the audit entry writable.
             # (pysqlite's savepoints would commit the outer transaction; SQLite needs none.)
             with conn.begin_nested() if conn.dialect.name == "postgresql" else nullcontext():
+                months = _payment_months(conn, validation.good_rows) if kind == "payments" else None
                 _write(conn, SPECS[kind], validation.good_rows, result)
+                if not dry_run and (result.inserted or result.updated):
+                    refresh_summaries(conn, [kind], months)
         except SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             validation.file_problems.append(Problem(None, None, "file.write_failed", {"detail": detail}))
@@ -1310,6 +1314,13 @@ def import_rows(
         if not dry_run:
             audit.record(conn, username, "import", result.file_name, {"kind": kind, "mode": mode, **result.counts()})
     return result
+
+
+def _payment_months(conn: Connection, rows: list[Row]) -> set[date]:
+    """The months payment rows are for, and those the stored payments they replace were for."""
+    P = schema.subsidy_payments
+    stored = _in_chunks(conn, select(P.c.month), P.c.payment_no, sorted({row.values["payment_no"] for row in rows}))
+    return {row.values["month"] for row in rows} | {found["month"] for found in stored}
 
 
 def holds_sample(conn: Connection) -> bool:
@@ -1337,6 +1348,7 @@ def replace_the_sample(conn: Connection, username: str | None) -> None:
     if not report.ok:
         raise RuntimeError("; ".join(report.lines("en")))
     district.set_info(conn, [{"key": "replaced_sample_on", "value": date.today().isoformat()}])
+    refresh_summaries(conn)  # the sample's payments and register are gone
 
 
 def _write(conn: Connection, kind: Kind, rows: list[Row], result: ImportResult) -> None:

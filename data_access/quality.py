@@ -19,8 +19,8 @@ from data_access.district import read_district
 from data_access.geo import BBOX_MARGIN
 from data_access.masking import mask_name, mask_personal
 from data_access.rules import CaseRules
-from data_access.scoping import scope_conditions
-from data_access.subsidies import months_table, payment_scope
+from data_access.scoping import scope_conditions, summary_streets, summed_streets
+from data_access.subsidies import _months as subsidies_months, months_table, payment_scope
 from data_access.types import Filters, Scope, add_months
 
 CH, K, P, S, C, SF = (schema.children, schema.cases, schema.subsidy_payments, schema.streets, schema.communities,
@@ -169,7 +169,9 @@ class QualityCounts:
 
 
 def quality_counts(engine: Engine, scope: Scope, filters: Filters, as_of: datetime, rules: CaseRules) -> QualityCounts:
-    """Every check's count, each in SQL."""
+    """Every check's count, each in SQL; those of the children's files and of the payments from the
+    summaries when the scope is by street (``_summary_counts``)."""
+    summarised = _summary_counts(engine, scope, filters, as_of)
     children = _children_scope(scope, filters)
     groups = _duplicate_groups(scope, filters)
     months = _payments_in_period(filters, as_of)
@@ -195,11 +197,44 @@ def quality_counts(engine: Engine, scope: Scope, filters: Filters, as_of: dateti
             .where(_unregistered_reason(months).is_not(None), *payment_scope(scope, filters)),
         "outside_district": select(func.count()).select_from(places).where(_outside_bbox(engine, places.c.lat, places.c.lon)),
     }
+    for name in summarised:
+        for names in [key for key in combined if name in key]:
+            del combined[names]
+        queries.pop(name, None)
     with engine.connect() as conn:
         found = {name: int(conn.execute(query).scalar_one()) for name, query in queries.items()}
         for names, query in combined.items():
             found.update(zip(names, map(int, conn.execute(query).one())))
-    return QualityCounts(**found)
+    return QualityCounts(**{**found, **summarised})
+
+
+def _summary_counts(engine: Engine, scope: Scope, filters: Filters, as_of: datetime) -> dict[str, int]:
+    """The counts the summaries answer for this scope: the files' (summary_quality, for one street or the
+    whole district, unless a file complete but for its birth date was born after as_of) and the payments
+    for a child off the register (summary_payments); none for a scope of communities."""
+    keys = summary_streets(scope, filters)
+    if keys is None:
+        return {}
+    SQ, SP = schema.summary_quality, schema.summary_payments
+    months = subsidies_months(filters.period.start, max(min(filters.period.end, add_months(as_of.date(), 1)),
+                                                        filters.period.start))
+    found = {}
+    with engine.connect() as conn:
+        found["unregistered_payments"] = int(conn.execute(
+            select(func.coalesce(func.sum(SP.c.unregistered), 0))
+            .where(SP.c.month >= months[0], SP.c.month <= months[-1], *summed_streets(keys, SP.c.street_id))
+        ).scalar_one())
+        if len(keys) == 1:
+            row = conn.execute(select(SQ).where(SQ.c.street_id == keys[0])).first()
+            if row is None:
+                row = {"files": 0, "incomplete": 0, "latest_birth": None, "no_community": 0, "duplicate_people": 0,
+                       "duplicate_files": 0}
+            else:
+                row = row._mapping
+            if row["latest_birth"] is None or row["latest_birth"] <= as_of.date():
+                found.update(children=row["files"], incomplete=row["incomplete"], no_community=row["no_community"],
+                             duplicate_people=row["duplicate_people"], duplicate_files=row["duplicate_files"])
+    return found
 
 
 # --- the rows behind each check ------------------------------------------------------------------------

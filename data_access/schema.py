@@ -377,5 +377,85 @@ alert_states = Table(
     comment="Whether an alert subscription's rule holds, and when it was last sent.",
 )
 
+
+# --- summaries ------------------------------------------------------------------------------------------
+# Monthly figures kept so that no chart reads every payment or every child; data_access.summaries
+# rebuilds them in the transaction of every import and of the sample build. They are by street, so a
+# street scope reads them too; a community scope reads the rows themselves. ALL_STREETS stands for the
+# whole district where a count cannot be summed over streets (distinct children, duplicate files).
+ALL_STREETS = ""
+
+summary_payments = Table(
+    "summary_payments",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("street_id", String(40), primary_key=True),
+    Column("category", String(30), primary_key=True),
+    Column("person_times", Integer, nullable=False),
+    Column("children", Integer, nullable=False, comment="distinct children paid in this month, street and category"),
+    Column("amount", Money, nullable=False),
+    Column("unregistered", Integer, nullable=False,
+           comment="payments for a child not on the register at the month's end"),
+    comment="Payments per month, street and category (data_access.summaries).",
+)
+
+summary_payment_children = Table(
+    "summary_payment_children",
+    metadata,
+    Column("start_month", Date, primary_key=True),
+    Column("months", Integer, primary_key=True),
+    Column("street_id", String(40), primary_key=True, comment="ALL_STREETS ('') for the whole district"),
+    Column("children", Integer, nullable=False),
+    comment="Distinct children paid in the months from start_month: every month, the first one to three months "
+            "of every quarter and the first four to twelve of every year (data_access.summaries).",
+)
+
+summary_register = Table(
+    "summary_register",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("street_id", String(40), primary_key=True),
+    Column("category", String(30), primary_key=True),
+    Column("on_register", Integer, nullable=False, comment="on the register at the month's last day"),
+    Column("eligible", Integer, nullable=False, comment="of those, not yet 18 on that day"),
+    comment="The register of children in difficulty at each month's end (data_access.summaries).",
+)
+
+summary_quality = Table(
+    "summary_quality",
+    metadata,
+    Column("street_id", String(40), primary_key=True, comment="ALL_STREETS ('') for the whole district"),
+    Column("files", Integer, nullable=False),
+    Column("incomplete", Integer, nullable=False, comment="files lacking a field, a birth date in the future aside"),
+    Column("latest_birth", Date, comment="the latest birth date of a file complete but for that date"),
+    Column("no_community", Integer, nullable=False),
+    Column("duplicate_people", Integer, nullable=False),
+    Column("duplicate_files", Integer, nullable=False),
+    comment="The children's data-quality counts per street (data_access.summaries).",
+)
+
+summary_cases = Table(
+    "summary_cases",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("street_id", String(40), primary_key=True),
+    Column("risk_level", String(10), primary_key=True),
+    Column("reported", Integer, nullable=False),
+    comment="Cases reported per month, street and risk level (data_access.summaries).",
+)
+
+summary_coverage = Table(
+    "summary_coverage",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("first_month", Date, nullable=False),
+    Column("end_month", Date, nullable=False, comment="exclusive"),
+    comment="The months a monthly summary holds (data_access.summaries).",
+)
+
+SUMMARY_TABLES = (summary_payments, summary_payment_children, summary_register, summary_quality, summary_cases,
+                  summary_coverage)
+
+
 # Tables in the order rows must be deleted (children before parents).
 DELETE_ORDER = tuple(reversed(metadata.sorted_tables))

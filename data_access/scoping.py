@@ -36,3 +36,24 @@ def staff_conditions(scope: Scope, filters: Filters | None, staff) -> list[Colum
     if scope.communities is not None:
         conditions.append(or_(staff.c.community_id.in_(sorted(scope.communities)), staff.c.role == "supervisor"))
     return conditions
+
+
+def summary_streets(scope: Scope, filters: Filters | None) -> list[str] | None:
+    """The street keys of the summary tables (schema.SUMMARY_TABLES) that answer for a scope and filters:
+    ``[ALL_STREETS]`` for the whole district, else the streets (possibly none); None when the scope or the
+    filters reach into communities, which summary rows, kept by street, cannot answer."""
+    from data_access.schema import ALL_STREETS
+
+    if scope.communities is not None or (filters is not None and filters.community_id):
+        return None
+    streets = set(scope.streets) if scope.streets is not None else None
+    if filters is not None and filters.street_id:
+        streets = {filters.street_id} if streets is None else streets & {filters.street_id}
+    return [ALL_STREETS] if streets is None else sorted(streets)
+
+
+def summed_streets(keys: list[str], street_column) -> list[ColumnElement[bool]]:
+    """Conditions on a summary table's street for counts that add up over streets (rows per street only)."""
+    from data_access.schema import ALL_STREETS
+
+    return [] if keys == [ALL_STREETS] else [street_column.in_(keys)]

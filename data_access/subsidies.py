@@ -16,10 +16,12 @@ from data_access import schema
 from data_access.cases import unindexed
 from data_access.masking import mask_personal
 from data_access.parallel import together
-from data_access.scoping import scope_conditions
+from data_access.scoping import scope_conditions, summary_streets, summed_streets
+from data_access.summaries import register_covers
 from data_access.types import Filters, Period, Scope, add_months, months_between
 
 P, SS, CH, S = schema.subsidy_payments, schema.subsidy_standards, schema.children, schema.streets
+SP, SPC, SR = schema.summary_payments, schema.summary_payment_children, schema.summary_register
 ANOMALY_KINDS = ("unpaid", "wrong_amount", "ineligible", "duplicate", "no_standard")
 
 
@@ -46,23 +48,39 @@ def payments_by_month(
     payment (twice the time at scale 100); the quarter table and the key figures count children.
     """
     start, end = _window(filters, start, end)
-    group = {"category": P.c.category, "street": P.c.street_id}[by]
-    query = (
-        select(
-            P.c.month,
-            group.label(by),
-            func.count().label("person_times"),
-            func.sum(P.c.amount).label("amount"),
+    keys = summary_streets(scope, filters)
+    if keys is not None:
+        query = _payments_by_month_summary(keys, start, end, by)
+    else:
+        group = {"category": P.c.category, "street": P.c.street_id}[by]
+        query = (
+            select(
+                P.c.month,
+                group.label(by),
+                func.count().label("person_times"),
+                func.sum(P.c.amount).label("amount"),
+            )
+            .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
+            .group_by(P.c.month, group)
+            .order_by(P.c.month, group)
         )
-        .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
-        .group_by(P.c.month, group)
-        .order_by(P.c.month, group)
-    )
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
     frame["month"] = pd.to_datetime(frame["month"])
     frame["amount"] = frame["amount"].astype(float).round(2)
     return frame
+
+
+def _payments_by_month_summary(keys: list[str], start: date, end: date, by: str):
+    """payments_by_month's query on summary_payments (street scopes)."""
+    group = {"category": SP.c.category, "street": SP.c.street_id}[by]
+    return (
+        select(SP.c.month, group.label(by), func.sum(SP.c.person_times).label("person_times"),
+               func.sum(SP.c.amount).label("amount"))
+        .where(SP.c.month >= start, SP.c.month < end, *summed_streets(keys, SP.c.street_id))
+        .group_by(SP.c.month, group)
+        .order_by(SP.c.month, group)
+    )
 
 
 def standards(engine: Engine) -> pd.DataFrame:
@@ -121,20 +139,22 @@ def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, l
         quarter = Period("quarter", quarter.year + quarter.number // 4, quarter.number % 4 + 1)
     # One aggregate per quarter over its own range of the month index: grouping every payment by a
     # CASE on the month sorts them all twice (groups and distinct children), 4× slower at scale 100.
-    parts = [
-        select(literal(q.code).label("quarter"), func.count().label("person_times"),
-               func.count(distinct(P.c.child_id)).label("children"), func.sum(P.c.amount).label("amount"))
-        .where(P.c.month >= q.start, P.c.month < q.end, *payment_scope(scope, filters))
-        for q in quarters
-    ]
+    keys = summary_streets(scope, filters)
+    if keys is not None and len(keys) == 1:
+        def part(label, start, end, months):
+            return _quarter_part_summary(keys[0], label, start, end, months)
+    else:
+        def part(label, start, end, months):
+            return (select(literal(label).label("quarter"), func.count().label("person_times"),
+                           func.count(distinct(P.c.child_id)).label("children"), func.sum(P.c.amount).label("amount"))
+                    .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters)))
+    parts = [part(q.code, q.start, q.end, 3) for q in quarters]
     running = next((q for q in quarters if as_of is not None and q.running(as_of)), None)
     if running is not None:
         complete = len(running.complete_months(as_of))
         windows = {"now": running, "previous": running.previous(), "year_before": running.year_before()}
         parts += [
-            select(literal(f"same:{name}").label("quarter"), func.count().label("person_times"),
-                   func.count(distinct(P.c.child_id)).label("children"), func.sum(P.c.amount).label("amount"))
-            .where(P.c.month >= q.start, P.c.month < add_months(q.start, complete), *payment_scope(scope, filters))
+            part(f"same:{name}", q.start, add_months(q.start, complete), complete)
             for name, q in windows.items()
         ] if complete else []
     with engine.connect() as conn:
@@ -164,6 +184,15 @@ def quarter_table(engine: Engine, scope: Scope, filters: Filters, first: date, l
         frame.loc[row, "vs_previous"] = _change(now, same.get("previous")) if now is not None else None
         frame.loc[row, "vs_year_before"] = _change(now, same.get("year_before")) if now is not None else None
     return frame
+
+
+def _quarter_part_summary(key: str, label: str, start: date, end: date, months: int):
+    """One part of quarter_table on the summaries, for one street or the whole district (``key``)."""
+    children = select(SPC.c.children).where(SPC.c.start_month == start, SPC.c.months == months,
+                                            SPC.c.street_id == key).scalar_subquery()
+    return (select(literal(label).label("quarter"), func.sum(SP.c.person_times).label("person_times"),
+                   func.coalesce(children, 0).label("children"), func.sum(SP.c.amount).label("amount"))
+            .where(SP.c.month >= start, SP.c.month < end, *summed_streets([key], SP.c.street_id)))
 
 
 def _change(now: float, then: float | None) -> float | None:
@@ -230,26 +259,20 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
                            end: date | None = None) -> pd.DataFrame:
     """Per month: children eligible, children paid, payments, amount paid and amount due."""
     start, end = _window(filters, start, end)
-    # Children are counted per month and category, one part per month with its bounds as constants (the
-    # register's index then answers alone), and the standard is looked up per count, not per child.
-    counts = union_parts([
-        select(literal(month, Date).label("month"), CH.c.category, func.count().label("children"))
-        .where(*_eligible(last, born_by), *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
-        .group_by(CH.c.category)
-        for month, last, born_by in _month_bounds(start, end)
-    ]).subquery("counts")
+    keys = summary_streets(scope, filters)
+    with engine.connect() as conn:
+        summarised = keys is not None and len(keys) == 1 and register_covers(conn, _months(start, end)[0],
+                                                                               add_months(_months(start, end)[-1], 1))
+    if summarised:
+        counts, paid = _reconciliation_summary_parts(keys[0], start, end)
+    else:
+        counts, paid = _reconciliation_summary_parts_raw(scope, filters, start, end)
     eligible = (
         select(counts.c.month, func.sum(counts.c.children).label("eligible"),
                func.sum(counts.c.children * SS.c.monthly_amount).label("due"))
         .select_from(counts)
         .outerjoin(SS, _standard_for(counts.c.category, counts.c.month))
         .group_by(counts.c.month)
-    )
-    paid = (
-        select(P.c.month, func.count(distinct(P.c.child_id)).label("paid_children"),
-               func.count().label("payments"), func.sum(P.c.amount).label("amount"))
-        .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
-        .group_by(P.c.month)
     )
     with engine.connect() as conn:
         due = pd.read_sql(eligible, conn)
@@ -264,6 +287,50 @@ def reconciliation_summary(engine: Engine, scope: Scope, filters: Filters, start
         frame[name] = frame[name].astype(float).fillna(0.0).round(2)
     frame["month"] = pd.to_datetime(frame["month"])
     return frame
+
+
+def _reconciliation_summary_parts(key: str, start: date, end: date):
+    """reconciliation_summary's children eligible per month and category, and payments per month, from the
+    summaries, for one street or the whole district (``key``)."""
+    months = _months(start, end)
+    counts = (
+        select(SR.c.month, SR.c.category, func.sum(SR.c.eligible).label("children"))
+        .where(SR.c.month >= months[0], SR.c.month <= months[-1], *summed_streets([key], SR.c.street_id))
+        .group_by(SR.c.month, SR.c.category)
+        .having(func.sum(SR.c.eligible) > 0)
+        .subquery("counts")
+    )
+    sums = (
+        select(SP.c.month, func.sum(SP.c.person_times).label("payments"), func.sum(SP.c.amount).label("amount"))
+        .where(SP.c.month >= start, SP.c.month < end, *summed_streets([key], SP.c.street_id))
+        .group_by(SP.c.month)
+        .subquery("sums")
+    )
+    paid = (
+        select(sums.c.month, func.coalesce(SPC.c.children, 0).label("paid_children"), sums.c.payments, sums.c.amount)
+        .select_from(sums)
+        .outerjoin(SPC, and_(SPC.c.start_month == sums.c.month, SPC.c.months == 1, SPC.c.street_id == key))
+    )
+    return counts, paid
+
+
+def _reconciliation_summary_parts_raw(scope: Scope, filters: Filters, start: date, end: date):
+    """reconciliation_summary's parts from the register and the payments themselves."""
+    # Children are counted per month and category, one part per month with its bounds as constants (the
+    # register's index then answers alone), and the standard is looked up per count, not per child.
+    counts = union_parts([
+        select(literal(month, Date).label("month"), CH.c.category, func.count().label("children"))
+        .where(*_eligible(last, born_by), *scope_conditions(scope, filters, CH.c.street_id, CH.c.community_id))
+        .group_by(CH.c.category)
+        for month, last, born_by in _month_bounds(start, end)
+    ]).subquery("counts")
+    paid = (
+        select(P.c.month, func.count(distinct(P.c.child_id)).label("paid_children"),
+               func.count().label("payments"), func.sum(P.c.amount).label("amount"))
+        .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
+        .group_by(P.c.month)
+    )
+    return counts, paid
 
 
 def _child_columns():

@@ -33,6 +33,7 @@ from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from data_access import district, migrate, schema, vocab
 from data_access.rules import CaseRules, load_rules
+from data_access.summaries import refresh_summaries
 from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
@@ -157,6 +158,10 @@ def build_database(
             report(0.7 + 0.28 * (number + 1) / len(tables), f"wrote {table.name}")
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn)
+        # Planner statistics before the summaries are counted: on fresh tables without them PostgreSQL
+        # picks nested loops over millions of payments at a province's scale.
+        conn.execute(text("ANALYZE"))
+        refresh_summaries(conn)
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()
@@ -241,6 +246,7 @@ class _Generator:
         self.paid: dict[date, list[dict]] = {}
         self.next_id: Counter = Counter()
         self.id_serials: Counter = Counter()
+        self.id_serials_used: dict[str, set[int]] = defaultdict(set)
 
     def rng(self, *key: object) -> random.Random:
         return random.Random("/".join(map(str, (self.seed, *key))))
@@ -480,6 +486,10 @@ class _Generator:
         key = birth.isoformat()
         self.id_serials[key] += 1
         serial = (self.id_serials[key] * 7 + rng.randrange(0, 7)) % 1000
+        # Past 142 children born on one day the serials wrap: take the next free one (a province's scale).
+        while serial in self.id_serials_used[key]:
+            serial = (serial + 1) % 1000
+        self.id_serials_used[key].add(serial)
         body = f"{FAKE_REGION}{birth:%Y%m%d}{serial:03d}"
         return body + id_check_digit(body)
 

@@ -15,7 +15,9 @@ from dashboard import quality_panel
 from dashboard.i18n import t
 from dashboard.text import plain
 from data_access import quality
+from data_access.engine import make_engine
 from data_access.rules import load_rules
+from data_access.summaries import refresh_summaries
 from tests.conftest import serve_sample
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -35,6 +37,10 @@ def planted_url(sample_copy_url) -> str:
         conn.execute("UPDATE children SET guardian_phone = NULL WHERE id = "
                      "(SELECT MIN(id) FROM children WHERE street_id = 'fubao' AND community_id = 'fubao-04')")
         conn.execute("UPDATE stations SET lat = lon, lon = lat WHERE id = 1")
+    engine = make_engine(sample_copy_url)
+    with engine.begin() as conn:  # changed past the importer
+        refresh_summaries(conn)
+    engine.dispose()
     return sample_copy_url
 
 
