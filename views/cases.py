@@ -51,7 +51,8 @@ if st.session_state["page"] > queue.pages:
     st.session_state["page"] = queue.pages
     queue = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, queue.pages, casework.PAGE_SIZE)
 
-urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30], lambda raw: "")
+# A link without ``case=`` closes the case the session last showed.
+urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30], lambda raw: "", sticky=False)
 
 
 def open_case(case_no: str) -> None:
@@ -120,6 +121,8 @@ else:
 
 # --- case detail -----------------------------------------------------------------------------------
 selected = st.session_state["case"]
+if st.session_state.get("_revealed") not in (None, selected):
+    del st.session_state["_revealed"]  # a reveal holds for the case it was made on, while it stays open
 if selected:
     revealed = st.session_state.get("_revealed") == selected
     detail = data.case_detail(ctx.scope, selected, ctx.as_of, reveal=revealed)
