@@ -62,9 +62,7 @@ def change_phrase(now: Decimal, before: Decimal, lang: str, same_span: bool = Fa
 
 def year_before(ctx: ViewContext, figures: KeyFigures):
     """The same period last year, when it is not the previous period already (a year's) and the data reach it."""
-    if ctx.period.kind == "year" or data.before_data(ctx.period.year_before()):
-        return None
-    return figures.year_before
+    return figures.year_before if data.year_before_span(figures.current.span) else None
 
 
 def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:

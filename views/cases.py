@@ -10,7 +10,6 @@ from dashboard import auth, casework, charts, context, data, empty, exports, lay
 from dashboard.i18n import format_moment, format_share, signed, t, versus, versus_year
 from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
-from data_access.overview import year_before_span
 from data_access.types import Span
 
 ctx = context.current()
@@ -172,9 +171,7 @@ with right:
     median = data.median_response_hours(ctx.scope, filters, case_filters, ctx.as_of)
     # Against the same span of the previous period and of the same period last year (as on the overview).
     span = Span.of(filters.period, ctx.as_of)
-    spans = [span.matching(filters.period.previous())]
-    spans += [] if filters.period.kind == "year" or data.before_data(filters.period.year_before()) else \
-        [year_before_span(span)]
+    spans = data.comparison_spans(span)
     earlier = [(sum(data.response_bands(ctx.scope, replace(filters, period=o.period), case_filters, o.until).values()),
                 data.response_within_limits(ctx.scope, replace(filters, period=o.period), case_filters, o.until))
                for o in spans]
