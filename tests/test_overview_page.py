@@ -312,3 +312,12 @@ def test_the_district_overview_keeps_its_title_and_counts_the_streets(app):
     at = app(period="2022Q2")
     assert [plain(x.value) for x in at.title] == ["全区总览"]
     assert "10个街道均已建立未成年人保护工作站" in text_of(at)
+
+
+def test_the_gaps_empty_reconciliation_has_every_anomaly_kind(monkeypatch):
+    from data_access import subsidies
+
+    assert list(gaps.no_problems()) == list(subsidies.ANOMALY_KINDS)
+    monkeypatch.setattr(subsidies, "ANOMALY_KINDS", (*subsidies.ANOMALY_KINDS, "late"))
+    assert list(gaps.no_problems()) == list(subsidies.ANOMALY_KINDS)
+    assert all(frame.empty and list(frame.columns) == ["at_issue"] for frame in gaps.no_problems().values())
