@@ -68,7 +68,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "empty.no_payments": ("还没有补贴发放记录。", "No subsidy payments yet."),
     # overview
     "overview.title": ("全区总览", "District overview"),
-    "overview.title.street": ("{street}街道总览", "{street} street overview"),
+    "overview.title.street": ("{street}总览", "{street} overview"),
     "overview.children": ("在册困境儿童", "Registered children in difficulty"),
     "overview.cases": ("危机个案", "Crisis cases"),
     "overview.subsidies": ("困境儿童补贴", "Children-in-difficulty subsidies"),
@@ -357,7 +357,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map.gaps": ("服务缺口", "Gaps"),
     "map.gaps.outside_none": ("所有社区都在街道工作站 {km} 公里内。", "Every community lies within {km} km of a street station."),
     "map.gaps.director_none": ("所有社区都配备了在岗儿童主任。", "Every community has an active child director."),
-    "map.panel.title": ("{street}街道", "{street} Street"),
     "map.panel.hint": ("点击地图上的街道、站点或社区，或在左侧选择街道，可查看该街道的详情。",
                        "Click a street, station or community on the map, or choose a street in the sidebar, to see that street's detail."),
     "map.panel.station": ("街道工作站", "Street work station"),

@@ -173,7 +173,7 @@ def test_a_street_role_cannot_widen_its_scope_through_the_url(monkeypatch, sampl
     at = start(monkeypatch, demo_url=sample_copy_url, state=state, street="futian", lang="en")
     assert any("street=futian" in plain(w.value) for w in at.warning)
     header = "\n".join(plain(m.value) for m in at.markdown)
-    assert ("Scope: Fubao · Fubao" in header) == bool(community) and "Scope: Fubao" in header
+    assert ("Scope: Fubao Street · Fubao" in header) == bool(community) and "Scope: Fubao Street" in header
     assert metric(at, "Street work stations") == "1"
     at.switch_page("views/cases.py").run()
     queue = at.dataframe[0].value

@@ -147,7 +147,7 @@ if selected:
     station = stations[(stations["street_id"] == selected) & (stations["kind"] == "street_station")]
     with st.container(border=True):
         head = st.columns([3, 1], vertical_alignment="center")
-        head[0].subheader(md("map.panel.title", lang, street=street[f"name_{suffix}"]))
+        head[0].subheader(literal(context.street_title(street[f"name_{suffix}"], lang)))
         head[1].button(t("map.panel.clear", lang), on_click=lambda: st.session_state.update(street=""),
                        width="stretch")
         if station.empty:

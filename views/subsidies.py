@@ -71,7 +71,7 @@ layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}" if mon
 if months_paid and figures.person_times == 0:
     registered = sum(data.children_by_category(ctx.scope, ctx.filters, ctx.as_of).values())
     key = "subsidies.no_children" if registered == 0 else "subsidies.none"
-    st.info(md(key, lang, period=period_label(period, lang), scope=ctx.street_name))
+    st.info(md(key, lang, period=period_label(period, lang), scope=ctx.scope_name))
 
 # --- trend --------------------------------------------------------------------------------------
 st.subheader(t("subsidies.trend", lang))
