@@ -127,7 +127,8 @@ with left:
 coverage = data.coverage(ctx.scope, ctx.filters, ctx.as_of, radius)
 km = maps.format_km(radius)
 with right:
-    st.markdown(f"**{t('map.coverage', lang)}** · {literal(ctx.street_name)}", help=t("map.coverage.help", lang))
+    where = context.street_title(ctx.street_name, lang) if ctx.filters.street_id else ctx.street_name
+    st.markdown(f"**{t('map.coverage', lang)}** · {literal(where)}", help=t("map.coverage.help", lang))
     for title, share, covered, total in (
         ("map.coverage.communities", coverage.community_share, coverage.communities_covered, coverage.communities_total),
         ("map.coverage.children", coverage.children_share, coverage.children_covered, coverage.children_total),
