@@ -18,7 +18,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dashboard import auth, charts, data, layout
-from dashboard.context import ViewContext
+from dashboard.context import ViewContext, street_title
 from dashboard.gaps import Gap
 from dashboard.i18n import (format_moment, format_share, format_yuan, label, months_label, period_label, short_date,
                             signed, t)
@@ -45,7 +45,7 @@ def long_date(day: date, lang: str) -> str:
 def scope_name(ctx: ViewContext) -> str:
     if ctx.filters.street_id is None:
         return "the district" if ctx.lang == "en" else "全区"
-    return f"{ctx.street_name} street" if ctx.lang == "en" else f"{ctx.street_name}街道"
+    return street_title(ctx.street_name, ctx.lang)
 
 
 def change_phrase(now: Decimal, before: Decimal, lang: str, same_span: bool = False, against: str = "change") -> str:
@@ -62,9 +62,7 @@ def change_phrase(now: Decimal, before: Decimal, lang: str, same_span: bool = Fa
 
 def year_before(ctx: ViewContext, figures: KeyFigures):
     """The same period last year, when it is not the previous period already (a year's) and the data reach it."""
-    if ctx.period.kind == "year" or data.before_data(ctx.period.year_before()):
-        return None
-    return figures.year_before
+    return figures.year_before if data.year_before_span(figures.current.span) else None
 
 
 def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
@@ -273,7 +271,7 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     return render(
         lang=lang,
         title=t("briefing.title", lang),
-        subtitle=t("briefing.subtitle", lang, period=period_label(ctx.period, lang, ctx.as_of), scope=ctx.street_name),
+        subtitle=t("briefing.subtitle", lang, period=period_label(ctx.period, lang, ctx.as_of), scope=ctx.scope_name),
         summary=summary_paragraph(ctx, figures, lang),
         kpis=kpis,
         notes=notes,

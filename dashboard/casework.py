@@ -15,7 +15,8 @@ from dashboard.context import ViewContext, street_title
 from dashboard.i18n import format_moment, format_share, label, t
 from dashboard.text import literal, md
 from data_access import vocab
-from data_access.cases import CASELOAD_BANDS, DUE_BUCKETS, FLAGS, NO_CONTACT_DAYS, CaseFilters, ResponseFigures
+from data_access.cases import (CASELOAD_BANDS, DUE_BUCKETS, FLAG_COLUMNS, FLAGS, NO_CONTACT_DAYS, CaseFilters,
+                                ResponseFigures)
 from data_access.rules import CaseRules
 from data_access.types import Filters
 
@@ -193,22 +194,15 @@ def countdown(due_at: datetime | None, as_of: datetime, lang: str) -> str:
 
 
 def flags_text(row, lang: str) -> str:
-    present = [flag for flag, column in (
-        ("self_harm", "flag_self_harm"), ("safety_plan", "flag_safety_plan"),
-        ("temp_guardianship", "flag_temp_guardianship"), ("mandatory_report", "mandatory_report"),
-    ) if row[column]]
+    present = [flag for flag in FLAGS if row[FLAG_COLUMNS[flag].name]]
     return "、".join(label("flag", f, lang) for f in present) if lang != "en" else ", ".join(
         label("flag", f, lang) for f in present)
 
 
-def display_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.DataFrame:
-    """The queue as the user sees it, with translated headers; the same table is exported."""
+def _case_columns(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> dict:
+    """The columns the screen and the export share, first: the case, where it is, what it is and when reported."""
     lang, suffix = ctx.lang, "en" if ctx.lang == "en" else "zh"
-    due = [
-        f"{t('cases.kind.' + kind, lang)} · {countdown(when, ctx.as_of, lang)}" if kind else t("cases.due.closed", lang)
-        for kind, when in zip(rows["due_kind"], rows["due_at"])
-    ]
-    return pd.DataFrame({
+    return {
         t("col.case_no", lang): rows["case_no"],
         t("col.street", lang): rows[f"street_{suffix}"],
         t("col.community", lang): rows[f"community_{suffix}"],
@@ -216,11 +210,31 @@ def display_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.
         t("col.stage", lang): [label("stage", s, lang) for s in rows["stage"]],
         t("col.crisis_type", lang): [label("crisis_type", c, lang) for c in rows["crisis_type"]],
         t("col.flags", lang): [flags_text(row, lang) for _, row in rows.iterrows()],
-        t("col.reported_at", lang): [format_moment(m) for m in rows["reported_at"]],
-        t("col.last_contact_at", lang): [_moment(m) for m in rows["last_contact_at"]],
-        t("col.next_due", lang): due,
+        t("col.reported_at", lang): [_moment(m) for m in rows["reported_at"]],
+    }
+
+
+def _holder_columns(rows: pd.DataFrame, lang: str) -> dict:
+    """The columns the screen and the export share, last: who holds the case and for how long."""
+    return {
         t("col.staff", lang): rows["staff_name"].fillna(""),
         t("col.days_open", lang): rows["days_open"].astype(int),
+    }
+
+
+def display_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.DataFrame:
+    """The queue as the user sees it, with translated headers. The export (export_queue) has the same columns
+    around the deadline, but gives times in full where the screen counts down to the next deadline."""
+    lang = ctx.lang
+    due = [
+        f"{t('cases.kind.' + kind, lang)} · {countdown(when, ctx.as_of, lang)}" if kind else t("cases.due.closed", lang)
+        for kind, when in zip(rows["due_kind"], rows["due_at"])
+    ]
+    return pd.DataFrame({
+        **_case_columns(rows, ctx, rules),
+        t("col.last_contact_at", lang): [_moment(m) for m in rows["last_contact_at"]],
+        t("col.next_due", lang): due,
+        **_holder_columns(rows, lang),
     }, index=rows.index)
 
 
@@ -395,24 +409,17 @@ def export_about(ctx: ViewContext, pairs: list[tuple[str, str]], rows: int) -> l
 
 
 def export_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.DataFrame:
-    """The queue as exported: absolute times (a countdown would be stale tomorrow) and the last contact."""
-    lang, suffix = ctx.lang, "en" if ctx.lang == "en" else "zh"
+    """The queue as exported: the screen's columns, but absolute times (a countdown would be stale tomorrow),
+    the first response, and the next deadline's kind and state in columns of their own."""
+    lang = ctx.lang
     return pd.DataFrame({
-        t("col.case_no", lang): rows["case_no"],
-        t("col.street", lang): rows[f"street_{suffix}"],
-        t("col.community", lang): rows[f"community_{suffix}"],
-        t("col.risk", lang): [risk_text(rules, r, lang) for r in rows["risk_level"]],
-        t("col.stage", lang): [label("stage", s, lang) for s in rows["stage"]],
-        t("col.crisis_type", lang): [label("crisis_type", c, lang) for c in rows["crisis_type"]],
-        t("col.flags", lang): [flags_text(row, lang) for _, row in rows.iterrows()],
-        t("col.reported_at", lang): [_moment(m) for m in rows["reported_at"]],
+        **_case_columns(rows, ctx, rules),
         t("col.first_response_at", lang): [_moment(m) for m in rows["first_response_at"]],
         t("col.last_contact_at", lang): [_moment(m) for m in rows["last_contact_at"]],
         t("cases.export.due_kind", lang): [t("cases.kind." + k, lang) if k else "" for k in rows["due_kind"]],
         t("col.next_due", lang): [_moment(m) for m in rows["due_at"]],
         t("cases.filter.due", lang): [t(f"cases.due.{s}", lang) for s in rows["due_status"]],
-        t("col.staff", lang): rows["staff_name"].fillna(""),
-        t("col.days_open", lang): rows["days_open"].astype(int),
+        **_holder_columns(rows, lang),
     }, index=rows.index)
 
 

@@ -86,8 +86,11 @@ def as_of_moment(info) -> datetime:
 
 
 def street_title(name: str, lang: str) -> str:
-    """A street named as a street ("福田街道"), never to be read as the district of the same name (福田区)."""
-    return name if lang == "en" or name.endswith("街道") else f"{name}街道"
+    """A street named as a street ("福田街道", "Futian Street"), never to be read as the district of the same name
+    (福田区): wherever a street's name stands alone in a sentence or a title."""
+    if lang == "en":
+        return name if name.endswith(" Street") else f"{name} Street"
+    return name if name.endswith("街道") else f"{name}街道"
 
 
 def district_street_ids() -> set[str]:
@@ -166,7 +169,7 @@ def global_filters(lang: str, user: User) -> ViewContext:
     street_id = st.session_state["street"] or None
     filters = Filters(period=Period.parse(st.session_state["period"]), street_id=street_id)
     street_name = names.get(street_id) if street_id else t("filter.all_streets", lang)
-    scope_name = street_name
+    scope_name = street_title(street_name, lang) if street_id else street_name
     if scope.communities is not None and len(scope.communities) == 1:
         # A director's scope is one community: the header names it beside its street.
         communities = data.communities(scope, filters)

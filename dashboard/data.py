@@ -81,6 +81,22 @@ def before_data(period: Period) -> bool:
     return first is not None and period.start < first
 
 
+def year_before_span(span: Span) -> Span | None:
+    """The same span of the same period last year, where it is compared: not for a year, whose previous period
+    is the year before already, nor when last year's period began before the data (then None)."""
+    period = span.period
+    if period.kind == "year" or before_data(period.year_before()):
+        return None
+    return overview.year_before_span(span)
+
+
+def comparison_spans(span: Span) -> list[Span]:
+    """What a period's figures are set against: the same span of the previous period, then of the same period
+    last year where it is compared."""
+    last = year_before_span(span)
+    return [span.matching(span.period.previous())] + ([last] if last else [])
+
+
 def campaign_phases(period: Period, as_of: datetime) -> list:
     """The district's campaign phases in the period that had begun by the as-of moment (data_access.campaigns)."""
     found = district_info()

@@ -114,7 +114,7 @@ def labeller(dim: str, codes: list, lang: str, streets: pd.DataFrame, communitie
     elif dim == "trained":
         names = {"yes": t("explore.trained.yes", lang), "no": t("explore.trained.no", lang)}
     elif dim == "flags":
-        names = {code: t(f"explore.flag.{code}", lang) for code in CASE_FLAGS.columns}
+        names = {code: label("flag", code, lang) for code in CASE_FLAGS.columns}
     else:
         vocabulary = VOCABULARIES[dim]
         names = {code: label(vocabulary, code, lang) for code in VOCAB[vocabulary]}

@@ -10,6 +10,7 @@ import pandas as pd
 from dashboard import data, links
 from dashboard.context import ViewContext
 from dashboard.i18n import format_yuan, t
+from data_access import subsidies
 from data_access.overview import KeyFigures
 from data_access.types import Period
 
@@ -70,9 +71,7 @@ def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> 
         km=f"{OUTSIDE_RADIUS_KM:g} km", names=names)
 
     start, end = subsidy_window(ctx)
-    lists = data.reconciliation(ctx.scope, ctx.filters, start, end) if start < end else {
-        kind: pd.DataFrame(columns=["at_issue"]) for kind in ("unpaid", "wrong_amount", "ineligible", "duplicate",
-                                                              "no_standard")}
+    lists = data.reconciliation(ctx.scope, ctx.filters, start, end) if start < end else no_problems()
     unpaid = lists.pop("unpaid")
     add("unpaid", len(unpaid), links.SUBSIDIES, links.subsidies(ctx),
         amount=format_yuan(float(unpaid["at_issue"].abs().sum()), lang))
@@ -86,3 +85,8 @@ def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> 
     add("training", (training.in_post_total - training.trained_total) if training.sessions else 0, links.EXPLORE,
         links.explore_view(ctx, "staff", dim="street", dim2="trained", measure="count", chart="bar"), rate=rate)
     return found
+
+
+def no_problems() -> dict[str, pd.DataFrame]:
+    """The reconciliation's lists, all empty: for a window with no complete month yet."""
+    return {kind: pd.DataFrame(columns=["at_issue"]) for kind in subsidies.ANOMALY_KINDS}

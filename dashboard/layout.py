@@ -209,7 +209,7 @@ def lines(*parts: str | None) -> str:
 def year_before(ctx: ViewContext, figures):
     """The same period a year before and what its stocks, flows and payments are against; None for a year,
     whose previous period is the year before, and when last year's period began before the data."""
-    if ctx.period.kind == "year" or figures.year_before is None or data.before_data(ctx.period.year_before()):
+    if figures.year_before is None or data.year_before_span(figures.current.span) is None:
         return None
     last, now, lang = figures.year_before, figures.current, ctx.lang
     return (last, t("kpi.yoy.moment", lang, date=stock_day(last.span, last.moment).isoformat()),

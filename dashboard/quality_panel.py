@@ -27,7 +27,7 @@ def show(ctx: ViewContext) -> None:
     st.caption(t("quality.caption", lang, as_of=format_moment(ctx.as_of)))
     urlstate.sync_from_url(KEY, "", lambda raw: raw if raw in CHECKS else None,
                            lambda raw: t("notice.bad_param", lang, name=KEY, value=raw,
-                                         fallback=t("quality.title", lang)))
+                                         fallback=t("quality.title", lang)), sticky=False)
     layout.show_notices(st.container())
     counts = data.quality_counts(ctx.scope, ctx.filters, ctx.as_of)
     _cards(ctx, counts)

@@ -15,11 +15,18 @@ import streamlit as st
 NOTICES = "_url_notices"
 
 
-def sync_from_url(key: str, default, parse: Callable[[str], object | None], on_invalid: Callable[[str], str]) -> None:
-    """Before the widget ``key`` is drawn: make its session value agree with the URL."""
+def sync_from_url(key: str, default, parse: Callable[[str], object | None], on_invalid: Callable[[str], str],
+                  sticky: bool = True) -> None:
+    """Before the widget ``key`` is drawn: make its session value agree with the URL.
+
+    Moving to another page clears the URL, so a missing parameter keeps the session value. A value
+    that must not outlive its link (``sticky=False``, an open case, say) is reset instead once the
+    URL no longer holds what the app wrote.
+    """
     raw = st.query_params.get(key)
     written = st.session_state.get(f"_url_{key}")
-    if key in st.session_state and raw in (None, written):
+    unchanged = (raw or "") == (written or "") if not sticky else raw in (None, written)
+    if key in st.session_state and unchanged:
         return
     if raw is None or raw == "":
         st.session_state[key] = default

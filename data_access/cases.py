@@ -24,6 +24,8 @@ from data_access.types import Filters, Scope
 K = schema.cases
 DUE_BUCKETS = ("overdue", "due_24h", "on_time")
 FLAGS = ("self_harm", "safety_plan", "temp_guardianship", "mandatory_report")
+# The yes/no column each flag reads: a mandatory report is its own column, the others are flag_<name>.
+FLAG_COLUMNS = {flag: K.c.mandatory_report if flag == "mandatory_report" else K.c[f"flag_{flag}"] for flag in FLAGS}
 NO_CONTACT_DAYS = (30, 60, 90)
 RESPONSE_BANDS = ("le_2h", "2h_24h", "1d_3d", "gt_3d", "awaiting")
 CLOSE_BANDS = ("le_7d", "7d_30d", "30d_90d", "gt_90d")
@@ -186,7 +188,7 @@ def case_conditions(
     if f.reported_after is not None:
         conditions.append(K.c.reported_at > f.reported_after)
     for flag in f.flags:
-        conditions.append(K.c.mandatory_report.is_(True) if flag == "mandatory_report" else K.c[f"flag_{flag}"].is_(True))
+        conditions.append(FLAG_COLUMNS[flag].is_(True))
     if f.due and set(f.due) != set(DUE_BUCKETS):
         conditions += [open_at(as_of), or_(*(due_condition(bucket, rules, as_of) for bucket in f.due))]
     elif f.due:

@@ -32,7 +32,7 @@ from sqlalchemy import (
     select,
 )
 
-from data_access import schema, vocab
+from data_access import cases, schema, vocab
 from data_access.scoping import scope_conditions, staff_conditions
 from data_access.sqltime import epoch_seconds
 from data_access.subsidies import payment_scope
@@ -201,9 +201,8 @@ def _station_rows(scope: Scope, filters: Filters, ctx: _Context) -> list:
     return [opened, or_(ST.c.street_id.is_(None), and_(*conditions))]
 
 
-# The case flags, as the case queue names them.
-CASE_FLAGS = AllOf({"self_harm": K.c.flag_self_harm, "safety_plan": K.c.flag_safety_plan,
-                    "temp_guardianship": K.c.flag_temp_guardianship, "mandatory_report": K.c.mandatory_report})
+# The case flags, as the case queue has them.
+CASE_FLAGS = AllOf(cases.FLAG_COLUMNS)
 
 DATASET_SPECS: dict[str, Dataset] = {
     "cases": Dataset(

@@ -173,7 +173,7 @@ def test_a_street_role_cannot_widen_its_scope_through_the_url(monkeypatch, sampl
     at = start(monkeypatch, demo_url=sample_copy_url, state=state, street="futian", lang="en")
     assert any("street=futian" in plain(w.value) for w in at.warning)
     header = "\n".join(plain(m.value) for m in at.markdown)
-    assert ("Scope: Fubao · Fubao" in header) == bool(community) and "Scope: Fubao" in header
+    assert ("Scope: Fubao Street · Fubao" in header) == bool(community) and "Scope: Fubao Street" in header
     assert metric(at, "Street work stations") == "1"
     at.switch_page("views/cases.py").run()
     queue = at.dataframe[0].value
@@ -210,6 +210,48 @@ def test_viewing_a_case_is_audited_and_personal_data_stays_masked(monkeypatch, s
     assert any(b.label == "Show in full" for b in at.button)
     views = audit.search(engine, action="case_view")
     assert list(views["target"]) == [fubao_case] and list(views["username"]) == ["demo-supervisor"]
+
+
+def follow_link(at: AppTest, view: str, **params: str) -> AppTest:
+    """What a click on a link does: the URL holds only the link's parameters."""
+    at.query_params.clear()
+    at.query_params.update(params)
+    at.switch_page(view).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_link_without_a_case_closes_the_open_case_and_its_reveal(monkeypatch, sample_copy_url):
+    engine = make_engine(sample_copy_url)
+    with engine.connect() as conn:
+        case_no = conn.execute(text("SELECT case_no FROM cases WHERE street_id = 'fubao' AND closed_at IS NULL "
+                                    "LIMIT 1")).scalar_one()
+    at = start(monkeypatch, demo_url=sample_copy_url, state={"demo-role": "supervisor", "demo-street": "fubao"},
+               case=case_no, lang="en", view="views/cases.py")
+    next(b for b in at.button if b.label == "Show in full").click().run()
+    assert not any(b.label == "Show in full" for b in at.button)  # shown in full
+    follow_link(at, "views/overview.py", lang="en")
+    follow_link(at, "views/cases.py", lang="en")
+    assert not any(plain(s.value) == f"Case {case_no}" for s in at.subheader)
+    assert "case" not in at.query_params
+    follow_link(at, "views/cases.py", lang="en", case=case_no)
+    assert any(plain(s.value) == f"Case {case_no}" for s in at.subheader)
+    assert any(b.label == "Show in full" for b in at.button)  # masked again: a new reveal, a new audit entry
+    assert len(audit.search(engine, action="reveal")) == 1
+
+
+def test_another_case_number_in_a_link_drops_the_reveal(monkeypatch, sample_copy_url):
+    engine = make_engine(sample_copy_url)
+    with engine.connect() as conn:
+        first, second = conn.execute(text("SELECT case_no FROM cases WHERE street_id = 'fubao' AND closed_at IS NULL "
+                                          "ORDER BY case_no LIMIT 2")).scalars()
+    at = start(monkeypatch, demo_url=sample_copy_url, state={"demo-role": "supervisor", "demo-street": "fubao"},
+               case=first, lang="en", view="views/cases.py")
+    next(b for b in at.button if b.label == "Show in full").click().run()
+    follow_link(at, "views/cases.py", lang="en", case=second)
+    follow_link(at, "views/cases.py", lang="en", case=first)
+    assert any(plain(s.value) == f"Case {first}" for s in at.subheader)
+    assert any(b.label == "Show in full" for b in at.button)
 
 
 def test_a_leader_sees_no_reveal_button(monkeypatch, sample_copy_url):

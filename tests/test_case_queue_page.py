@@ -207,3 +207,20 @@ def test_the_export_file_name_says_what_it_holds():
     pairs = [("街道", "福田街道"), ("阶段", "在办（全部在办阶段）"), ("未联系", "超过回访周期未联系"), ("风险等级", "一级·红/二级")]
     name = casework.export_name(pairs, datetime(2022, 6, 30, 18), "zh")
     assert name == "危机个案_福田街道_超过回访周期未联系_一级·红-二级_2022-06-30"
+
+
+@pytest.mark.parametrize("sample_engine", ["sqlite"], indirect=True)
+def test_the_export_has_the_screens_columns_with_times_in_full(sample_engine, as_of):
+    from types import SimpleNamespace
+
+    rules = load_rules()
+    rows = case_queries.case_queue(sample_engine, Scope.district(), Filters(period=Period.parse("2022Q2")),
+                                   CaseFilters(), as_of, rules, page_size=50).rows.reset_index(drop=True)
+    ctx = SimpleNamespace(lang="zh", as_of=as_of)
+    shown, exported = casework.display_queue(rows, ctx, rules), casework.export_queue(rows, ctx, rules)
+    assert [c for c in exported.columns if c in shown.columns] == list(shown.columns)
+    for column in shown.columns.drop("下一时限"):
+        assert list(shown[column]) == list(exported[column]), column
+    assert "下一时限" in exported.columns and not exported["下一时限"].str.contains("后到期|逾期").any()
+    flagged = rows[rows["flag_self_harm"].astype(bool) & ~rows["mandatory_report"].astype(bool)].index
+    assert all(shown.loc[i, "标记"].startswith("自伤念头") and "强制报告" not in shown.loc[i, "标记"] for i in flagged)

@@ -108,3 +108,16 @@ def test_the_map_colours_the_picked_places(dim):
     spec = json.loads(deck.to_json())
     assert "Children: 7" in json.dumps(spec, ensure_ascii=False)
     assert legend and all(isinstance(text, str) for _, text in legend)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_case_flags_are_the_queues_flags_with_the_queues_labels(lang):
+    from dashboard.i18n import label
+    from data_access import cases
+    from data_access.explore import CASE_FLAGS
+
+    assert list(CASE_FLAGS.columns) == list(cases.FLAGS)
+    assert all(CASE_FLAGS.columns[flag] is cases.FLAG_COLUMNS[flag] for flag in cases.FLAGS)
+    flags = ui.labeller("flags", [], lang, STREETS, COMMUNITIES, load_rules())
+    assert [flags(f) for f in cases.FLAGS] == [label("flag", f, lang) for f in cases.FLAGS]
+    assert not [key for key in CATALOGUE if key.startswith("explore.flag.")]

@@ -225,3 +225,9 @@ def test_a_bad_basemap_crs_warns_and_draws_in_wgs84(app, monkeypatch):
     at = app(lang="en")
     assert "DASHBOARD_BASEMAP_CRS=EPSG:3857 is not valid" in warnings(at)
     assert "(WGS84)" in captions(at)
+
+
+def test_the_street_panel_and_coverage_name_the_street_as_a_street(app):
+    at = app(street="shatou", period="2022Q2")
+    assert "沙头街道" in [plain(s.value) for s in at.subheader]
+    assert any(plain(m.value).endswith("· 沙头街道") for m in at.markdown)

@@ -186,7 +186,7 @@ def test_the_briefing_holds_the_figures_and_nothing_from_outside(app):
 def test_the_briefing_in_english_for_one_street(app):
     html = briefing_for(app, period="2022Q2", lang="en", street="huaqiangbei")
     assert "Futian District Minor Protection Briefing" in html and 'lang="en"' in html
-    assert "Huaqiangbei street has" in html
+    assert "Huaqiangbei Street has" in html
     assert "福田区" not in html and EXTERNAL.findall(html) == []
 
 
@@ -292,7 +292,7 @@ def test_before_the_first_session_of_the_year_the_training_card_says_so(app, mon
 
 @pytest.mark.parametrize("lang, title, network", [
     ("zh", "华强北街道总览", "华强北街道已建立未成年人保护工作站"),
-    ("en", "Huaqiangbei street overview", "Huaqiangbei street has a work station"),
+    ("en", "Huaqiangbei Street overview", "Huaqiangbei Street has a work station"),
 ])
 def test_a_supervisors_overview_is_titled_and_told_for_their_street(monkeypatch, sample_copy_url, lang, title,
                                                                     network):
@@ -312,3 +312,12 @@ def test_the_district_overview_keeps_its_title_and_counts_the_streets(app):
     at = app(period="2022Q2")
     assert [plain(x.value) for x in at.title] == ["全区总览"]
     assert "10个街道均已建立未成年人保护工作站" in text_of(at)
+
+
+def test_the_gaps_empty_reconciliation_has_every_anomaly_kind(monkeypatch):
+    from data_access import subsidies
+
+    assert list(gaps.no_problems()) == list(subsidies.ANOMALY_KINDS)
+    monkeypatch.setattr(subsidies, "ANOMALY_KINDS", (*subsidies.ANOMALY_KINDS, "late"))
+    assert list(gaps.no_problems()) == list(subsidies.ANOMALY_KINDS)
+    assert all(frame.empty and list(frame.columns) == ["at_issue"] for frame in gaps.no_problems().values())

@@ -189,3 +189,23 @@ def test_case_detail_from_the_url(app, monkeypatch, sample_copy_url):
     at = app("views/cases.py", lang="en", case=first)
     assert any(plain(s.value).startswith("Case FT-") for s in at.subheader)
     assert any("Rule:" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang, header, title, summary", [
+    ("zh", "范围：福田街道", "福田街道总览", "福田街道在册困境儿童"),
+    ("en", "Scope: Futian Street", "Futian Street overview", "Futian Street has"),
+])
+def test_a_street_is_named_as_a_street_in_the_header_title_and_summary(app, lang, header, title, summary):
+    at = app(street="futian", period="2022Q2", lang=lang)
+    text = text_of(at)
+    assert header in text and title in text and summary in text, text[:600]
+    assert "福田街道街道" not in text and "Street Street" not in text
+    at = app(period="2022Q2", lang=lang)
+    assert ("范围：全区" if lang == "zh" else "Scope: Whole district") in text_of(at)
+
+
+def test_a_street_title_is_added_once():
+    from dashboard.context import street_title
+
+    assert [street_title("福田", "zh"), street_title("福田街道", "zh")] == ["福田街道", "福田街道"]
+    assert [street_title("Futian", "en"), street_title("Futian Street", "en")] == ["Futian Street", "Futian Street"]

@@ -120,6 +120,17 @@ def test_show_rows_puts_the_check_in_the_url_and_close_removes_it(monkeypatch, p
     assert not quality_tables(at)
 
 
+def test_a_link_without_a_check_closes_its_rows(monkeypatch, planted_url):
+    at = open_data(monkeypatch, planted_url, "supervisor", check="incomplete", lang="en")
+    assert quality_tables(at)
+    for view in ("views/overview.py", "views/data.py"):
+        at.query_params.clear()
+        at.query_params.update(lang="en")
+        at.switch_page(view).run()
+    assert not at.exception and not quality_tables(at)
+    assert "check" not in at.query_params
+
+
 def test_leadership_gets_counts_not_rows_about_people(monkeypatch, planted_url):
     at = open_data(monkeypatch, planted_url, "leader", check="incomplete", lang="en")
     assert any("counts only" in i.value for i in at.info)

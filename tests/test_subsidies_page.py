@@ -78,7 +78,7 @@ def test_a_street_with_no_children_says_so(run, altered):
         conn.execute(text("UPDATE children SET category = NULL, registered_on = NULL WHERE street_id = 'fubao'"))
         refresh_summaries(conn)  # changed past the importer
     at = run(url, street="fubao", period="2022Q2", lang="en")
-    assert "Fubao has no registered children in difficulty and no payments in 2022 Q2" in texts(at)
+    assert "Fubao Street has no registered children in difficulty and no payments in 2022 Q2" in texts(at)
 
 
 def test_a_period_without_payments_says_so(run, altered):

@@ -121,3 +121,20 @@ def test_the_year_before_of_a_finished_period_is_all_of_it():
     earlier = overview.year_before_span(span)
     assert earlier.period == Period.parse("2022Q4") and earlier.until == datetime(2023, 1, 1)
     assert len(earlier.months) == 3 and not earlier.like_for_like
+
+
+def test_the_same_period_last_year_is_compared_except_for_a_year_and_before_the_data(monkeypatch):
+    from dashboard import data
+
+    as_of = datetime(2025, 5, 10, 9)
+    quarter = Span.of(Period("quarter", 2025, 2), as_of)
+    monkeypatch.setattr(data, "before_data", lambda period: period.start < date(2024, 1, 1))
+    assert data.year_before_span(quarter) == overview.year_before_span(quarter)
+    assert data.comparison_spans(quarter) == [quarter.matching(Period("quarter", 2025, 1)),
+                                              quarter.matching(Period("quarter", 2024, 2))]
+    year = Span.of(Period("year", 2025), as_of)
+    assert data.year_before_span(year) is None
+    assert data.comparison_spans(year) == [year.matching(Period("year", 2024))]
+    monkeypatch.setattr(data, "before_data", lambda period: period.start < date(2025, 1, 1))
+    assert data.year_before_span(quarter) is None
+    assert data.comparison_spans(quarter) == [quarter.matching(Period("quarter", 2025, 1))]

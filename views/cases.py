@@ -10,7 +10,6 @@ from dashboard import auth, casework, charts, context, data, empty, exports, lay
 from dashboard.i18n import format_moment, format_share, signed, t, versus, versus_year
 from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
-from data_access.overview import year_before_span
 from data_access.types import Span
 
 ctx = context.current()
@@ -51,7 +50,8 @@ if st.session_state["page"] > queue.pages:
     st.session_state["page"] = queue.pages
     queue = data.case_queue(ctx.scope, filters, case_filters, ctx.as_of, queue.pages, casework.PAGE_SIZE)
 
-urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30], lambda raw: "")
+# A link without ``case=`` closes the case the session last showed.
+urlstate.sync_from_url("case", "", lambda raw: raw.strip()[:30], lambda raw: "", sticky=False)
 
 
 def open_case(case_no: str) -> None:
@@ -120,6 +120,8 @@ else:
 
 # --- case detail -----------------------------------------------------------------------------------
 selected = st.session_state["case"]
+if st.session_state.get("_revealed") not in (None, selected):
+    del st.session_state["_revealed"]  # a reveal holds for the case it was made on, while it stays open
 if selected:
     revealed = st.session_state.get("_revealed") == selected
     detail = data.case_detail(ctx.scope, selected, ctx.as_of, reveal=revealed)
@@ -169,9 +171,7 @@ with right:
     median = data.median_response_hours(ctx.scope, filters, case_filters, ctx.as_of)
     # Against the same span of the previous period and of the same period last year (as on the overview).
     span = Span.of(filters.period, ctx.as_of)
-    spans = [span.matching(filters.period.previous())]
-    spans += [] if filters.period.kind == "year" or data.before_data(filters.period.year_before()) else \
-        [year_before_span(span)]
+    spans = data.comparison_spans(span)
     earlier = [(sum(data.response_bands(ctx.scope, replace(filters, period=o.period), case_filters, o.until).values()),
                 data.response_within_limits(ctx.scope, replace(filters, period=o.period), case_filters, o.until))
                for o in spans]

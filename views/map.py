@@ -127,7 +127,8 @@ with left:
 coverage = data.coverage(ctx.scope, ctx.filters, ctx.as_of, radius)
 km = maps.format_km(radius)
 with right:
-    st.markdown(f"**{t('map.coverage', lang)}** · {literal(ctx.street_name)}", help=t("map.coverage.help", lang))
+    where = context.street_title(ctx.street_name, lang) if ctx.filters.street_id else ctx.street_name
+    st.markdown(f"**{t('map.coverage', lang)}** · {literal(where)}", help=t("map.coverage.help", lang))
     for title, share, covered, total in (
         ("map.coverage.communities", coverage.community_share, coverage.communities_covered, coverage.communities_total),
         ("map.coverage.children", coverage.children_share, coverage.children_covered, coverage.children_total),
@@ -147,7 +148,7 @@ if selected:
     station = stations[(stations["street_id"] == selected) & (stations["kind"] == "street_station")]
     with st.container(border=True):
         head = st.columns([3, 1], vertical_alignment="center")
-        head[0].subheader(md("map.panel.title", lang, street=street[f"name_{suffix}"]))
+        head[0].subheader(literal(context.street_title(street[f"name_{suffix}"], lang)))
         head[1].button(t("map.panel.clear", lang), on_click=lambda: st.session_state.update(street=""),
                        width="stretch")
         if station.empty:

@@ -206,7 +206,8 @@ def pressure_and_gaps(ctx: context.ViewContext, streets: pd.DataFrame, found: li
 
 def overview(ctx: context.ViewContext) -> None:
     lang = ctx.lang
-    title = t("overview.title.street", lang, street=ctx.street_name) if ctx.filters.street_id else None
+    street = context.street_title(ctx.street_name, lang)
+    title = t("overview.title.street", lang, street=street) if ctx.filters.street_id else None
     layout.page_header(ctx, "overview.title", title)
     empty.notice(ctx, ("children", "cases", "subsidy_payments", "stations", "staff"))
     figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)

@@ -10,7 +10,6 @@ from dashboard import charts, context, data, empty, layout, subsidy_tables, urls
 from dashboard.gaps import months_due_end
 from dashboard.i18n import format_moment, format_yuan, label, period_label, signed, t, versus_months, versus_year_months
 from dashboard.text import md
-from data_access.overview import year_before_span
 from data_access.subsidies import ANOMALY_KINDS
 from data_access.types import Period, Span, add_months
 
@@ -43,7 +42,7 @@ empty.notice(ctx, ("children", "subsidy_standards", "subsidy_payments"))
 # and against the same months a year before.
 span = Span.of(period, ctx.as_of)
 before = span.matching(period.previous())
-last = None if period.kind == "year" or data.before_data(period.year_before()) else year_before_span(span)
+last = data.year_before_span(span)
 figures, earlier = data.subsidy_figures(ctx.scope, ctx.filters, span), data.subsidy_figures(ctx.scope, ctx.filters, before)
 last_year = data.subsidy_figures(ctx.scope, ctx.filters, last) if last else None
 against, months_paid = versus_months(span, before, lang), bool(span.months)
@@ -72,7 +71,7 @@ layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}" if mon
 if months_paid and figures.person_times == 0:
     registered = sum(data.children_by_category(ctx.scope, ctx.filters, ctx.as_of).values())
     key = "subsidies.no_children" if registered == 0 else "subsidies.none"
-    st.info(md(key, lang, period=period_label(period, lang), scope=ctx.street_name))
+    st.info(md(key, lang, period=period_label(period, lang), scope=ctx.scope_name))
 
 # --- trend --------------------------------------------------------------------------------------
 st.subheader(t("subsidies.trend", lang))

@@ -89,7 +89,7 @@ def test_the_flags_filter_on_explore_speaks_chinese_and_narrows_the_chart(page, 
     page.set_viewport_size({"width": 1400, "height": 1800})
     open_page(page, f"{app_url}/explore?period=2022Q2&dataset=cases&dim=risk")
     page.get_by_text("数据集筛选").click()
-    page.get_by_role("button", name="有自伤念头").click()
+    page.get_by_role("button", name="自伤念头").click()
     page.wait_for_url("**flags=self_harm**", timeout=30_000)
     page.wait_for_selector(READY, timeout=60_000)
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for(state="visible", timeout=30_000)
