@@ -99,9 +99,19 @@ def test_the_flags_filter_on_explore_speaks_chinese_and_narrows_the_chart(page, 
         assert english not in main
     cells = page.locator("[data-testid='stDataFrame'] [role='gridcell']")
     cells.first.wait_for(state="attached", timeout=30_000)
-    texts = cells.all_inner_texts()
-    by_level = dict(zip(texts[0::2], texts[1::2]))
-    counts = [int(v.replace(",", "")) for v in by_level.values()]
+
+    def table() -> dict[str, int]:
+        texts = cells.all_inner_texts()
+        return {level: int(count.replace(",", "")) for level, count in zip(texts[0::2], texts[1::2])}
+
+    # The grid keeps the unfiltered rows until the rerun's table replaces them: poll its cells, which
+    # no Playwright assertion can read.
+    for _ in range(120):
+        by_level = table()
+        if sum(by_level.values()) == flagged:
+            break
+        page.wait_for_timeout(250)
+    counts = list(by_level.values())
     assert set(by_level) <= {"一级·红", "二级·橙", "三级·黄", "四级·蓝"}
     assert counts == sorted(counts, reverse=True)  # the table lists the rows in the chart's order: by value
     assert flagged > 0 and sum(counts) == flagged
