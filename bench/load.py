@@ -20,6 +20,7 @@ import sqlite3
 import ssl
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -272,8 +273,15 @@ def measure(source_db: Path, work: Path, process_counts: list[int], session_coun
                     found.rounds.append(await one_round(proxy, page, sessions, warm=True))
                     if cold:
                         found.rounds.append(await one_round(proxy, page, sessions, warm=False))
-            asyncio.run(run())
+            run_in_own_loop(run())
     return found
+
+
+def run_in_own_loop(coroutine):
+    """asyncio.run in a thread of its own: the caller's thread may already run an event loop (Playwright's
+    synchronous API keeps one in the test process)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def report(found: Measured, scale: int) -> list[str]:

@@ -120,7 +120,8 @@ def signed_in_user(lang: str) -> User | None:
 def _session_user() -> User | None:
     """The local account whose session cookie this tab carries; the account as it is at most
     SESSION_RECHECK_SECONDS ago."""
-    check = _check_session(browser_cookie())
+    # A page opened (a new Streamlit session) always asks the database; only its later reruns are answered from memory.
+    check = _check_session(browser_cookie(), fresh=USER_KEY not in st.session_state)
     if check.user is None:
         if USER_KEY in st.session_state:  # signed out elsewhere, idle or expired: nothing of theirs stays
             _forget_viewer()
@@ -130,12 +131,13 @@ def _session_user() -> User | None:
     return check.user
 
 
-def _check_session(cookie: str | None) -> sessions.SessionCheck:
+def _check_session(cookie: str | None, fresh: bool = False) -> sessions.SessionCheck:
     """sessions.check_session, answered from memory for SESSION_RECHECK_SECONDS after a check that found the
-    viewer signed in (a session that is not open is asked about every time, so signing in shows at once)."""
+    viewer signed in, unless ``fresh`` (a session that is not open is asked about every time, so signing in shows
+    at once)."""
     now = _clock()
     with _checked_lock:
-        found = _checked.get(cookie) if cookie else None
+        found = _checked.get(cookie) if cookie and not fresh else None
     if found and now - found[0] < SESSION_RECHECK_SECONDS:
         return found[1]
     check = sessions.check_session(data.engine(), cookie, config.secret_key(), config.idle_timeout(),

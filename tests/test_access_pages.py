@@ -150,6 +150,19 @@ def test_disabling_the_account_ends_its_open_tab_within_the_recheck_bound(monkey
     assert [i.value for i in at.info] == ["You are signed out. Please sign in again."]
 
 
+def test_a_page_opened_after_the_account_is_disabled_asks_the_database_at_once(monkeypatch, sample_copy):
+    now = [1000.0]
+    monkeypatch.setattr(auth, "_clock", lambda: now[0])
+    cookie = session_cookie(sample_copy)
+    open_tab = start(monkeypatch, database_url=sample_copy, lang="en", cookie=cookie)
+    users.disable_user(make_engine(sample_copy), "li.fubao", by="admin")
+    now[0] += 0.5
+    opened = start(monkeypatch, database_url=sample_copy, lang="en", cookie=cookie)  # a reload: a new session
+    assert not opened.metric and sign_in_form(opened)
+    open_tab.run()  # the tab already open finds the account disabled too: its check was forgotten
+    assert not open_tab.metric and sign_in_form(open_tab)
+
+
 def test_a_changed_role_applies_within_the_recheck_bound(monkeypatch, sample_copy):
     now = [1000.0]
     monkeypatch.setattr(auth, "_clock", lambda: now[0])

@@ -70,8 +70,6 @@ def test_the_websocket_client_signs_in_and_times_a_page_warm_and_cold(sqlite_sam
 
 @pytest.mark.skipif(not loopback.NGINX.exists(), reason="nginx is not installed")
 def test_the_websocket_client_reports_a_viewer_who_is_not_signed_in(sqlite_sample_url, tmp_path):
-    import asyncio
-
     url = load.prepare(_sample_file(sqlite_sample_url), tmp_path)
     with loopback.serving(tmp_path, url, 1, load.settings(tmp_path)) as proxy:
         async def open_without_cookie():
@@ -83,4 +81,4 @@ def test_the_websocket_client_reports_a_viewer_who_is_not_signed_in(sqlite_sampl
                 await viewer.close()
 
         with pytest.raises(load.LoadError, match="sign-in form"):
-            asyncio.run(open_without_cookie())
+            load.run_in_own_loop(open_without_cookie())

@@ -38,7 +38,7 @@ def test_every_page_of_the_second_district(new_page, cuiyu_server, external_requ
     page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
     page.wait_for_selector(READY, timeout=60_000)
     assert_no_exception(page)
-    assert metric_value(page, "Total") == "12"
+    assert metric_value(page, "Registered at period end") == "12"
     assert "Synthetic sample data" not in page.locator("[data-testid='stMain']").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "cuiyu-overview-en.png", full_page=True)
