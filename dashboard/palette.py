@@ -13,10 +13,10 @@ RISK_BADGE = {"critical": "red", "high": "orange", "medium": "yellow", "low": "b
 # A single series (one bar per street, say) that no dimension colours.
 NEUTRAL = "#5B7083"
 OTHER = "#9E9E9E"
-# Streets and any other dimension, by position in the dimension's own order (Tableau 10 without the
-# red, orange and blues the risk levels and categories use).
-SERIES = ("#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F", "#BAB0AC", "#4E79A7", "#F28E2B",
-          "#E15759")
+# Streets and any other dimension, by position in the dimension's own order: Tableau 20 hues without the reds,
+# oranges, yellows and blues that the risk levels and child categories use, so no street reads as a risk level.
+SERIES = ("#59A14F", "#B07AA1", "#76B7B2", "#FF9DA7", "#9C755F", "#BAB0AC", "#499894", "#8CD17D", "#D37295",
+          "#B6992D")
 FIXED = {"category": CATEGORY, "risk": RISK}
 
 
