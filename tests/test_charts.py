@@ -4,6 +4,7 @@ bars and whole-number ticks for counts. Each factory is a pure function, read th
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 
 import pandas as pd
@@ -157,3 +158,12 @@ def test_the_monthly_case_chart_shows_every_month_of_its_window_even_without_a_c
     assert domains == [["2022-01", "2022-02", "2022-03"]]
     without = charts.cases_by_month_chart(frame, RISKS, "zh").to_dict()
     assert all("domain" not in x.get("scale", {}) for x in encodings(without, "x"))
+
+
+def test_no_street_colour_is_close_to_a_risk_level_or_a_category():
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    fixed = [*palette.RISK.values(), *palette.CATEGORY.values()]
+    for colour in palette.SERIES:
+        assert min(math.dist(rgb(colour), rgb(other)) for other in fixed) > 40, colour
