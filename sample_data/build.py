@@ -38,7 +38,7 @@ from data_access.types import add_months
 from sample_data.geography import STREETS, geometry_json, street_cells
 
 # Raise when the schema or the generator changes, so cached databases (bench) are rebuilt.
-SAMPLE_VERSION = "9"
+SAMPLE_VERSION = "10"
 FIRST_MONTH = date(2021, 1, 1)
 DEFAULT_AS_OF = datetime(2022, 6, 30, 18, 0)
 DEFAULT_SEED = 2022
@@ -622,6 +622,8 @@ class _Generator:
             rng = self.rng("cases", month)
             count = rng.randint(*CASES_PER_MONTH) * self.scale
             last_day = min(month_end(month), self.as_of.date())
+            # A month still running at the as-of date has the reports of its days so far, not a whole month's.
+            count = round(count * last_day.day / month_end(month).day)
             for _ in range(count):
                 reported = datetime.combine(
                     month + timedelta(days=rng.randrange(0, last_day.day)), time(rng.randrange(7, 23), rng.randrange(60))

@@ -225,3 +225,15 @@ def test_cli_rejects_bad_arguments_without_writing(tmp_path, argv, message, caps
     assert code != 0
     assert message in capsys.readouterr().err
     assert not db.exists() or scalar(make_engine(f"sqlite:///{db}"), "SELECT COUNT(*) FROM sqlite_master") == 0
+
+
+def test_a_month_still_running_has_the_reports_of_its_days_so_far(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'running.db'}")
+    build_database(engine, as_of=datetime(2026, 12, 4, 18, 0))
+    with engine.connect() as conn:
+        def reported(start: str, end: str) -> int:
+            return conn.execute(text("SELECT COUNT(*) FROM cases WHERE reported_at >= :s AND reported_at < :e"),
+                                {"s": start, "e": end}).scalar()
+        december, november = reported("2026-12-01", "2027-01-01"), reported("2026-11-01", "2026-12-01")
+    engine.dispose()
+    assert 0 < december <= november * 4 / 30 + 2
