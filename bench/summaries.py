@@ -14,7 +14,7 @@ import os
 import statistics
 import time
 
-from bench.__main__ import page_calls
+from bench.__main__ import median_ms, page_calls
 from bench.databases import ensure_built, postgres_engine, sqlite_engine
 from data_access import cases, dataset, explore, network, overview, quality, reference, subsidies
 from data_access.rules import load_rules
@@ -71,22 +71,12 @@ def measure(engine, rules, repeat: int) -> dict[str, tuple[float, float, list[tu
         if page.startswith("baseline"):
             continue
         with CallTimes() as calls:
-            summarised = _median(call, repeat)
+            summarised = median_ms(call, repeat)
         slowest = sorted(((name, statistics.median(t)) for name, t in calls.times.items()), key=lambda x: -x[1])
         with Rows():
-            rows = _median(call, repeat)
+            rows = median_ms(call, repeat)
         found[page] = (summarised, rows, slowest[:3])
     return found
-
-
-def _median(call, repeat: int) -> float:
-    call()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:
