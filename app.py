@@ -6,8 +6,8 @@ import os
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+from catalogue.i18n import t
 from dashboard import auth, context, data, downloads, layout, setup
-from dashboard.i18n import t
 
 st.set_page_config(page_title="未成年人保护数据看板", page_icon="🛡️", layout="wide")
 downloads.hold_generated_downloads()

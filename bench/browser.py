@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from dashboard.i18n import t
+from catalogue.i18n import t
 from data_access.config import PROJECT_ROOT
 from deploy import loopback
 

@@ -14,8 +14,8 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from catalogue.i18n import label, t
 from dashboard import data, routes
-from dashboard.i18n import label, t
 from dashboard.text import md
 from data_access import audit, config, sessions, users
 from data_access.users import User

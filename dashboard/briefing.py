@@ -17,11 +17,11 @@ import altair as alt
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from catalogue.i18n import (format_moment, format_share, format_yuan, label, months_label, period_label, short_date,
+                            signed, t)
 from dashboard import auth, charts, data, layout
 from dashboard.context import ViewContext, street_title
 from dashboard.gaps import Gap
-from dashboard.i18n import (format_moment, format_share, format_yuan, label, months_label, period_label, short_date,
-                            signed, t)
 from data_access.overview import KeyFigures
 from data_access import vocab
 from data_access.rules import CaseRules

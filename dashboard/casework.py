@@ -10,9 +10,9 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import format_moment, format_share, label, t
 from dashboard import auth, palette, urlstate
 from dashboard.context import ViewContext, street_title
-from dashboard.i18n import format_moment, format_share, label, t
 from dashboard.text import literal, md
 from data_access import vocab
 from data_access.cases import (CASELOAD_BANDS, DUE_BUCKETS, FLAG_COLUMNS, FLAGS, NO_CONTACT_DAYS, CaseFilters,

@@ -7,8 +7,8 @@ from datetime import date
 import altair as alt
 import pandas as pd
 
+from catalogue.i18n import VOCAB, label, t
 from dashboard import palette
-from dashboard.i18n import VOCAB, label, t
 
 # Streamlit sizes charts to fit their height including axes and legends, which squeezes short
 # charts to nothing; fit-x keeps the given height for the plot itself.

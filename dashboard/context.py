@@ -7,8 +7,8 @@ from datetime import datetime
 
 import streamlit as st
 
+from catalogue.i18n import period_label, t
 from dashboard import data, urlstate
-from dashboard.i18n import period_label, t
 from data_access import config
 from data_access.types import Filters, Period, Scope, periods_between
 from data_access.users import User

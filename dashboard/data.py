@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard import i18n
+from catalogue import i18n
 from data_access import campaigns, cases, config, dataset, district, explore, geo, network, overview, quality, reference, subsidies
 from data_access.coverage import Coverage
 from data_access.engine import get_engine

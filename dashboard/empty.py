@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from catalogue.i18n import t
 from dashboard import data
 from dashboard.context import ViewContext
-from dashboard.i18n import t
 
 DATA_PAGE = "views/data.py"
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from catalogue.i18n import VOCAB, label, period_label, t
 from dashboard import maps, urlstate
-from dashboard.i18n import VOCAB, label, period_label, t
 from data_access.explore import AGE_BANDS, CASE_FLAGS, TIME_DIMENSIONS, result_column
 from data_access.rules import CaseRules
 from data_access.types import Period

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from catalogue.i18n import format_yuan, t
 from dashboard import data, links
 from dashboard.context import ViewContext
-from dashboard.i18n import format_yuan, t
 from data_access import subsidies
 from data_access.overview import KeyFigures
 from data_access.types import Period

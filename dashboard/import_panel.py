@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import t
 from dashboard import auth, data
 from dashboard.context import ViewContext
-from dashboard.i18n import t
 from dashboard.text import md
 from data_access import importer
 

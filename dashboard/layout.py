@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
+from catalogue.i18n import (change_line, format_moment, format_share, period_label, signed, stock_day, t, versus_year,
+                            versus_year_months)
 from dashboard import auth, data, exports, palette, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import (change_line, format_moment, format_share, period_label, signed, stock_day, t, versus_year,
-                            versus_year_months)
 from dashboard.text import literal, md
 from data_access import config
 from data_access.dataset import Health

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from dashboard.i18n import format_moment, label, t
+from catalogue.i18n import format_moment, label, t
 from data_access import geo
 
 LAYERS = ("streets", "stations", "rings", "communities", "orgs")

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import streamlit as st
 
+from catalogue.i18n import change_line, format_share, signed, signed_percent, t, versus, versus_months
 from dashboard import briefing, charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
-from dashboard.i18n import change_line, format_share, signed, signed_percent, t, versus, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months, months_between
 

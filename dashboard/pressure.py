@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.i18n import t
+from catalogue.i18n import t
 
 # Each order's columns, largest first; ties go to the next column, then to the street id.
 SORTS = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import format_moment, label, t
 from dashboard import data, layout, links, urlstate
 from dashboard.casework import LAPSED, risk_text
 from dashboard.context import ViewContext
-from dashboard.i18n import format_moment, label, t
 from data_access.quality import CHECKS, IMPERSONAL_CHECKS, QualityCounts
 from data_access.rules import CaseRules
 

@@ -6,7 +6,7 @@ import threading
 import time
 
 import streamlit as st
-from dashboard.i18n import t
+from catalogue.i18n import t
 from data_access import config
 from data_access.engine import get_engine
 from sample_data.build import build_database, holds_data

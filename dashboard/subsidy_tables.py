@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.i18n import label, t
+from catalogue.i18n import label, t
 
 
 def _percent(value) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from dashboard.i18n import t
+from catalogue.i18n import t
 
 JOINER = "\u2060"
 _PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")

@@ -46,7 +46,7 @@ INTERRUPTED = ("interrupted: the run stopped while sending; not sent again, sinc
 
 class SubscriptionError(ValueError):
     """A subscription that cannot be made or changed. ``key`` names the catalogue entry (``subs.error.*`` in
-    dashboard.i18n) that says what and why in Chinese and English, filled in with ``values``."""
+    catalogue.i18n) that says what and why in Chinese and English, filled in with ``values``."""
 
     def __init__(self, key: str, **values: object):
         super().__init__(key, values)

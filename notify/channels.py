@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from dashboard.i18n import t
+from catalogue.i18n import t
 from data_access import config
 
 log = logging.getLogger(__name__)

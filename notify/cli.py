@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _command(args: argparse.Namespace, engine, url: str, lang: str) -> int:
-    from dashboard.i18n import t
+    from catalogue.i18n import t
     from data_access.engine import describe_url
     from notify import channels, manage, runner
 

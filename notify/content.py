@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard.i18n import format_moment, format_yuan, label, period_label, t
+from catalogue.i18n import format_moment, format_yuan, label, period_label, t
 from data_access import config, dataset, quality, reference, subsidies, vocab
 from data_access.cases import CaseFilters, case_queue
 from data_access.rules import CaseRules, load_rules

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard.i18n import t
+from catalogue.i18n import t
 from data_access import subscriptions as subs
 from data_access.subscriptions import SubscriptionError
 from notify import channels

@@ -9,8 +9,8 @@ import pytest
 from streamlit.elements.metric import _determine_delta_color_and_direction
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
+from catalogue.i18n import arrow, change_line, signed, signed_percent
 from dashboard import layout
-from dashboard.i18n import arrow, change_line, signed, signed_percent
 
 UP, DOWN, NONE = (MetricProto.MetricDirection.UP, MetricProto.MetricDirection.DOWN, MetricProto.MetricDirection.NONE)
 

@@ -10,8 +10,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from catalogue.i18n import VOCAB, label
 from dashboard import charts, palette
-from dashboard.i18n import VOCAB, label
 from data_access.types import months_between
 
 RISKS = [("critical", "一级·红"), ("high", "二级·橙"), ("medium", "三级·黄"), ("low", "四级·蓝")]

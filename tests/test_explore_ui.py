@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
+from catalogue.i18n import CATALOGUE
 from dashboard import charts
 from dashboard import explore as ui
-from dashboard.i18n import CATALOGUE
 from data_access.explore import DATASET_SPECS, MEASURES
 from data_access.rules import load_rules
 
@@ -112,7 +112,7 @@ def test_the_map_colours_the_picked_places(dim):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_case_flags_are_the_queues_flags_with_the_queues_labels(lang):
-    from dashboard.i18n import label
+    from catalogue.i18n import label
     from data_access import cases
     from data_access.explore import CASE_FLAGS
 

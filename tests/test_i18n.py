@@ -1,6 +1,6 @@
 import pytest
 
-from dashboard.i18n import CATALOGUE, VOCAB, format_moment, format_yuan, label, period_label, t
+from catalogue.i18n import CATALOGUE, VOCAB, format_moment, format_yuan, label, period_label, t
 from data_access import schema, vocab
 from data_access.types import Period
 

@@ -275,7 +275,7 @@ def test_every_figure_explains_itself(app, lang):
 
 
 def t_(key: str, lang: str) -> str:
-    from dashboard.i18n import t
+    from catalogue.i18n import t
 
     return t(key, lang)
 

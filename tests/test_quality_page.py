@@ -11,8 +11,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from catalogue.i18n import t
 from dashboard import quality_panel
-from dashboard.i18n import t
 from dashboard.text import plain
 from data_access import quality
 from data_access.engine import make_engine

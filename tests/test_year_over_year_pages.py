@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from dashboard.i18n import signed, t
+from catalogue.i18n import signed, t
 from dashboard.text import plain
 from data_access.engine import make_engine
 from tests.test_overview_page import briefing_for

@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import format_moment, label, t
 from dashboard import context, data, layout
-from dashboard.i18n import format_moment, label, t
 from dashboard.text import literal
 from data_access import audit, users
 from data_access import subscriptions as subs

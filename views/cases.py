@@ -6,8 +6,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import format_moment, format_share, signed, t, versus, versus_year
 from dashboard import auth, casework, charts, context, data, empty, exports, layout, links, urlstate
-from dashboard.i18n import format_moment, format_share, signed, t, versus, versus_year
 from dashboard.text import md
 from data_access.cases import DUE_BUCKETS
 from data_access.types import Span

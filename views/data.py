@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import label, t
 from dashboard import context, data, empty, import_panel, layout, quality_panel
-from dashboard.i18n import label, t
 from data_access import config
 from data_access.engine import describe_url
 

@@ -6,9 +6,9 @@ so an exploration can be shared; a bad value falls back to the default with a no
 
 import streamlit as st
 
+from catalogue.i18n import t
 from dashboard import charts, context, data, empty, layout, palette, urlstate
 from dashboard import explore as ui
-from dashboard.i18n import t
 from dashboard.text import literal, md
 from data_access.explore import (
     COLUMN_MEASURES,

@@ -6,8 +6,8 @@ import json
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import format_moment, label, t
 from dashboard import context, data, empty, layout, maps, urlstate
-from dashboard.i18n import format_moment, label, t
 from dashboard.text import literal, md
 from data_access import config, geo
 

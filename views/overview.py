@@ -5,8 +5,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import format_share, label, signed, t, versus, versus_months
 from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, pressure, urlstate
-from dashboard.i18n import format_share, label, signed, t, versus, versus_months
 from dashboard.text import literal
 from data_access.types import Period, add_months, months_between
 

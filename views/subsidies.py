@@ -6,9 +6,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from catalogue.i18n import format_moment, format_yuan, label, period_label, signed, t, versus_months, versus_year_months
 from dashboard import charts, context, data, empty, layout, subsidy_tables, urlstate
 from dashboard.gaps import months_due_end
-from dashboard.i18n import format_moment, format_yuan, label, period_label, signed, t, versus_months, versus_year_months
 from dashboard.text import md
 from data_access.subsidies import ANOMALY_KINDS
 from data_access.types import Period, Span, add_months

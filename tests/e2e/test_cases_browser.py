@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
-from dashboard.i18n import t
+from catalogue.i18n import t
 from data_access import schema
 from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.i18n import t
+from catalogue.i18n import t
 from tests.e2e.test_browser import READY, assert_no_exception, open_page
 
 pytestmark = pytest.mark.e2e

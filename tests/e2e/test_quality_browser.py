@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from dashboard.i18n import label, t
+from catalogue.i18n import label, t
 from data_access import audit
 from data_access.engine import make_engine
 from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
