@@ -1,5 +1,5 @@
-"""The Explore page's toolkit: URL state under page-own session keys, visible labels of dimension
-values, the table and pivot shown, and the map. Pure functions except the two URL helpers."""
+"""The Explore page's toolkit: the namespace of its URL state, visible labels of dimension values, the table
+and pivot shown, and the map. Pure functions."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pydeck as pdk
-import streamlit as st
 
 from catalogue.i18n import VOCAB, label, period_label, t
-from dashboard import maps, urlstate
+from dashboard import maps
 from data_access.explore import AGE_BANDS, CASE_FLAGS, TIME_DIMENSIONS, result_column
 from data_access.rules import CaseRules
 from data_access.types import Period
@@ -21,43 +20,9 @@ MAP_DIMENSIONS = ("street", "community")
 # Dimensions whose values are stored codes of a vocabulary in the i18n catalogue.
 VOCABULARIES = {"stage": "stage", "type": "crisis_type", "source": "source", "category": "category",
                 "role": "staff_role", "mode": "training_mode", "kind": "station_kind", "status": "station_status"}
-SESSION_PREFIX = "explore_"
-
-
-# --- URL state ----------------------------------------------------------------------------------------
-# The page keeps its values under its own session keys: other pages use some of the same URL names
-# (measure, source, ...) for other values, and a shared session key would carry one page's value into another.
-
-
-def sync(param: str, default, parse: Callable[[str], object | None], on_invalid: Callable[[str], str]) -> str:
-    """Like urlstate.sync_from_url, for the session key ``explore_<param>``; returns that key."""
-    key = SESSION_PREFIX + param
-    raw = st.query_params.get(param)
-    written = st.session_state.get(f"_url_{key}")
-    if key in st.session_state and raw in (None, written):
-        return key
-    if raw is None or raw == "":
-        st.session_state[key] = default
-        return key
-    value = parse(raw)
-    if value is None:
-        urlstate.add_notice(on_invalid(raw))
-        value = default
-    st.session_state[key] = value
-    st.session_state[f"_url_{key}"] = raw
-    return key
-
-
-def write(param: str) -> None:
-    """Put the session value of ``explore_<param>`` in the URL (an empty value removes it)."""
-    key = SESSION_PREFIX + param
-    value = urlstate.encode(st.session_state.get(key))
-    st.session_state[f"_url_{key}"] = value
-    if value:
-        if st.query_params.get(param) != value:
-            st.query_params[param] = value
-    elif param in st.query_params:
-        del st.query_params[param]
+# The page keeps its URL values under its own session keys (``explore_<name>``): other pages use some of the
+# same URL names (measure, source, ...) for other values.
+URL_NAMESPACE = "explore"
 
 
 def parse_list(raw: str, allowed: tuple[str, ...]) -> tuple[list[str], list[str]]:

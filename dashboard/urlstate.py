@@ -1,50 +1,77 @@
 """Values that live in the URL, so a link shows exactly what its sender saw.
 
-The URL wins when it changed since the app last wrote it (a pasted or clicked link); otherwise
-the value in session state (usually a widget's) wins and is written back to the URL. An
-invalid value in the URL falls back to the default and leaves a notice for the page to show.
-Lists are written comma-separated.
+Every page reads and writes its URL values here, by three rules:
+
+- Namespaced keys: a value is kept in session state under the URL name, or under ``<namespace>_<name>`` for a
+  page whose URL names mean something else on other pages (a shared key would carry one page's value into
+  another).
+- Notice and default: a value in the URL that is invalid, or that the viewer may not use, falls back to the
+  default and leaves a notice for the page to show (``layout.show_notices``); it is never dropped silently.
+- Blanking: moving to another page clears the URL, and Streamlit drops the state of widgets a run does not
+  draw, so a link (``dashboard.links``) names only the values it wants and every other filter of its target
+  page falls back to its default. A value no widget holds and that must not outlive its link (an open case)
+  is synced with ``sticky=False``, which resets it once the URL no longer holds it.
+
+The URL wins when it changed since the app last wrote it (a pasted or clicked link); otherwise the value in
+session state (usually a widget's) wins and is written back to the URL. Lists are written comma-separated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 
 import streamlit as st
 
 NOTICES = "_url_notices"
 
 
-def sync_from_url(key: str, default, parse: Callable[[str], object | None], on_invalid: Callable[[str], str],
-                  sticky: bool = True) -> None:
-    """Before the widget ``key`` is drawn: make its session value agree with the URL.
+def session_key(name: str, namespace: str = "") -> str:
+    """The session key that holds the URL value ``name``."""
+    return f"{namespace}_{name}" if namespace else name
+
+
+def _written_key(key: str) -> str:
+    return f"_url_{key}"
+
+
+def written(name: str, namespace: str = ""):
+    """What the app last wrote to the URL for ``name`` (None before it wrote anything)."""
+    return st.session_state.get(_written_key(session_key(name, namespace)))
+
+
+def sync_from_url(name: str, default, parse: Callable[[str], object | None], on_invalid: Callable[[str], str],
+                  sticky: bool = True, namespace: str = "") -> str:
+    """Before the widget of the URL value ``name`` is drawn: make its session value agree with the URL.
 
     Moving to another page clears the URL, so a missing parameter keeps the session value. A value
     that must not outlive its link (``sticky=False``, an open case, say) is reset instead once the
-    URL no longer holds what the app wrote.
+    URL no longer holds what the app wrote. Returns the session key (see ``session_key``).
     """
-    raw = st.query_params.get(key)
-    written = st.session_state.get(f"_url_{key}")
-    unchanged = (raw or "") == (written or "") if not sticky else raw in (None, written)
+    key = session_key(name, namespace)
+    raw = st.query_params.get(name)
+    last = st.session_state.get(_written_key(key))
+    unchanged = (raw or "") == (last or "") if not sticky else raw in (None, last)
     if key in st.session_state and unchanged:
-        return
+        return key
     if raw is None or raw == "":
         st.session_state[key] = default
-        return
+        return key
     value = parse(raw)
     if value is None:
         add_notice(on_invalid(raw))
         value = default
     st.session_state[key] = value
+    return key
 
 
-def sync_list_from_url(key: str, allowed: Iterable[str], on_invalid: Callable[[str], str]) -> None:
+def sync_list_from_url(name: str, allowed: Iterable[str], on_invalid: Callable[[str], str]) -> None:
     """Like sync_from_url for a list, comma-separated or repeated (``?due=a&due=b``); unknown items are dropped
     with a notice."""
     allowed = list(allowed)
-    repeated = st.query_params.get_all(key)
+    repeated = st.query_params.get_all(name)
     if len(repeated) > 1:
-        st.query_params[key] = ",".join(repeated)
+        st.query_params[name] = ",".join(repeated)
 
     def parse(raw: str) -> list[str]:
         items = [item.strip() for item in raw.split(",") if item.strip()]
@@ -53,7 +80,32 @@ def sync_list_from_url(key: str, allowed: Iterable[str], on_invalid: Callable[[s
             add_notice(on_invalid(",".join(bad)))
         return [item for item in allowed if item in items]
 
-    sync_from_url(key, [], parse, on_invalid)
+    sync_from_url(name, [], parse, on_invalid)
+
+
+def sync_dates_from_url(key: str, names: tuple[str, str], latest: date, on_invalid: Callable[[str], str],
+                        on_reversed: Callable[[date, date], str]) -> None:
+    """Before the date-range widget ``key`` is drawn: its (first, last) from two URL values (``?from=&to=``).
+
+    Both must be ISO dates in order; the last is cut to ``latest``. Anything else leaves a notice and no
+    range. An empty value that the URL names (``?from=``) clears the range.
+    """
+    raw = tuple(st.query_params.get(name, "") for name in names)
+    named = any(name in st.query_params for name in names)
+    if key in st.session_state and (raw == st.session_state.get(_written_key(key)) or not named):
+        return
+    st.session_state[key] = ()
+    if raw == ("", ""):
+        return
+    try:
+        first, last = (date.fromisoformat(value) for value in raw)
+    except ValueError:
+        add_notice(on_invalid("/".join(raw)))
+        return
+    if first > last:
+        add_notice(on_reversed(first, last))
+        return
+    st.session_state[key] = (first, min(last, latest))
 
 
 def choice_from_url(name: str, allowed: Iterable[str], default: str, on_invalid: Callable[[str], str]) -> str:
@@ -71,15 +123,32 @@ def choice_from_url(name: str, allowed: Iterable[str], default: str, on_invalid:
     return default
 
 
-def write_to_url(key: str) -> None:
-    """After the widget ``key`` is drawn: put its value in the URL (an empty value removes it)."""
+def write_to_url(name: str, namespace: str = "") -> None:
+    """After the widget of the URL value ``name`` is drawn: put its value in the URL (an empty value removes it)."""
+    key = session_key(name, namespace)
     value = encode(st.session_state.get(key))
-    st.session_state[f"_url_{key}"] = value
+    st.session_state[_written_key(key)] = value
+    set_param(name, value)
+
+
+def write_dates_to_url(key: str, names: tuple[str, str]) -> tuple:
+    """After the date-range widget ``key`` is drawn: put its first and last day in the URL; returns the range
+    (empty while only one day is chosen)."""
+    dates = tuple(st.session_state.get(key) or ())
+    pair = (dates[0].isoformat(), dates[1].isoformat()) if len(dates) == 2 else ("", "")
+    st.session_state[_written_key(key)] = pair
+    for name, value in zip(names, pair):
+        set_param(name, value)
+    return dates
+
+
+def set_param(name: str, value: str) -> None:
+    """Put ``value`` in the URL under ``name``, or take ``name`` out of it when the value is empty."""
     if value:
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
-    elif key in st.query_params:
-        del st.query_params[key]
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+    elif name in st.query_params:
+        del st.query_params[name]
 
 
 def encode(value) -> str:

@@ -39,11 +39,12 @@ def bad(name: str, fallback: str):
 
 def choose(param: str, options: tuple, default, fallback_label: str, widget, label: str, **kwargs):
     """Sync ``param`` from the URL, keep it among ``options``, draw its widget and write it back."""
-    key = ui.sync(param, default, lambda raw: raw if raw in options else None, bad(param, fallback_label))
+    key = urlstate.sync_from_url(param, default, lambda raw: raw if raw in options else None,
+                                 bad(param, fallback_label), namespace=ui.URL_NAMESPACE)
     if st.session_state[key] not in options:
         st.session_state[key] = default
     widget(label, list(options), key=key, **kwargs)
-    ui.write(param)
+    urlstate.write_to_url(param, ui.URL_NAMESPACE)
     return st.session_state[key]
 
 
@@ -71,7 +72,7 @@ if measure in COLUMN_MEASURES:
     column = choose("column", columns, columns[0], t(f"explore.column.{columns[0]}", lang), row[3].selectbox,
                     t("explore.column", lang), format_func=lambda c: t(f"explore.column.{c}", lang))
 elif "column" in st.query_params:  # a count takes no column: a notice unless left from an earlier choice
-    if st.query_params["column"] not in ("", st.session_state.get(f"_url_{ui.SESSION_PREFIX}column")):
+    if st.query_params["column"] not in ("", urlstate.written("column", ui.URL_NAMESPACE)):
         urlstate.add_notice(t("notice.unused_param", lang, name="column", value=st.query_params["column"],
                               context=t(f"explore.measure.{measure}", lang)))
     del st.query_params["column"]
@@ -97,18 +98,18 @@ with st.expander(t("explore.filters", lang), expanded=any(p in st.query_params f
                                       fallback=", ".join(names(k) for k in known) or t("explore.all", lang)))
             return known
 
-        key = ui.sync(name, [], parse, bad(name, t("explore.all", lang)))
+        key = urlstate.sync_from_url(name, [], parse, bad(name, t("explore.all", lang)), namespace=ui.URL_NAMESPACE)
         if not isinstance(st.session_state[key], list) or not set(st.session_state[key]) <= set(allowed):
             st.session_state[key] = []
         # Pills rather than a multiselect: a multiselect's own "Select all" and "No results" stay in English.
         st.pills(t(f"explore.filter.{name}", lang), list(allowed), selection_mode="multi", key=key,
                  format_func=names, help=t("explore.none_is_all", lang))
-        ui.write(name)
+        urlstate.write_to_url(name, ui.URL_NAMESPACE)
         if st.session_state[key]:
             chosen_filters.append((name, tuple(st.session_state[key])))
 for stale in {f for other in DATASET_SPECS.values() for f in other.filters} - set(spec.filters):
     if stale in st.query_params:  # another dataset's filter: a notice unless left from an earlier choice
-        if st.query_params[stale] != st.session_state.get(f"_url_{ui.SESSION_PREFIX}{stale}"):
+        if st.query_params[stale] != urlstate.written(stale, ui.URL_NAMESPACE):
             urlstate.add_notice(bad(stale, t("explore.all", lang))(st.query_params[stale]))
         del st.query_params[stale]
 layout.show_notices(notices)
