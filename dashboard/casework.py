@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date, datetime
-from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +22,7 @@ from data_access.types import Filters
 PAGE_SIZE = 50
 LAPSED = "cadence"  # ?no_contact=cadence: beyond the risk level's follow-up cadence, as the data page counts
 NO_CONTACT_CHOICES = (LAPSED, *(str(d) for d in NO_CONTACT_DAYS))
+REPORTED_PARAMS = ("from", "to")  # the reported-between widget's first and last day
 FILTER_KEYS = ("community", "risk", "stage", "type", "source", "staff", "reported", "flags", "due", "no_contact", "q")
 
 
@@ -62,7 +62,8 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
     urlstate.sync_list_from_url("type", vocab.CRISIS_TYPES, _bad(ctx, "type"))
     urlstate.sync_list_from_url("flags", FLAGS, _bad(ctx, "flags"))
     urlstate.sync_from_url("q", "", lambda raw: raw.strip()[:40] or None, _bad(ctx, "q"))
-    _sync_dates(ctx)
+    urlstate.sync_dates_from_url("reported", REPORTED_PARAMS, ctx.as_of.date(), _bad(ctx, "from/to"),
+                                 lambda first, last: t("notice.reversed_dates", ctx.lang, first=first, last=last))
 
     with st.expander(t("cases.filters", lang), expanded=True):
         row = st.columns(4)
@@ -94,8 +95,7 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
 
     for key in ("community", "source", "staff", "due", "no_contact", "risk", "stage", "type", "flags", "q"):
         urlstate.write_to_url(key)
-    dates = tuple(st.session_state.get("reported") or ())
-    _write_dates(dates)
+    dates = urlstate.write_dates_to_url("reported", REPORTED_PARAMS)
 
     s = st.session_state
     filters = dataclasses.replace(ctx.filters, community_id=s["community"] or None)
@@ -114,36 +114,6 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
         case_no=s["q"],
     )
     return filters, chosen
-
-
-def _sync_dates(ctx: ViewContext) -> None:
-    raw = (st.query_params.get("from", ""), st.query_params.get("to", ""))
-    named = "from" in st.query_params or "to" in st.query_params  # an empty from= clears the dates
-    if "reported" in st.session_state and (raw == st.session_state.get("_url_reported") or not named):
-        return
-    st.session_state["reported"] = ()
-    if raw == ("", ""):
-        return
-    try:
-        first, last = (date.fromisoformat(value) for value in raw)
-    except ValueError:
-        urlstate.add_notice(t("notice.bad_param", ctx.lang, name="from/to", value="/".join(raw),
-                              fallback=t("cases.filter.any", ctx.lang)))
-        return
-    if first > last:
-        urlstate.add_notice(t("notice.reversed_dates", ctx.lang, first=first, last=last))
-        return
-    st.session_state["reported"] = (first, min(last, ctx.as_of.date()))
-
-
-def _write_dates(dates: tuple) -> None:
-    pair = (dates[0].isoformat(), dates[1].isoformat()) if len(dates) == 2 else ("", "")
-    st.session_state["_url_reported"] = pair
-    for key, value in zip(("from", "to"), pair):
-        if value and st.query_params.get(key) != value:
-            st.query_params[key] = value
-        elif not value and key in st.query_params:
-            del st.query_params[key]
 
 
 def select_cell(level: str, bucket: str) -> None:
@@ -425,14 +395,6 @@ def export_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.D
 
 def _moment(value) -> str:
     return "" if value is None or pd.isna(value) else format_moment(value)
-
-
-def share_url(page_path: str) -> str:
-    """This page's address with its query, as the viewer's browser reached the app."""
-    base = urlsplit(st.context.url or "")
-    query = urlencode(st.query_params.to_dict())
-    origin = f"{base.scheme}://{base.netloc}" if base.netloc else ""
-    return f"{origin}{page_path}" + (f"?{query}" if query else "")
 
 
 def band_thresholds(lang: str) -> str:

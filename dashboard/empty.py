@@ -6,10 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from catalogue.i18n import t
-from dashboard import data
+from dashboard import data, links
 from dashboard.context import ViewContext
-
-DATA_PAGE = "views/data.py"
 
 
 def missing(tables: tuple[str, ...]) -> list[str]:
@@ -28,6 +26,6 @@ def notice(ctx: ViewContext, tables: tuple[str, ...]) -> bool:
         ", ".join(t(f"empty.table.{name}", lang) for name in empty)
     st.info(t("empty.missing", lang, tables=names), icon=":material/inventory_2:")
     if ctx.user.role == "admin":
-        st.page_link(DATA_PAGE, label=t("empty.import", lang), icon=":material/upload_file:",
-                     query_params={"lang": lang})
+        st.page_link(links.DATA, label=t("empty.import", lang), icon=":material/upload_file:",
+                     query_params=links.data_import(ctx))
     return len(empty) == len(tables)

@@ -67,7 +67,7 @@ def projector(chart):
 
 
 def go(screen: str) -> None:
-    st.query_params["screen"] = screen
+    urlstate.set_param("screen", screen)
 
 
 # What each screen counts, for the notice on a database that does not hold it yet.
@@ -100,7 +100,7 @@ def navigation(ctx: ViewContext, screen: str) -> None:
                     " · ".join(f"**{t(f'meeting.screen.{s}', lang)}**" if s == screen else t(f"meeting.screen.{s}", lang)
                                for s in SCREENS))
     nav[3].container(key="meeting-exit").page_link(links.OVERVIEW, label=t("meeting.exit", lang),
-                                                   icon=":material/close:", query_params=links.shared(ctx),
+                                                   icon=":material/close:", query_params=links.overview(ctx),
                                                    width="stretch")
 
 

@@ -75,8 +75,8 @@ def _detail(ctx: ViewContext, check: str, count: int) -> None:
         st.info(t("quality.counts_only", lang))
         return
     if check == "unregistered_payments":
-        st.page_link("views/subsidies.py", label=t("quality.to_subsidies", lang), icon=":material/payments:",
-                     query_params=_shared_params(ctx))
+        st.page_link(links.SUBSIDIES, label=t("quality.to_subsidies", lang), icon=":material/payments:",
+                     query_params=links.subsidies(ctx))
     if check == "no_contact":
         # The same definition as the count: the case page's "beyond the follow-up cadence" filter, nothing else.
         st.page_link(links.CASES, label=t("quality.to_cases", lang, count=count), icon=":material/emergency:",
@@ -105,13 +105,6 @@ def _not_on_subsidy_page(rows: pd.DataFrame, count: int, lang: str) -> tuple[pd.
     if listed:
         st.caption(t("quality.listed_elsewhere", lang, count=listed, tab=t("subsidies.kind.ineligible", lang)))
     return unknown, len(unknown)
-
-
-def _shared_params(ctx: ViewContext) -> dict[str, str]:
-    params = {"lang": ctx.lang, "period": ctx.period.code}
-    if ctx.filters.street_id:
-        params["street"] = ctx.filters.street_id
-    return params
 
 
 def _dates(values) -> list[str]:

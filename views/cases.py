@@ -79,7 +79,7 @@ with st.container(key="case-queue"):
     top[0].caption(t("cases.queue.caption", lang, total=queue.total, page=queue.page, pages=queue.pages))
     with top[1].popover(t("cases.copy_link", lang), icon=":material/link:", width="stretch"):
         st.caption(t("cases.copy_link.help", lang))
-        st.code(casework.share_url(links.PATHS[links.CASES]), language=None, wrap_lines=True)
+        st.code(links.address(links.CASES), language=None, wrap_lines=True)
     top[2].number_input(t("cases.page", lang), min_value=1, max_value=queue.pages, step=1, key="page")
 urlstate.write_to_url("page")
 pairs = casework.describe_filters(ctx, rules, communities, holders, filters, case_filters)

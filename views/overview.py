@@ -217,7 +217,7 @@ def overview(ctx: context.ViewContext) -> None:
     top = st.columns([4, 1, 1], vertical_alignment="center")
     top[0].markdown(literal(briefing.summary_paragraph(ctx, figures, lang)))
     top[1].page_link(links.OVERVIEW, label=t("overview.meeting", lang), icon=":material/co_present:",
-                     query_params={**links.shared(ctx), "mode": "meeting"})
+                     query_params=links.overview(ctx, mode="meeting"))
     who = auth.username()
     top[2].download_button(
         t("overview.briefing", lang), lambda: briefing.download(ctx, figures, ranked, found, who),
