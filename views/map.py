@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from catalogue.i18n import format_moment, label, t
-from dashboard import context, data, empty, layout, maps, urlstate
+from dashboard import context, data, empty, layout, links, maps, urlstate
 from dashboard.text import literal, md
 from data_access import config, geo
 
@@ -165,12 +165,11 @@ if selected:
         layout.kpi(cols[0], t("map.metric.children", lang), f"{street['children']:,}")
         layout.kpi(cols[1], t("kpi.open_cases", lang), f"{street['open_cases']:,}")
         layout.kpi(cols[2], t("kpi.overdue", lang), f"{street['overdue_cases']:,}")
-        links = st.columns(2)
-        keep = {"street": selected, "period": ctx.period.code, "lang": lang}
-        links[0].page_link("views/cases.py", label=t("map.panel.cases_link", lang), icon=":material/emergency:",
-                           query_params=keep)
-        links[1].page_link("views/cases.py", label=t("map.panel.overdue_link", lang), icon=":material/alarm:",
-                           query_params={**keep, "due": "overdue"})
+        to_cases = st.columns(2)
+        to_cases[0].page_link(links.CASES, label=t("map.panel.cases_link", lang), icon=":material/emergency:",
+                              query_params=links.cases(ctx, street=selected))
+        to_cases[1].page_link(links.CASES, label=t("map.panel.overdue_link", lang), icon=":material/alarm:",
+                              query_params=links.cases(ctx, street=selected, due="overdue"))
         st.markdown(f"**{t('map.panel.directors', lang)}**")
         mine = communities[communities["street_id"] == selected]
         st.dataframe(
