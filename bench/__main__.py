@@ -1,7 +1,7 @@
 """python -m bench [--scales 1,10,100] [--sections calls,queue,browser,load,proxy,websocket] [--backends sqlite,postgresql]
 
-Times each page's data calls (the page's own ``load`` functions, views/) against baselines, on SQLite and (when TEST_DATABASE_URL is set) on
-PostgreSQL; each page's full render in Chromium against an empty page; the server's peak memory;
+Times each page's data calls (the page's own ``load`` functions in views/) against baselines, on SQLite and
+(when TEST_DATABASE_URL is set) on PostgreSQL; each page's full render in Chromium against an empty page; the server's peak memory;
 a load test of simultaneous sessions on the case queue; and the case queue opened by 10 and 30 browsers at once
 through nginx (the reference deployment, deploy/loopback.py) on one and on two app processes; and, without a
 browser (bench/load.py), each page's warm re-run in server CPU and a page opened by 1 to 30 signed-in websocket

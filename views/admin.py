@@ -47,7 +47,7 @@ def load_trail(username: str | None = None, action: str | None = None, since: da
 
 
 
-if __name__ == "__main__":  # run as a page; imported, it only defines the loads
+if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
     ctx = context.current()
     lang = ctx.lang
     layout.page_header(ctx, "admin.title")

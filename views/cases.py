@@ -70,7 +70,7 @@ def load(ctx: context.ViewContext, filters: Filters, case_filters: CaseFilters, 
     )
 
 
-if __name__ == "__main__":  # run as a page; imported, it only defines the loads
+if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
     ctx = context.current()
     lang = ctx.lang
     rules = data.rules()

@@ -26,7 +26,7 @@ def load(ctx: context.ViewContext) -> DataPage:
     return DataPage(data.quality_counts(ctx.scope, ctx.filters, ctx.as_of), data.table_counts())
 
 
-if __name__ == "__main__":  # run as a page; imported, it only defines load
+if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
     ctx = context.current()
     lang = ctx.lang
     layout.page_header(ctx, "data.title")

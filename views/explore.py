@@ -47,7 +47,7 @@ def load(ctx: context.ViewContext, query: ExploreQuery) -> pd.DataFrame:
     return data.explore_aggregate(ctx.scope, ctx.filters, ctx.as_of, query)
 
 
-if __name__ == "__main__":  # run as a page; imported, it only defines the loads
+if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
     ctx = context.current()
     lang = ctx.lang
     notices = layout.page_header(ctx, "explore.title")

@@ -57,7 +57,7 @@ def load(ctx: context.ViewContext, radius: float = maps.DEFAULT_RADIUS_KM,
     )
 
 
-if __name__ == "__main__":  # run as a page; imported, it only defines load
+if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
     ctx = context.current()
     lang = ctx.lang
     suffix = "en" if lang == "en" else "zh"
@@ -119,7 +119,8 @@ if __name__ == "__main__":  # run as a page; imported, it only defines load
     empty.notice(ctx, ("stations", "staff", "children"))
 
     # --- the map --------------------------------------------------------------------------------------
-    communities, stations, ring_stations, reach = loaded.communities, loaded.stations, loaded.ring_stations, loaded.reach
+    communities, stations, ring_stations = loaded.communities, loaded.stations, loaded.ring_stations
+    reach = loaded.reach
 
     layers = []
     if "streets" in shown:

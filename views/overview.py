@@ -262,7 +262,7 @@ def overview(ctx: context.ViewContext) -> None:
     pressure_and_gaps(ctx, ranked, found, loaded.street_figures)
 
 
-if __name__ == "__main__":  # run as a page; imported, it only defines load
+if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
     view = context.current()
     mode = urlstate.choice_from_url("mode", ("meeting",), "", lambda raw: t(
         "notice.bad_param", view.lang, name="mode", value=raw, fallback=t("overview.title", view.lang)))

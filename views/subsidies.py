@@ -62,7 +62,8 @@ def load(ctx: context.ViewContext, by: str = "category") -> Subsidies:
     span = Span.of(period, ctx.as_of)
     before = span.matching(period.previous())
     last = data.year_before_span(span)
-    figures, earlier = data.subsidy_figures(ctx.scope, ctx.filters, span), data.subsidy_figures(ctx.scope, ctx.filters, before)
+    figures = data.subsidy_figures(ctx.scope, ctx.filters, span)
+    earlier = data.subsidy_figures(ctx.scope, ctx.filters, before)
     last_year = data.subsidy_figures(ctx.scope, ctx.filters, last) if last else None
     registered = None
     if span.months and figures.person_times == 0:
@@ -100,7 +101,7 @@ def load_window(ctx: context.ViewContext, window: tuple[date, date]) -> Window:
                   data.reconciliation(ctx.scope, ctx.filters, start, end))
 
 
-if __name__ == "__main__":  # run as a page; imported, it only defines the loads
+if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
     ctx = context.current()
     lang = ctx.lang
     suffix = "en" if lang == "en" else "zh"
