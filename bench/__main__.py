@@ -1,99 +1,95 @@
 """python -m bench [--scales 1,10,100] [--sections calls,queue,browser,load,proxy,websocket] [--backends sqlite,postgresql]
 
-Times each page's data calls against baselines, on SQLite and (when TEST_DATABASE_URL is set) on
-PostgreSQL; each page's full render in Chromium against an empty page; the server's peak memory;
+Times each page's data calls (the page's own ``load`` functions in views/) against baselines, on SQLite and
+(when TEST_DATABASE_URL is set) on PostgreSQL; each page's full render in Chromium against an empty page; the server's peak memory;
 a load test of simultaneous sessions on the case queue; and the case queue opened by 10 and 30 browsers at once
 through nginx (the reference deployment, deploy/loopback.py) on one and on two app processes; and, without a
 browser (bench/load.py), each page's warm re-run in server CPU and a page opened by 1 to 30 signed-in websocket
 sessions at once, warm and cold, on one and on two processes behind nginx. Databases are built once per backend
 and scale and kept (see bench/databases.py). Figures are medians, printed as tables and written
 to bench/RESULTS.md. Baselines run on the same database in the same run, so the ratios compare
-across machines better than the milliseconds do: a trivial query for the page calls, "load the
+across machines better than the milliseconds do: a trivial query for the page loads, "load the
 whole cases table into pandas and filter there" for the case queue, an empty page for renders.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import platform
 import statistics
 import time
-from datetime import date
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import streamlit as st
 from sqlalchemy import text
 
 from bench import browser as browser_bench
 from bench import load as load_bench
-from bench.databases import BENCH_DIR, ensure_built, postgres_engine, sqlite_engine, sqlite_path
-from data_access import cases, dataset, explore, network, overview, quality, reference, subsidies
+from bench.databases import BENCH_DIR, ensure_built, postgres_url, sqlite_engine, sqlite_path
+from dashboard import context
+from data_access import cases
 from data_access.cases import CaseFilters
+from data_access.engine import get_engine, make_engine
 from data_access.explore import ExploreQuery
 from data_access.rules import load_rules
-from data_access.types import Filters, Period, Scope, add_months
+from data_access.types import Filters, Period, Scope
+from data_access.users import User
 from sample_data import DEFAULT_AS_OF
+from views import admin as admin_view
+from views import cases as cases_view
+from views import data as data_view
+from views import explore as explore_view
+from views import map as map_view
+from views import overview as overview_view
+from views import subsidies as subsidies_view
 
 SECTIONS = ("calls", "queue", "browser", "load", "proxy", "websocket")
 RESULTS = Path(__file__).with_name("RESULTS.md")
+VIEWER = User("bench", "admin")  # sees the whole district and may open every page
 
 
-def page_calls(engine, rules):
-    scope, filters, as_of = Scope.district(), Filters(Period.parse("2022Q2")), DEFAULT_AS_OF
-    month = date(as_of.year, as_of.month, 1)
-    first = date(2021, 1, 1)  # the sample's first payment month
+def page_loads() -> dict[str, Callable[[], object]]:
+    """Each page's own ``load`` functions as the page opens (for 2022Q2, the district, in Chinese), read from the
+    database every time: the data caches are emptied before each run. The database is DATABASE_URL's."""
+    ctx = context.context_for(VIEWER, Filters(Period.parse("2022Q2")))
+    year = replace(ctx, filters=Filters(Period.parse("2022")))
+
+    def cold(load: Callable[[], object]) -> Callable[[], object]:
+        def call():
+            st.cache_data.clear()
+            return load()
+        return call
+
+    def cases_page():
+        cases_view.load_choices(ctx)
+        return cases_view.load(ctx, ctx.filters, CaseFilters())
+
+    def subsidies_page(by: str = "category"):
+        return subsidies_view.load_window(ctx, subsidies_view.load(ctx, by).window)
+
+    def explore_page():
+        explore_view.load_choices(year)
+        return explore_view.load(year, ExploreQuery("payments", "community", "month", "median", "amount"))
+
+    def admin_page():
+        admin_view.load(ctx)
+        return admin_view.load_trail()
+
     return {
-        "baseline (SELECT 1)": lambda: _select_one(engine),
-        "overview": lambda: (
-            overview.key_figures(engine, scope, filters, as_of, rules),
-            overview.street_pressure(engine, scope, filters, as_of, rules),
-            overview.cases_by_month(engine, scope, filters, add_months(month, -11), add_months(month, 1), as_of),
-            subsidies.payments_by_month(engine, scope, filters, add_months(month, -11), add_months(month, 1)),
-            network.coverage_figures(engine, scope, filters, as_of, rules, 1500.0),
-            subsidies.reconciliation(engine, scope, filters, filters.period.start, filters.period.end),
-        ),
-        "map": lambda: (
-            network.street_figures(engine, scope, filters, as_of, rules),
-            network.community_figures(engine, scope, filters, as_of, rules),
-            network.station_points(engine, scope, filters, as_of),
-            network.ring_stations(engine, scope, as_of),
-            network.coverage_figures(engine, scope, filters, as_of, rules, 1500.0),
-            reference.list_social_orgs(engine, scope, filters, as_of),
-        ),
-        "cases": lambda: (
-            cases.needs_action_matrix(engine, scope, filters, CaseFilters(), as_of, rules),
-            cases.case_queue(engine, scope, filters, CaseFilters(), as_of, rules, page=1, page_size=50),
-            cases.workload_by_staff(engine, scope, filters, as_of, rules),
-            cases.response_bands(engine, scope, filters, CaseFilters(), as_of, rules),
-            cases.close_times(engine, scope, filters, CaseFilters(), as_of, rules),
-            cases.stage_funnel(engine, scope, filters, CaseFilters(), as_of, rules),
-            cases.median_response_hours(engine, scope, filters, CaseFilters(), as_of, rules),
-        ),
-        # As the page opens: the trend by category, whose months are also those of the two years'
-        # chart (one cached call), and the reconciliation of the period.
-        "subsidies": lambda: (
-            dataset.read_dataset_info(engine),
-            overview.subsidy_figures(engine, scope, filters),
-            subsidies.payments_by_month(engine, scope, filters, first, add_months(month, 1)),
-            reference.list_streets(engine, scope),
-            subsidies.grants_in(engine, scope, start=first, end=add_months(month, 1)),
-            subsidies.standards_by_month(engine, first, add_months(month, 1)),
-            subsidies.standard_changes(engine, filters.period.start, filters.period.end),
-            subsidies.quarter_table(engine, scope, filters, first, as_of.date()),
-            subsidies.reconciliation_summary(engine, scope, filters),
-            subsidies.reconciliation(engine, scope, filters),
-            subsidies.grants_in(engine, scope, filters.period),
-        ),
-        "subsidies, trend switched to streets": lambda: subsidies.payments_by_month(
-            engine, scope, filters, first, add_months(month, 1), by="street"),
-        "explore": lambda: (
-            reference.list_streets(engine, scope),
-            reference.list_communities(engine, scope, filters),
-            explore.aggregate(engine, scope, Filters(Period.parse("2022")), as_of, ExploreQuery(
-                "payments", "community", "month", "median", "amount")),
-        ),
-        "data": lambda: (dataset.table_counts(engine), quality.quality_counts(engine, scope, filters, as_of, rules)),
+        "overview": cold(lambda: overview_view.load(ctx)),
+        "map": cold(lambda: map_view.load(ctx)),
+        "cases": cold(cases_page),
+        "subsidies": cold(subsidies_page),
+        "subsidies, trend by street": cold(lambda: subsidies_page("street")),
+        "explore": cold(explore_page),
+        "data": cold(lambda: data_view.load(ctx)),
+        "admin": cold(admin_page),
     }
 
 
@@ -120,6 +116,25 @@ def queue_calls(engine, rules):
             engine, scope, filters, QUEUE_FILTERS, as_of, rules, page=1, page_size=50),
         "needs-action matrix": lambda: cases.needs_action_matrix(engine, scope, filters, QUEUE_FILTERS, as_of, rules),
     }
+
+
+@contextmanager
+def serving_database(url: str) -> Iterator[None]:
+    """The app's data calls (dashboard.data) read the database at ``url`` while this lasts."""
+    # Outside a Streamlit server the data caches live in this process's memory, which they say at every call.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    st.cache_data.clear()
+    try:
+        yield
+    finally:
+        get_engine(url).dispose()
+        st.cache_data.clear()
+        if before is None:
+            del os.environ["DATABASE_URL"]
+        else:
+            os.environ["DATABASE_URL"] = before
 
 
 def _select_one(engine) -> None:
@@ -160,18 +175,22 @@ def machine() -> str:
 
 
 def data_calls(backend: str, scales: list[int], repeat: int, sections: set[str], rules) -> tuple[list[str], list[str]]:
-    """The page-call and case-queue tables for one backend; the second list notes builds."""
+    """The page-load and case-queue tables for one backend; the second list notes builds."""
     results: dict[str, dict[int, float]] = {}
     queue: dict[str, dict[int, float]] = {}
     notes = []
     for scale in scales:
-        engine = sqlite_engine(scale) if backend == "sqlite" else postgres_engine(os.environ["TEST_DATABASE_URL"], scale)
+        url = (f"sqlite:///{sqlite_path(scale)}" if backend == "sqlite"
+               else postgres_url(os.environ["TEST_DATABASE_URL"], scale))
+        engine = make_engine(url)
         built = ensure_built(engine, scale)
         if built is not None:
             notes.append(f"{backend} scale {scale} built in {built:.1f} s")
         if "calls" in sections:
-            for name, call in page_calls(engine, rules).items():
-                results.setdefault(name, {})[scale] = median_ms(call, repeat)
+            results.setdefault("baseline (SELECT 1)", {})[scale] = median_ms(lambda: _select_one(engine), repeat)
+            with serving_database(url):
+                for name, call in page_loads().items():
+                    results.setdefault(name, {})[scale] = median_ms(call, repeat)
         if "queue" in sections:
             for name, call in queue_calls(engine, rules).items():
                 queue.setdefault(name, {})[scale] = median_ms(call, repeat)
@@ -179,7 +198,7 @@ def data_calls(backend: str, scales: list[int], repeat: int, sections: set[str],
     label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend]
     lines = []
     if results:
-        lines += table(f"data calls ({label})", results, scales, "baseline (SELECT 1)", "ms (× baseline)") + [""]
+        lines += table(f"page loads ({label})", results, scales, "baseline (SELECT 1)", "ms (× baseline)") + [""]
     if queue:
         lines += table(f"case queue ({label})", queue, scales, "baseline: whole table in pandas",
                        "ms (baseline ÷ this)", speedup=True) + [""]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import migrate
@@ -29,14 +30,20 @@ def sqlite_engine(scale: int) -> Engine:
     return make_engine(f"sqlite:///{sqlite_path(scale)}")
 
 
-def postgres_engine(url: str, scale: int) -> Engine:
-    """An engine whose tables live in the schema bench_scale<N> (created when missing)."""
+def postgres_url(url: str, scale: int) -> str:
+    """The URL of the schema bench_scale<N> (created when missing) in the database at ``url``."""
     name = f"bench_scale{int(scale)}"
     admin = make_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {name}"))
     admin.dispose()
-    return create_engine(normalise_url(url), pool_pre_ping=True, connect_args={"options": f"-csearch_path={name}"})
+    return make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(
+        hide_password=False)
+
+
+def postgres_engine(url: str, scale: int) -> Engine:
+    """An engine whose tables live in the schema bench_scale<N> (created when missing)."""
+    return make_engine(postgres_url(url, scale))
 
 
 def sample_version(engine: Engine) -> str | None:

@@ -168,21 +168,38 @@ def global_filters(lang: str, user: User) -> ViewContext:
 
     street_id = st.session_state["street"] or None
     filters = Filters(period=Period.parse(st.session_state["period"]), street_id=street_id)
+    context = view_context(lang, user, filters, as_of, info.synthetic, names)
+    st.session_state[CONTEXT_KEY] = context
+    return context
+
+
+def view_context(lang: str, user: User, filters: Filters, as_of: datetime, synthetic: bool,
+                 names: dict[str, str]) -> ViewContext:
+    """What a page reads for the viewer's filters; ``names`` are the street names in ``lang`` by street id."""
+    scope = user.scope()
+    street_id = filters.street_id
     street_name = names.get(street_id) if street_id else t("filter.all_streets", lang)
     scope_name = street_title(street_name, lang) if street_id else street_name
     if scope.communities is not None and len(scope.communities) == 1:
         # A director's scope is one community: the header names it beside its street.
         communities = data.communities(scope, filters)
         scope_name = " · ".join([scope_name, *communities["name_en" if lang == "en" else "name_zh"]])
-    context = ViewContext(
+    return ViewContext(
         lang=lang,
         as_of=as_of,
-        synthetic=info.synthetic,
+        synthetic=synthetic,
         user=user,
         scope=scope,
         filters=filters,
         street_name=street_name,
         scope_name=scope_name,
     )
-    st.session_state[CONTEXT_KEY] = context
-    return context
+
+
+def context_for(user: User, filters: Filters, lang: str = "zh") -> ViewContext:
+    """The view context of a viewer and filters chosen in code, not in the sidebar: for calling a page's ``load``
+    without Streamlit running (the benchmark, tests)."""
+    info = data.dataset_info()
+    streets = data.streets(user.scope())
+    names = dict(zip(streets["id"], streets["name_en" if lang == "en" else "name_zh"]))
+    return view_context(lang, user, filters, as_of_moment(info), info.synthetic, names)

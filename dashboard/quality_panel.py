@@ -21,7 +21,8 @@ def may_see_rows(role: str, check: str) -> bool:
     return role != "leader" or check in IMPERSONAL_CHECKS
 
 
-def show(ctx: ViewContext) -> None:
+def show(ctx: ViewContext, counts: QualityCounts) -> None:
+    """The panel for the counts of data.quality_counts; the rows of an open check are read here, when asked for."""
     lang = ctx.lang
     st.subheader(t("quality.title", lang))
     st.caption(t("quality.caption", lang, as_of=format_moment(ctx.as_of)))
@@ -29,7 +30,6 @@ def show(ctx: ViewContext) -> None:
                            lambda raw: t("notice.bad_param", lang, name=KEY, value=raw,
                                          fallback=t("quality.title", lang)), sticky=False)
     layout.show_notices(st.container())
-    counts = data.quality_counts(ctx.scope, ctx.filters, ctx.as_of)
     _cards(ctx, counts)
     urlstate.write_to_url(KEY)
     check = st.session_state[KEY]

@@ -47,6 +47,17 @@ def _engine_for(backend: str, tmp_path_factory, name: str) -> Engine:
     )
 
 
+def database_url(engine: Engine) -> str:
+    """The test database's URL, with the PostgreSQL schema it lives in: for another process, or for the app's own
+    engine (DATABASE_URL)."""
+    if engine.dialect.name == "sqlite":
+        return engine.url.render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        schema_name = conn.execute(text("SELECT current_schema()")).scalar_one()
+    return engine.url.update_query_dict({"options": f"-csearch_path={schema_name}"}).render_as_string(
+        hide_password=False)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def sample_engine(request, tmp_path_factory) -> Engine:
     """The default sample database (as of 2022-06-30), built once per backend."""

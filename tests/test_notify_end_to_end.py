@@ -18,12 +18,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 
 from data_access import schema, users
 from data_access import subscriptions as subs
 from sample_data import build_database
-from tests.conftest import BACKENDS, _engine_for
+from tests.conftest import BACKENDS, _engine_for, database_url
 from tests.notify_servers import (SMTP_PASSWORD, check_password, robot_server, server_context, smtp_server, trust,
                                   use_smtp)
 from notify import cli, manage, runner
@@ -111,16 +111,6 @@ def case_streets(engine) -> dict[str, str]:
 def shanghai(*args) -> datetime:
     """A moment given in Asia/Shanghai time, as the aware UTC moment the clock gives."""
     return (datetime(*args) - timedelta(hours=8)).replace(tzinfo=UTC)
-
-
-def database_url(engine) -> str:
-    """The test database's URL for another process, with the PostgreSQL schema it lives in."""
-    if engine.dialect.name == "sqlite":
-        return engine.url.render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        schema_name = conn.execute(text("SELECT current_schema()")).scalar_one()
-    return engine.url.update_query_dict({"options": f"-csearch_path={schema_name}"}).render_as_string(
-        hide_password=False)
 
 
 def notify_command(engine, *args: str) -> subprocess.CompletedProcess:

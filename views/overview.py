@@ -1,6 +1,11 @@
-"""Overview: the district at a glance for the bureau's leadership; ``?mode=meeting`` puts it on a projector."""
+"""Overview: the district at a glance for the bureau's leadership; ``?mode=meeting`` puts it on a projector.
 
-from datetime import timedelta
+``load`` makes every data call of the overview and the layout draws what it returns; the meeting mode is drawn by
+dashboard.meeting.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -8,7 +13,37 @@ import streamlit as st
 from catalogue.i18n import format_share, label, signed, t, versus, versus_months
 from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, pressure, urlstate
 from dashboard.text import literal
+from data_access.overview import KeyFigures
 from data_access.types import Period, add_months, months_between
+
+
+@dataclass(frozen=True)
+class Overview:
+    figures: KeyFigures
+    ranked: pd.DataFrame  # the streets by pressure
+    gaps: list[gaps.Gap]
+    first: date  # the trends' twelve months, from the first to before the end
+    end: date
+    reported: pd.DataFrame  # cases reported by month
+    paid: pd.DataFrame  # payments by month
+    street_figures: pd.DataFrame
+
+
+def load(ctx: context.ViewContext) -> Overview:
+    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
+    ranked = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    this_month = Period.containing(ctx.as_of.date(), "month")
+    first = add_months(this_month.start, -11)
+    return Overview(
+        figures=figures,
+        ranked=ranked,
+        gaps=gaps.find_gaps(ctx, figures, ranked),
+        first=first,
+        end=this_month.end,
+        reported=data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of),
+        paid=data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end),
+        street_figures=data.street_figures(ctx.scope, ctx.filters, ctx.as_of),
+    )
 
 
 def training_views(ctx: context.ViewContext) -> tuple[tuple[str, str, dict], ...]:
@@ -135,30 +170,28 @@ def response_card(col, ctx: context.ViewContext, now, before, against: str, last
                link=(links.CASES, t("overview.link.indicators", lang), links.cases(ctx)))
 
 
-def trends(ctx: context.ViewContext) -> None:
+def trends(ctx: context.ViewContext, found: Overview) -> None:
     lang = ctx.lang
     st.subheader(t("overview.trends", lang))
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    first = add_months(this_month.start, -11)
     left, right = st.columns(2)
     with left:
         st.caption(t("chart.cases_trend", lang), help=t("chart.help.cases_trend", lang))
-        reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
+        reported = found.reported
         if reported.empty:
             st.info(t("empty.no_data", lang))
         else:
             layout.chart(charts.cases_by_month_chart, reported, briefing.risk_labels(data.rules(), lang), lang,
-                         months=months_between(first, this_month.end))
+                         months=months_between(found.first, found.end))
     with right:
         st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
-        paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
+        paid = found.paid
         if paid.empty:
             st.info(t("empty.no_data", lang))
         else:
             layout.chart(charts.subsidy_by_month_chart, paid, lang, height=260)
 
 
-def pressure_table(ctx: context.ViewContext, streets: pd.DataFrame) -> None:
+def pressure_table(ctx: context.ViewContext, streets: pd.DataFrame, figures: pd.DataFrame) -> None:
     """One row per street: the figures, the reason for its place and links to its queue and map (same tab)."""
     lang = ctx.lang
     name_column = f"street_{'en' if lang == 'en' else 'zh'}"
@@ -169,7 +202,7 @@ def pressure_table(ctx: context.ViewContext, streets: pd.DataFrame) -> None:
                                     format_func=lambda s: t(f"overview.pressure.sort.{s}", lang))
         if sort not in pressure.SORTS:
             sort = "rank"
-    frame = pressure.ranked(streets, data.street_figures(ctx.scope, ctx.filters, ctx.as_of), sort)
+    frame = pressure.ranked(streets, figures, sort)
     widths = [1.2, 0.8, 0.7, 0.6, 1.3, 2.0, 0.9, 0.8]
     head = st.columns(widths, vertical_alignment="bottom")
     for col, key in zip(head, ("col.street", "col.overdue_cases", "col.critical_cases", "col.open_cases",
@@ -189,11 +222,12 @@ def pressure_table(ctx: context.ViewContext, streets: pd.DataFrame) -> None:
                            query_params=links.map_view(ctx, street=row["street_id"]))
 
 
-def pressure_and_gaps(ctx: context.ViewContext, streets: pd.DataFrame, found: list[gaps.Gap]) -> None:
+def pressure_and_gaps(ctx: context.ViewContext, streets: pd.DataFrame, found: list[gaps.Gap],
+                      figures: pd.DataFrame) -> None:
     lang = ctx.lang
     st.subheader(t("overview.pressure", lang))
     st.caption(t("overview.pressure.caption", lang))
-    pressure_table(ctx, streets)
+    pressure_table(ctx, streets, figures)
     st.subheader(t("overview.gaps", lang))
     if not found:
         st.success(t("overview.no_gaps", lang), icon=":material/check_circle:")
@@ -210,9 +244,8 @@ def overview(ctx: context.ViewContext) -> None:
     title = t("overview.title.street", lang, street=street) if ctx.filters.street_id else None
     layout.page_header(ctx, "overview.title", title)
     empty.notice(ctx, ("children", "cases", "subsidy_payments", "stations", "staff"))
-    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
-    ranked = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
-    found = gaps.find_gaps(ctx, figures, ranked)
+    loaded = load(ctx)
+    figures, ranked, found = loaded.figures, loaded.ranked, loaded.gaps
 
     top = st.columns([4, 1, 1], vertical_alignment="center")
     top[0].markdown(literal(briefing.summary_paragraph(ctx, figures, lang)))
@@ -225,14 +258,15 @@ def overview(ctx: context.ViewContext) -> None:
         help=t("overview.briefing.help", lang), key="briefing", on_click="ignore",
     )
     cards(ctx, figures)
-    trends(ctx)
-    pressure_and_gaps(ctx, ranked, found)
+    trends(ctx, loaded)
+    pressure_and_gaps(ctx, ranked, found, loaded.street_figures)
 
 
-view = context.current()
-mode = urlstate.choice_from_url("mode", ("meeting",), "", lambda raw: t(
-    "notice.bad_param", view.lang, name="mode", value=raw, fallback=t("overview.title", view.lang)))
-if mode == "meeting":
-    meeting.show(view)
-else:
-    overview(view)
+if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
+    view = context.current()
+    mode = urlstate.choice_from_url("mode", ("meeting",), "", lambda raw: t(
+        "notice.bad_param", view.lang, name="mode", value=raw, fallback=t("overview.title", view.lang)))
+    if mode == "meeting":
+        meeting.show(view)
+    else:
+        overview(view)
