@@ -1,6 +1,6 @@
 """python -m bench.summaries [--scales 100,1000] [--backends sqlite,postgresql] [--repeat 5]
 
-Each page's data calls (bench.__main__.page_calls) read as the pages read them, from the summary tables
+Each page's own data load (bench.__main__.page_loads) read as the pages read them, from the summary tables
 where the scope allows, and again with the summaries switched off (every figure counted from the rows,
 as before the summaries existed), on the same database in the same run. Prints a table per backend:
 median ms per page, and the slowest single calls of each page with the summaries.
@@ -14,10 +14,10 @@ import os
 import statistics
 import time
 
-from bench.__main__ import median_ms, page_calls
-from bench.databases import ensure_built, postgres_engine, sqlite_engine
+from bench.__main__ import median_ms, page_loads, serving_database
+from bench.databases import ensure_built, postgres_url, sqlite_path
 from data_access import cases, dataset, explore, network, overview, quality, reference, subsidies
-from data_access.rules import load_rules
+from data_access.engine import make_engine
 
 READERS = (overview, quality, subsidies)  # the modules that read the summaries
 TIMED = (cases, dataset, explore, network, overview, quality, reference, subsidies)
@@ -64,19 +64,22 @@ class CallTimes:
             setattr(module, name, value)
 
 
-def measure(engine, rules, repeat: int) -> dict[str, tuple[float, float, list[tuple[str, float]]]]:
+def measure(url: str, repeat: int) -> dict[str, tuple[float, float, list[tuple[str, float]]]]:
     """Per page: median ms with the summaries, from the rows, and the slowest calls with the summaries."""
     found = {}
-    for page, call in page_calls(engine, rules).items():
-        if page.startswith("baseline"):
-            continue
-        with CallTimes() as calls:
-            summarised = median_ms(call, repeat)
-        slowest = sorted(((name, statistics.median(t)) for name, t in calls.times.items()), key=lambda x: -x[1])
-        with Rows():
-            rows = median_ms(call, repeat)
-        found[page] = (summarised, rows, slowest[:3])
+    with serving_database(url):
+        for page, call in page_loads().items():
+            found[page] = timed_both_ways(call, repeat)
     return found
+
+
+def timed_both_ways(call, repeat: int) -> tuple[float, float, list[tuple[str, float]]]:
+    with CallTimes() as calls:
+            summarised = median_ms(call, repeat)
+    slowest = sorted(((name, statistics.median(t)) for name, t in calls.times.items()), key=lambda x: -x[1])
+    with Rows():
+        rows = median_ms(call, repeat)
+    return summarised, rows, slowest[:3]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,16 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     backends = (args.backends.split(",") if args.backends
                 else ["sqlite", *(["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])])
-    rules = load_rules()
     for backend in backends:
         for scale in [int(s) for s in args.scales.split(",") if s.strip()]:
-            engine = sqlite_engine(scale) if backend == "sqlite" else postgres_engine(os.environ["TEST_DATABASE_URL"], scale)
+            url = (f"sqlite:///{sqlite_path(scale)}" if backend == "sqlite"
+                   else postgres_url(os.environ["TEST_DATABASE_URL"], scale))
+            engine = make_engine(url)
             built = ensure_built(engine, scale)
             label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend]
             note = f" (built in {built:.0f} s)" if built is not None else ""
             print(f"\n| {label}, scale {scale}{note}: page | with summaries, ms | from the rows, ms | slowest calls with summaries, ms |")
             print("|---|---|---|---|")
-            for page, (summarised, rows, slowest) in measure(engine, rules, args.repeat).items():
+            for page, (summarised, rows, slowest) in measure(url, args.repeat).items():
                 calls = ", ".join(f"{name} {ms:.0f}" for name, ms in slowest)
                 print(f"| {page} | {summarised:.0f} | {rows:.0f} | {calls} |", flush=True)
             engine.dispose()
