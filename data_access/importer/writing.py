@@ -30,6 +30,8 @@ MODES = ("all-or-nothing", "skip-bad")
 
 @dataclass
 class ImportResult:
+    """What an import read, wrote, left unchanged and rejected, and why."""
+
     kind: str
     file_name: str
     mode: str
