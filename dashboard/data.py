@@ -307,19 +307,8 @@ def quality_counts(scope: Scope, filters: Filters, as_of: datetime) -> quality.Q
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def quality_rows(check: str, scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
-    """The rows behind one check of quality.CHECKS (an unknown check raises ValueError)."""
-    if check not in quality.CHECKS:
-        raise ValueError(f"unknown data-quality check {check!r}; expected one of {', '.join(quality.CHECKS)}")
-    e = engine()
-    return {
-        "incomplete": lambda: quality.incomplete_files(e, scope, filters, as_of),
-        "duplicates": lambda: quality.duplicate_files(e, scope, filters),
-        "no_community": lambda: quality.children_without_community(e, scope, filters),
-        "no_holder": lambda: quality.cases_without_holder(e, scope, filters, as_of),
-        "no_contact": lambda: quality.cases_without_contact(e, scope, filters, as_of, rules()),
-        "unregistered_payments": lambda: quality.unregistered_payments(e, scope, filters, as_of),
-        "outside_district": lambda: quality.places_outside_district(e, scope, filters),
-    }[check]()
+    """The rows behind one check of quality.REGISTRY (an unknown check raises ValueError)."""
+    return quality.find_check(check).rows(engine(), scope, filters, as_of, rules())
 
 
 # --- explore ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Exports of what is on screen: CSV readable by Excel, and .xlsx; formulas neutralised."""
+"""Exports of what is on screen as .xlsx; formulas neutralised, and CSV written, by data_access.formulas."""
 
 from __future__ import annotations
 
@@ -8,24 +8,9 @@ import unicodedata
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from data_access.formulas import safe_frame
+
 MAX_WIDTH = 60
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.map(neutralise)
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel shows Chinese headers correctly."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_excel_bytes(frame: pd.DataFrame, sheet: str = "export",

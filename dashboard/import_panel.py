@@ -11,7 +11,7 @@ from catalogue.i18n import t
 from dashboard import auth, data
 from dashboard.context import ViewContext
 from dashboard.text import md
-from data_access import importer
+from data_access import formulas, importer
 
 RESULT_KEY = "_import_result"
 CHECK_KEY = "_import_check"
@@ -102,7 +102,7 @@ def _written(result: importer.ImportResult, lang: str) -> None:
 
         def rejects_file() -> bytes:
             auth.log("export", "import rejects", {"file": result.file_name, "rows": len(rejects), "format": "csv"}, who)
-            return importer.rejects_csv(rejects)
+            return formulas.to_csv_bytes(rejects)
 
         st.download_button(
             t("import.rejects", lang), rejects_file,

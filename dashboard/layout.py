@@ -11,7 +11,7 @@ from catalogue.i18n import (change_line, format_moment, format_share, period_lab
 from dashboard import auth, data, exports, palette, urlstate
 from dashboard.context import ViewContext
 from dashboard.text import literal, md
-from data_access import config
+from data_access import config, formulas
 from data_access.dataset import Health
 from data_access.engine import server_of
 from data_access.rules import RiskRule
@@ -135,7 +135,7 @@ def export_buttons(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
 
     def csv() -> bytes:
         auth.log("export", name, {"rows": len(frame), "format": "csv"}, who)
-        return exports.to_csv_bytes(frame)
+        return formulas.to_csv_bytes(frame)
 
     def excel() -> bytes:
         auth.log("export", name, {"rows": len(frame), "format": "xlsx"}, who)

@@ -28,6 +28,7 @@ import shapely
 from shapely.geometry import MultiPoint, Point, mapping, shape
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from catalogue.i18n import t
 from data_access import config, geo, migrate, schema
 from data_access.engine import make_engine
 
@@ -36,46 +37,10 @@ NETWORK_FILES = ("streets", "communities")
 DISTRICT_KEYS = ("district_id", "district_code", "district_name_zh", "district_name_en", "district_outline",
                  "district_outline_source")
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    "outline.missing": ("{dir} 中没有区域轮廓文件 outline.geojson", "{dir} has no district outline file outline.geojson"),
-    "outline.unreadable": ("无法读取区域轮廓文件 {file}：{detail}", "Cannot read the district outline {file}: {detail}"),
-    "outline.not_geojson": ("区域轮廓文件 {file} 不是 GeoJSON", "The district outline {file} is not GeoJSON"),
-    "outline.not_polygon": ("区域轮廓文件 {file} 的几何是 {type}，应为一个多边形（Polygon 或 MultiPolygon）",
-                            "The geometry in the district outline {file} is a {type}; it must be a polygon "
-                            "(Polygon or MultiPolygon)"),
-    "outline.invalid": ("区域轮廓文件 {file} 的多边形无效：{detail}", "The polygon in the district outline {file} is invalid: {detail}"),
-    "outline.coordinates": ("区域轮廓文件 {file} 的坐标不是经纬度（经度 −180–180，纬度 −90–90）",
-                            "The coordinates in the district outline {file} are not longitudes and latitudes"),
-    "outline.property": ("区域轮廓文件 {file} 缺少属性“{name}”（{meaning}）",
-                         "The district outline {file} lacks the property “{name}” ({meaning})"),
-    "outline.id": ("区域编号“{value}”只能包含小写字母、数字和连字符", "The district id “{value}” may hold lower-case letters, digits and hyphens only"),
-    "outline.crs": ("区域轮廓文件 {file} 的坐标系“{value}”未知；可选：{allowed}",
-                    "Unknown coordinate system “{value}” in the district outline {file}; one of {allowed}"),
-    "network.missing": ("{dir} 中没有 {name}.csv 或 {name}.xlsx", "{dir} has no {name}.csv or {name}.xlsx"),
-    "network.not_dir": ("{dir} 不是一个目录", "{dir} is not a directory"),
-    "db.synthetic": ("该数据库存放的是合成示例数据，不能初始化为正式数据库：请使用一个新的空数据库",
-                     "This database holds the synthetic sample; it cannot become a real database by init: use a new, "
-                     "empty database"),
-    "db.other_district": ("该数据库已属于{name}（{id}），不能再装入{wanted}（{wanted_id}）",
-                          "This database already holds {name_en} ({id}); it cannot take {wanted_en} ({wanted_id})"),
-    "db.unknown_streets": ("该数据库已有不属于{wanted}的街道：{streets}", "This database already holds streets not of {wanted_en}: {streets}"),
-    "init.loaded": ("{name}（{code}）：街道 {streets} 个，社区 {communities} 个；区域轮廓：{source}",
-                    "{name_en} ({code}): {streets} streets, {communities} communities; outline: {source}"),
-    "init.changes": ("本次：街道新增 {s_ins}、更新 {s_upd}、未变 {s_same}；社区新增 {c_ins}、更新 {c_upd}、未变 {c_same}",
-                     "This run: streets {s_ins} inserted, {s_upd} updated, {s_same} unchanged; communities {c_ins} "
-                     "inserted, {c_upd} updated, {c_same} unchanged"),
-    "init.failed": ("初始化失败，数据库未作任何改动", "Initialisation failed; the database was not changed"),
-    "init.next": ("下一步：创建第一个管理员（python -m data_access.users add admin --role admin --password-stdin），"
-                  "再按 docs/go-live.md 导入数据", "Next: create the first admin (python -m data_access.users add admin "
-                  "--role admin --password-stdin), then import the data as docs/go-live.md describes"),
-    "source.schematic": ("示意范围（非官方边界）", "schematic (not the official boundary)"),
-    "source.official": ("官方边界", "official boundary"),
-}
-
 
 def message(key: str, lang: str, **values: object) -> str:
-    zh, en = MESSAGES[key]
-    return (en if lang == "en" else zh).format(**values)
+    """A message of the catalogue's district.* block."""
+    return t(f"district.{key}", lang, **values)
 
 
 class NetworkError(ValueError):
@@ -87,7 +52,11 @@ class NetworkError(ValueError):
         self.values = values
 
     def text(self, lang: str) -> str:
-        return message(self.key, lang, **self.values)
+        """The message; a value also given in English as ``<name>_en`` fills ``<name>`` in English."""
+        values = {k: v for k, v in self.values.items() if not k.endswith("_en")}
+        if lang == "en":
+            values |= {k.removesuffix("_en"): v for k, v in self.values.items() if k.endswith("_en")}
+        return message(self.key, lang, **values)
 
 
 @dataclass(frozen=True)
@@ -280,7 +249,7 @@ class InitReport:
         s, c = self.results["streets"], self.results["communities"]
         d = self.district
         return [
-            message("init.loaded", lang, name=d.name_zh, name_en=d.name_en, code=d.code,
+            message("init.loaded", lang, name=d.name_en if lang == "en" else d.name_zh, code=d.code,
                     streets=s.rows_read, communities=c.rows_read,
                     source=message(f"source.{d.outline_source}", lang)),
             message("init.changes", lang, s_ins=s.inserted, s_upd=s.updated, s_same=s.unchanged,

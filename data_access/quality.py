@@ -1,12 +1,14 @@
 """Data-quality checks: what is missing, doubled, unassigned, overdue or misplaced in the data.
 
 Each check has a count (``quality_counts``, one SQL query per check) and a list of the rows behind
-it (one function per check, at most ``limit`` rows). Lists that name a child carry names, ID numbers,
+it (one function per check, at most ``limit`` rows); ``REGISTRY`` names the checks, in the order
+they are shown, with the function that lists each one's rows. Lists that name a child carry names, ID numbers,
 phone numbers and addresses masked, whatever the scope, as every list of many children does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,10 +27,6 @@ from data_access.types import Filters, Scope, add_months
 
 CH, K, P, S, C, SF = (schema.children, schema.cases, schema.subsidy_payments, schema.streets, schema.communities,
                       schema.staff)
-CHECKS = ("incomplete", "duplicates", "no_community", "no_holder", "no_contact", "unregistered_payments",
-          "outside_district")
-# Checks whose rows name no child: places only, so every role may see them.
-IMPERSONAL_CHECKS = ("outside_district",)
 # The fields of a complete file (一人一档), in the order they are listed.
 FILE_FIELDS = ("name", "id_number", "birth_date", "community", "guardian_phone", "address", "registration")
 ID_NUMBER_LENGTH = 18
@@ -391,3 +389,40 @@ def places_outside_district(engine: Engine, scope: Scope, filters: Filters,
         .limit(limit)
     )
     return _read(engine, query)
+
+
+# --- the registry -----------------------------------------------------------------------------------
+
+RowsFunction = Callable[[Engine, Scope, Filters, datetime, CaseRules], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A data-quality check: its name (in the URL, ``QualityCounts`` and the catalogue's quality.* keys) and
+    how the rows behind it are listed, called with the engine, scope, filters, as-of moment and case rules."""
+
+    name: str
+    rows: RowsFunction
+    impersonal: bool = False  # its rows name no child, places only, so every role may see them
+
+
+REGISTRY: dict[str, Check] = {check.name: check for check in (
+    Check("incomplete", lambda engine, scope, filters, as_of, _rules: incomplete_files(engine, scope, filters, as_of)),
+    Check("duplicates", lambda engine, scope, filters, _as_of, _rules: duplicate_files(engine, scope, filters)),
+    Check("no_community", lambda engine, scope, filters, _as_of, _rules: children_without_community(engine, scope, filters)),
+    Check("no_holder", lambda engine, scope, filters, as_of, _rules: cases_without_holder(engine, scope, filters, as_of)),
+    Check("no_contact", cases_without_contact),
+    Check("unregistered_payments",
+          lambda engine, scope, filters, as_of, _rules: unregistered_payments(engine, scope, filters, as_of)),
+    Check("outside_district",
+          lambda engine, scope, filters, _as_of, _rules: places_outside_district(engine, scope, filters), impersonal=True),
+)}
+CHECKS = tuple(REGISTRY)
+IMPERSONAL_CHECKS = tuple(name for name, check in REGISTRY.items() if check.impersonal)
+
+
+def find_check(name: str) -> Check:
+    """The check of that name; an unknown name raises ValueError."""
+    if name not in REGISTRY:
+        raise ValueError(f"unknown data-quality check {name!r}; expected one of {', '.join(CHECKS)}")
+    return REGISTRY[name]

@@ -31,7 +31,7 @@ from decimal import Decimal
 from shapely.geometry import Point
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
-from data_access import district, migrate, schema, vocab
+from data_access import district, idcard, migrate, schema, vocab
 from data_access.rules import CaseRules, load_rules
 from data_access.summaries import refresh_summaries
 from data_access.types import add_months
@@ -491,7 +491,7 @@ class _Generator:
             serial = (serial + 1) % 1000
         self.id_serials_used[key].add(serial)
         body = f"{FAKE_REGION}{birth:%Y%m%d}{serial:03d}"
-        return body + id_check_digit(body)
+        return body + idcard.check_character(body)
 
     def pay(self, rng: random.Random, child: dict, month: date, standards: list) -> None:
         paid_on = month + timedelta(days=9 + rng.randrange(0, 6))
@@ -724,13 +724,6 @@ class _Generator:
         for key in ("reported_at", "first_response_at", "last_contact_at", "closed_at"):
             if row[key]:
                 row[key] = row[key].replace(second=0, microsecond=0)
-
-
-def id_check_digit(body: str) -> str:
-    """The GB 11643 check character of the first 17 digits of an ID number."""
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(d) * w for d, w in zip(body, weights))
-    return "10X98765432"[total % 11]
 
 
 def _categories(group: str) -> Iterable[str]:

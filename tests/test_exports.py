@@ -3,7 +3,8 @@ import io
 import openpyxl
 import pandas as pd
 
-from dashboard.exports import neutralise, to_csv_bytes, to_excel_bytes
+from dashboard.exports import to_excel_bytes
+from data_access.formulas import neutralise, to_csv_bytes
 
 
 def _frame():

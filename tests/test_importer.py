@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
-from data_access import audit, dataset, idcard, importer, schema
+from data_access import audit, dataset, formulas, idcard, importer, schema
+from data_access.importer import writing
 from sample_data import build_database
 from tests.conftest import BACKENDS, _engine_for, mark_real
 
@@ -258,7 +259,7 @@ def test_skip_bad_writes_exactly_the_good_rows_and_rejects_exactly_the_bad(fresh
     assert list(rejects.columns) == [*CHILD_HEADER, "错误原因"]
     assert rejects[CHILD_HEADER].values.tolist() == bad
     assert "校验位" in rejects["错误原因"][0] and "亚特兰蒂斯" in rejects["错误原因"][1]
-    written = importer.rejects_csv(rejects)
+    written = formulas.to_csv_bytes(rejects)
     assert written.startswith(b"\xef\xbb\xbf")
     entry = audit.search(fresh_engine, action="import").iloc[0]
     assert entry["username"] == "tester" and entry["target"] == "mixed.csv"
@@ -270,7 +271,7 @@ def test_a_corrected_rejects_file_imports_as_it_is(fresh_engine):
     first = run(fresh_engine, "children", content, "a.csv", mode="skip-bad")
     rejects = first.rejects("en")
     rejects.loc[0, "街道"] = "Futian"
-    second = run(fresh_engine, "children", importer.rejects_csv(rejects), "a-fixed.csv")
+    second = run(fresh_engine, "children", formulas.to_csv_bytes(rejects), "a-fixed.csv")
     assert second.problems == [] and second.inserted == 1
 
 
@@ -385,10 +386,10 @@ def test_a_database_error_while_writing_undoes_everything_and_says_so(shared_eng
     from sqlalchemy.exc import IntegrityError
 
     def refuse(conn, kind, rows, result):
-        conn.execute(importer.insert(schema.audit_log).values(at=importer.datetime(2022, 1, 1), action="import"))
+        conn.execute(insert(schema.audit_log).values(at=datetime(2022, 1, 1), action="import"))
         raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: children.id_number"))
 
-    monkeypatch.setattr(importer, "_write", refuse)
+    monkeypatch.setattr(writing, "_write", refuse)
     before = snapshot(shared_engine, "children")
     result = run(shared_engine, "children", children_file(child()), "a.csv")
     assert [p.key for p in result.problems] == ["file.write_failed"]

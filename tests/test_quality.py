@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -232,3 +233,15 @@ def test_a_street_scope_counts_its_own_problems_only(planted, as_of, rules):
 def test_row_lists_stop_at_the_limit(planted, as_of, rules):
     engine, *_ = planted
     assert len(quality.cases_without_contact(engine, DISTRICT, Q2, as_of, rules, limit=3)) == 3
+
+
+def test_every_registered_check_has_a_count_a_label_and_a_help_text():
+    from catalogue.i18n import CATALOGUE
+
+    counted = {field.name for field in dataclasses.fields(quality.QualityCounts)} | {"duplicates"}
+    for check in quality.CHECKS:
+        assert check in counted, check
+        assert f"quality.check.{check}" in CATALOGUE and f"quality.help.{check}" in CATALOGUE, check
+    assert quality.find_check("no_contact").rows is quality.cases_without_contact
+    with pytest.raises(ValueError, match="unknown data-quality check 'everything'"):
+        quality.find_check("everything")

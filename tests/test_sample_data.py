@@ -10,11 +10,10 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from data_access import schema, vocab
+from data_access import idcard, schema, vocab
 from data_access.engine import make_engine
 from sample_data import DatabaseNotEmpty, build_database
 from sample_data.__main__ import main as sample_main
-from sample_data.build import id_check_digit
 
 
 def scalar(engine, sql: str, **params):
@@ -131,8 +130,8 @@ def test_id_numbers_are_fake_but_well_formed(sample_engine):
     with sample_engine.connect() as conn:
         numbers = [r[0] for r in conn.execute(text("SELECT id_number FROM children"))]
     assert numbers and all(n.startswith("990304") and len(n) == 18 for n in numbers)
-    assert all(id_check_digit(n[:17]) == n[17] for n in numbers)
-    assert id_check_digit("11010519491231002") == "X"  # the standard's published example
+    assert all(idcard.check_character(n[:17]) == n[17] for n in numbers)
+    assert idcard.check_character("11010519491231002") == "X"  # the standard's published example
 
 
 def test_street_geometry_is_stored_as_schematic_wgs84(sample_engine):

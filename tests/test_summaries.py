@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from data_access import importer, migrate, overview, quality, schema, subsidies, summaries
+from data_access.importer import writing
 from data_access.subsidies import _years_before
 from data_access.types import Filters, Period, Scope, Span, add_months, months_between
 from sample_data import DEFAULT_AS_OF, build_database
@@ -183,7 +184,7 @@ def test_a_failed_import_leaves_the_summaries_unchanged(engine, monkeypatch):
         summaries.refresh_summaries(conn, kinds, months)
         raise IntegrityError("INSERT", {}, Exception("refused"))
 
-    monkeypatch.setattr(importer, "refresh_summaries", rebuild_then_fail)
+    monkeypatch.setattr(writing, "refresh_summaries", rebuild_then_fail)
     result = run(engine, "children", children_file(good), "good.csv")
     assert not result.written and [p.key for p in result.problems] == ["file.write_failed"]
     assert stored(engine) == before

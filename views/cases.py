@@ -15,6 +15,7 @@ import streamlit as st
 from catalogue.i18n import format_moment, format_share, signed, t, versus, versus_year
 from dashboard import auth, casework, charts, context, data, empty, exports, layout, links, urlstate
 from dashboard.text import md
+from data_access import formulas
 from data_access.cases import DUE_BUCKETS, CaseFilters, CloseTimes, QueuePage, ResponseFigures
 from data_access.types import Filters, Span
 
@@ -164,7 +165,7 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
         name = casework.export_name(pairs, ctx.as_of, lang)
         # No rerun on a click: the export is built on its own thread, and a rerun racing it could drop the file.
         buttons = st.columns([1, 1, 4])
-        buttons[0].download_button(t("export.csv", lang), lambda: exports.to_csv_bytes(export_table()),
+        buttons[0].download_button(t("export.csv", lang), lambda: formulas.to_csv_bytes(export_table()),
                                    file_name=f"{name}.csv", mime="text/csv", width="stretch", on_click="ignore")
         buttons[1].download_button(t("export.xlsx", lang), export_excel, file_name=f"{name}.xlsx", width="stretch",
                                    on_click="ignore",
