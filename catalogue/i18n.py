@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -1190,11 +1190,6 @@ def versus_year_months(now: Span, before: Span, lang: str) -> str:
     if not now.months:
         return t("kpi.no_complete_month", lang)
     return t("kpi.yoy.months", lang, months=months_label(now.months, lang), before=months_label(before.months, lang))
-
-
-def stock_day(span: Span, moment: datetime) -> date:
-    """The day a stock of ``span`` is read on: its period's last day, or ``moment``'s day if earlier."""
-    return min(span.period.end - timedelta(days=1), moment.date())
 
 
 def arrow(change: float | None) -> str:

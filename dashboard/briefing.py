@@ -8,7 +8,7 @@ paragraph is written from the figures by the catalogue's templates.
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -25,7 +25,7 @@ from dashboard.gaps import Gap
 from data_access.overview import KeyFigures
 from data_access import vocab
 from data_access.rules import CaseRules
-from data_access.types import Period, add_months, months_between
+from data_access.types import Period, months_between
 
 CHART_WIDTH = 640
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -70,7 +70,6 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     now, net = figures.current, figures.network
     cases = now.cases
     scope = scope_name(ctx)
-    register_day = min(ctx.period.end - timedelta(days=1), ctx.as_of.date())
     response = t("summary.response", lang, due=cases.response.due, within=cases.response.within,
                  share=format_share(cases.response.share)) if cases.response.due else ""
     last = year_before(ctx, figures)
@@ -78,7 +77,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
                       change=signed(cases.reported_in_period - last.cases.reported_in_period)) if last else ""
     network = network_sentence(ctx, net.streets, net.streets_with_station, lang)
     parts = [
-        t("summary.children", lang, date=long_date(register_day, lang), scope=scope, total=f"{now.children_total:,}",
+        t("summary.children", lang, date=long_date(ctx.period.register_day(ctx.as_of), lang), scope=scope, total=f"{now.children_total:,}",
           **{k: f"{v:,}" for k, v in now.children_by_category.items()}),
         subsidy_sentence(ctx, figures, lang),
         t("summary.cases", lang, open=f"{cases.open_total:,}", critical=f"{cases.open_by_risk.get('critical', 0):,}",
@@ -248,15 +247,14 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     """The briefing's HTML for the view context."""
     lang, rules = ctx.lang, data.rules()
     suffix = "en" if lang == "en" else "zh"
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    first = add_months(this_month.start, -11)
+    first, end = Period.twelve_months_to(ctx.as_of.date())
     svgs = []
-    reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
+    reported = data.cases_by_month(ctx.scope, ctx.filters, first, end, ctx.as_of)
     if not reported.empty:
         svgs.append((t("chart.cases_trend", lang) + " — " + t("chart.help.cases_trend", lang),
                      chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang,
-                                                           months=months_between(first, this_month.end), height=160))))
-    paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
+                                                           months=months_between(first, end), height=160))))
+    paid = data.payments_by_month(ctx.scope, ctx.filters, first, end)
     if not paid.empty:
         svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang),
                      chart_svg(charts.subsidy_by_month_chart(paid, lang, 160))))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -36,7 +36,7 @@ def months_due_end(moment) -> date:
     once it has ended, so a month still running is not reconciled (its children are not yet unpaid)."""
     day = moment.date()
     month = Period.containing(day, "month")
-    return month.end if day == month.end - timedelta(days=1) else month.start
+    return month.end if day == month.last_day else month.start
 
 
 def subsidy_window(ctx: ViewContext) -> tuple:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
-from catalogue.i18n import (change_line, format_moment, format_share, period_label, signed, stock_day, t, versus_year,
+from catalogue.i18n import (change_line, format_moment, format_share, period_label, signed, t, versus_year,
                             versus_year_months)
 from dashboard import auth, data, exports, palette, urlstate
 from dashboard.context import ViewContext
@@ -212,5 +212,5 @@ def year_before(ctx: ViewContext, figures):
     if figures.year_before is None or data.year_before_span(figures.current.span) is None:
         return None
     last, now, lang = figures.year_before, figures.current, ctx.lang
-    return (last, t("kpi.yoy.moment", lang, date=stock_day(last.span, last.moment).isoformat()),
+    return (last, t("kpi.yoy.moment", lang, date=last.span.period.register_day(last.moment).isoformat()),
             versus_year(now.span, last.span, lang), versus_year_months(now.span, last.span, lang))

@@ -10,7 +10,7 @@ from catalogue.i18n import change_line, format_share, signed, signed_percent, t,
 from dashboard import briefing, charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
 from dashboard.text import literal
-from data_access.types import Period, add_months, months_between
+from data_access.types import Period, months_between
 
 SCREENS = ("network", "cases", "subsidies", "gaps")
 LARGE_TYPE = """
@@ -198,15 +198,14 @@ def cases(ctx: ViewContext, figures) -> None:
     stock(ctx, figures, cols[0], "kpi.open_cases", lambda f: f.cases.open_total, "open")
     stock(ctx, figures, cols[1], "kpi.critical_open", lambda f: f.cases.open_by_risk.get("critical", 0), "critical")
     stock(ctx, figures, cols[2], "kpi.overdue", lambda f: f.cases.overdue, "overdue")
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    first = add_months(this_month.start, -11)
-    reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
+    first, end = Period.twelve_months_to(ctx.as_of.date())
+    reported = data.cases_by_month(ctx.scope, ctx.filters, first, end, ctx.as_of)
     st.caption(t("chart.cases_trend", lang), help=t("chart.help.cases_trend", lang))
     if reported.empty:
         st.info(t("empty.no_data", lang))
     else:
         st.altair_chart(projector(charts.cases_by_month_chart(reported, briefing.risk_labels(rules, lang), lang,
-                                                              months=months_between(first, this_month.end), height=220)), width="stretch")
+                                                              months=months_between(first, end), height=220)), width="stretch")
 
 
 def subsidies(ctx: ViewContext, figures) -> None:
@@ -234,8 +233,7 @@ def subsidies(ctx: ViewContext, figures) -> None:
                layout.lines(against, yoy(now.children, lambda f: f.children)),
                signed(now.children - before.children) if paid else None, delta_color="off",
                help=layout.definition("children_paid", lang))
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    paid = data.payments_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end)
+    paid = data.payments_by_month(ctx.scope, ctx.filters, *Period.twelve_months_to(ctx.as_of.date()))
     st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
     if paid.empty:
         st.info(t("empty.no_data", lang))

@@ -8,7 +8,7 @@ import streamlit as st
 from catalogue.i18n import format_share, label, signed, t, versus, versus_months
 from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, pressure, urlstate
 from dashboard.text import literal
-from data_access.types import Period, add_months, months_between
+from data_access.types import Period, months_between
 
 
 def training_views(ctx: context.ViewContext) -> tuple[tuple[str, str, dict], ...]:
@@ -138,20 +138,19 @@ def response_card(col, ctx: context.ViewContext, now, before, against: str, last
 def trends(ctx: context.ViewContext) -> None:
     lang = ctx.lang
     st.subheader(t("overview.trends", lang))
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    first = add_months(this_month.start, -11)
+    first, end = Period.twelve_months_to(ctx.as_of.date())
     left, right = st.columns(2)
     with left:
         st.caption(t("chart.cases_trend", lang), help=t("chart.help.cases_trend", lang))
-        reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
+        reported = data.cases_by_month(ctx.scope, ctx.filters, first, end, ctx.as_of)
         if reported.empty:
             st.info(t("empty.no_data", lang))
         else:
             layout.chart(charts.cases_by_month_chart, reported, briefing.risk_labels(data.rules(), lang), lang,
-                         months=months_between(first, this_month.end))
+                         months=months_between(first, end))
     with right:
         st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
-        paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
+        paid = data.payments_by_month(ctx.scope, ctx.filters, first, end)
         if paid.empty:
             st.info(t("empty.no_data", lang))
         else:
