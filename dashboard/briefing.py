@@ -32,10 +32,6 @@ _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "A
               "November", "December")
 
 
-def risk_labels(rules: CaseRules, lang: str) -> list[tuple[str, str]]:
-    return [(r.level, r.label_en if lang == "en" else r.label_zh) for r in rules.risks]
-
-
 def long_date(day: date, lang: str) -> str:
     if lang == "en":
         return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
@@ -163,12 +159,12 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str, with_year: bool =
     for c in now.children_by_category:
         whole(label("category", c, lang), lambda f, c=c: f.children_by_category[c])
     whole(t("kpi.open_cases", lang), lambda f: f.cases.open_total)
-    for level, name in risk_labels(rules, lang):
+    for level, name in rules.labels(lang).items():
         whole(name, lambda f, level=level: f.cases.open_by_risk[level])
     whole(t("kpi.overdue", lang), lambda f: f.cases.overdue)
     whole(t("kpi.reported", lang), lambda f: f.cases.reported_in_period)
     points(t("kpi.within_limit", lang), lambda f: f.cases.response, lambda r: format_share(r.share))
-    for level, name in risk_labels(rules, lang):
+    for level, name in rules.labels(lang).items():
         points(f"{t('kpi.within_limit', lang)} · {name}", lambda f, level=level: f.cases.response.by_level[level],
                level_text)
     hours = [f.cases.median_response_hours for f in [now] + frames]
@@ -203,7 +199,7 @@ def footnotes(rows: list[tuple], rules: CaseRules, lang: str) -> tuple[list[tupl
     """Each row with the number of its figure's definition (``kpi.help.*``), and the definitions in order."""
     exact = {t("overview.children", lang): "children", **{label("category", c, lang): "children"
                                                           for c in vocab.CHILD_CATEGORIES},
-             **{name: "open" for _, name in risk_labels(rules, lang)}}
+             **{name: "open" for name in rules.labels(lang).values()}}
     prefixes = [("kpi.within_limit", "within"), ("kpi.median_all_levels", "median_all"), ("kpi.open_cases", "open"),
                 ("kpi.overdue", "overdue"), ("kpi.reported", "reported"), ("kpi.person_times", "person_times"),
                 ("kpi.amount", "amount"), ("kpi.children_paid", "children_paid"), ("kpi.stations", "stations"),
@@ -252,7 +248,7 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     reported = data.cases_by_month(ctx.scope, ctx.filters, first, end, ctx.as_of)
     if not reported.empty:
         svgs.append((t("chart.cases_trend", lang) + " — " + t("chart.help.cases_trend", lang),
-                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang,
+                     chart_svg(charts.cases_by_month_chart(reported, rules.labels(lang), lang,
                                                            months=months_between(first, end), height=160))))
     paid = data.payments_by_month(ctx.scope, ctx.filters, first, end)
     if not paid.empty:

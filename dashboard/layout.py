@@ -103,16 +103,9 @@ def delta_style(delta: str | None, delta_color: str = "normal") -> tuple[str, st
     return "off", "off"
 
 
-RISK_BADGE_COLOURS = palette.RISK_BADGE
-
-
-def risk_label(rule: RiskRule, lang: str) -> str:
-    return rule.label_en if lang == "en" else rule.label_zh
-
-
 def risk_badge(rule: RiskRule, lang: str, suffix: str = "") -> str:
     """Markdown for a coloured risk-level badge."""
-    return f":{RISK_BADGE_COLOURS[rule.level]}-badge[{risk_label(rule, lang)}{suffix}]"
+    return f":{palette.RISK_BADGE[rule.level]}-badge[{rule.label(lang)}{suffix}]"
 
 
 def database_banner(health: Health, lang: str) -> None:
@@ -169,7 +162,7 @@ def training_note(training, year_before, lang: str) -> str:
 def response_limits(rules, lang: str) -> str:
     """The first-response limits of the case rules, e.g. 一级·红 2 小时、二级·橙 24 小时……"""
     return ("; " if lang == "en" else "、").join(
-        f"{risk_label(rule, lang)} {t('kpi.limit_hours', lang, hours=rule.first_response.total_seconds() / 3600)}"
+        f"{rule.label(lang)} {t('kpi.limit_hours', lang, hours=rule.first_response.total_seconds() / 3600)}"
         for rule in rules.risks)
 
 
@@ -181,7 +174,7 @@ def response_badges(response, rules, lang: str) -> str:
         if not level.reported:
             continue
         hours = t("kpi.hours", lang, hours=level.median_hours) if level.median_hours is not None else "—"
-        parts.append(f"{risk_label(rule, lang)}: " + t("kpi.level_response", lang, share=format_share(level.share),
+        parts.append(f"{rule.label(lang)}: " + t("kpi.level_response", lang, share=format_share(level.share),
                                                          hours=hours))
     return "  \n".join(parts)
 

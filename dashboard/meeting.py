@@ -7,7 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from catalogue.i18n import change_line, format_share, signed, signed_percent, t, versus, versus_months
-from dashboard import briefing, charts, data, empty, gaps, layout, links, urlstate
+from dashboard import charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
 from dashboard.text import literal
 from data_access.types import Period, months_between
@@ -204,7 +204,7 @@ def cases(ctx: ViewContext, figures) -> None:
     if reported.empty:
         st.info(t("empty.no_data", lang))
     else:
-        st.altair_chart(projector(charts.cases_by_month_chart(reported, briefing.risk_labels(rules, lang), lang,
+        st.altair_chart(projector(charts.cases_by_month_chart(reported, rules.labels(lang), lang,
                                                               months=months_between(first, end), height=220)), width="stretch")
 
 

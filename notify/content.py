@@ -81,10 +81,6 @@ def case_link(case_no: str, lang: str) -> str:
     return link("/cases", lang, case=case_no)
 
 
-def _risk_names(rules: CaseRules, lang: str) -> dict[str, str]:
-    return {r.level: r.label_en if lang == "en" else r.label_zh for r in rules.risks}
-
-
 @dataclass(frozen=True)
 class Section:
     title: str
@@ -95,7 +91,7 @@ class Section:
 
 
 def _by_risk(frame: pd.DataFrame, rules: CaseRules, lang: str, note) -> list[tuple[str, list[tuple[str, str]]]]:
-    names = _risk_names(rules, lang)
+    names = rules.labels(lang)
     groups = []
     for level in names:
         rows = frame[frame["risk_level"] == level]
@@ -204,7 +200,7 @@ def evaluate(engine: Engine, sub: Subscription, as_of: datetime, rules: CaseRule
         return Finding(page.total, lines, more_link=link("/cases", lang, risk="critical", due="overdue"))
     if rule == "no_holder":
         found = quality.cases_without_holder(engine, scope, filters, as_of, limit=LINES_PER_SECTION)
-        names = _risk_names(rules, lang)
+        names = rules.labels(lang)
         lines = [(row["case_no"], names.get(row["risk_level"], row["risk_level"])) for _, row in found.iterrows()]
         total = quality.quality_counts(engine, scope, filters, as_of, rules).no_holder
         return Finding(total, lines, more_link=link("/cases", lang))

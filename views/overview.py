@@ -146,7 +146,7 @@ def trends(ctx: context.ViewContext) -> None:
         if reported.empty:
             st.info(t("empty.no_data", lang))
         else:
-            layout.chart(charts.cases_by_month_chart, reported, briefing.risk_labels(data.rules(), lang), lang,
+            layout.chart(charts.cases_by_month_chart, reported, data.rules().labels(lang), lang,
                          months=months_between(first, end))
     with right:
         st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
