@@ -199,6 +199,28 @@ def lines(*parts: str | None) -> str:
     return "  \n".join(part for part in parts if part)
 
 
+# The payment figures shown as cards: catalogue label, definition (kpi.help.*) and decimals.
+PAYMENT_FIGURES = {"person_times": ("kpi.person_times", "person_times", 0), "amount": ("kpi.amount_yuan", "amount", 2),
+                   "children": ("kpi.children_paid", "children_paid", 0)}
+
+
+def payment_kpi(container, measure: str, now, before, year_before, against: str, against_year: str | None, paid: bool,
+                lang: str) -> None:
+    """A card with one payment figure (``measure`` of the subsidy figures) of the counted months: its change
+    against ``before`` (the same months of the previous period) and, given ``year_before``, against the same
+    months a year before; a dash while no month is counted (``paid`` false)."""
+    key, name, decimals = PAYMENT_FIGURES[measure]
+    value, earlier = getattr(now, measure), getattr(before, measure)
+
+    def number(amount):
+        return float(amount) if decimals else amount
+
+    year_line = (change(number(value), number(getattr(year_before, measure)), against_year, lang, decimals)
+                 if year_before is not None and paid else None)
+    kpi(container, t(key, lang), f"{number(value):,.{decimals}f}" if paid else "—", lines(against, year_line),
+        signed(number(value - earlier), decimals) if paid else None, delta_color="off", help=definition(name, lang))
+
+
 def year_before(ctx: ViewContext, figures):
     """The same period a year before and what its stocks, flows and payments are against; None for a year,
     whose previous period is the year before, and when last year's period began before the data."""

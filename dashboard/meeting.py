@@ -214,9 +214,6 @@ def subsidies(ctx: ViewContext, figures) -> None:
     against, paid = versus_months(span, span_before, lang), bool(span.months)
     last = layout.year_before(ctx, figures)
 
-    def yoy(value, pick) -> str | None:
-        return layout.change(value, pick(last[0].subsidies), last[3], lang) if last and paid else None
-
     # The unit goes in the label, so the figure keeps to the lead's width on a projector.
     wan = "{:,.2f}" if lang == "zh" else "{:,.0f}"
     compared = [(*(percent(now.amount, before.amount) if paid else (None, None)), against)]
@@ -224,15 +221,9 @@ def subsidies(ctx: ViewContext, figures) -> None:
         compared.append((*(percent(now.amount, last[0].subsidies.amount) if paid else (None, None)), last[3]))
     lead(ctx, t("kpi.amount_unit", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—",
          compared, delta_color="off", help=layout.definition("amount", lang))
-    cols = st.columns(2)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}" if paid else "—",
-               layout.lines(against, yoy(now.person_times, lambda f: f.person_times)),
-               signed(now.person_times - before.person_times) if paid else None, delta_color="off",
-               help=layout.definition("person_times", lang))
-    layout.kpi(cols[1], t("kpi.children_paid", lang), f"{now.children:,}" if paid else "—",
-               layout.lines(against, yoy(now.children, lambda f: f.children)),
-               signed(now.children - before.children) if paid else None, delta_color="off",
-               help=layout.definition("children_paid", lang))
+    for col, measure in zip(st.columns(2), ("person_times", "children")):
+        layout.payment_kpi(col, measure, now, before, last[0].subsidies if last else None, against,
+                           last[3] if last else None, paid, lang)
     paid = data.payments_by_month(ctx.scope, ctx.filters, *Period.twelve_months_to(ctx.as_of.date()))
     st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
     if paid.empty:
