@@ -8,7 +8,7 @@ paragraph is written from the figures by the catalogue's templates.
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -17,8 +17,8 @@ import altair as alt
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from catalogue.i18n import (format_moment, format_share, format_yuan, label, months_label, period_label, short_date,
-                            signed, t)
+from catalogue.i18n import (format_moment, format_share, format_wan, format_yuan, join_sentences, label, long_date,
+                            months_label, period_label, short_date, signed, t)
 from dashboard import auth, charts, data, layout
 from dashboard.context import ViewContext, street_title
 from dashboard.gaps import Gap
@@ -28,19 +28,11 @@ from data_access.rules import CaseRules
 from data_access.types import Period, months_between
 
 CHART_WIDTH = 640
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
-
-
-def long_date(day: date, lang: str) -> str:
-    if lang == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def scope_name(ctx: ViewContext) -> str:
     if ctx.filters.street_id is None:
-        return "the district" if ctx.lang == "en" else "全区"
+        return t("scope.district", ctx.lang)
     return street_title(ctx.street_name, ctx.lang)
 
 
@@ -66,6 +58,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     now, net = figures.current, figures.network
     cases = now.cases
     scope = scope_name(ctx)
+    register_day = ctx.period.register_day(ctx.as_of)
     response = t("summary.response", lang, due=cases.response.due, within=cases.response.within,
                  share=format_share(cases.response.share)) if cases.response.due else ""
     last = year_before(ctx, figures)
@@ -73,7 +66,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
                       change=signed(cases.reported_in_period - last.cases.reported_in_period)) if last else ""
     network = network_sentence(ctx, net.streets, net.streets_with_station, lang)
     parts = [
-        t("summary.children", lang, date=long_date(ctx.period.register_day(ctx.as_of), lang), scope=scope, total=f"{now.children_total:,}",
+        t("summary.children", lang, date=long_date(register_day, lang), scope=scope, total=f"{now.children_total:,}",
           **{k: f"{v:,}" for k, v in now.children_by_category.items()}),
         subsidy_sentence(ctx, figures, lang),
         t("summary.cases", lang, open=f"{cases.open_total:,}", critical=f"{cases.open_by_risk.get('critical', 0):,}",
@@ -87,7 +80,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     campaign = campaign_sentence(ctx, lang)
     if campaign:
         parts.append(campaign)
-    return ("" if lang == "zh" else " ").join(parts)
+    return join_sentences(parts, lang)
 
 
 def campaign_sentence(ctx: ViewContext, lang: str) -> str:
@@ -98,11 +91,11 @@ def campaign_sentence(ctx: ViewContext, lang: str) -> str:
         by_campaign.setdefault(phase.campaign, []).append(phase)
     sentences = []
     for campaign, phases in by_campaign.items():
-        listed = ("、" if lang == "zh" else ", ").join(
+        listed = t("sep.list", lang).join(
             t("summary.campaign.phase", lang, name=p.name(lang), starts=short_date(p.starts, lang),
               ends=short_date(p.ends, lang)) for p in phases)
         sentences.append(t("summary.campaign", lang, campaign=t(f"campaign.{campaign}", lang), phases=listed))
-    return ("" if lang == "zh" else " ").join(sentences)
+    return join_sentences(sentences, lang)
 
 
 def network_sentence(ctx: ViewContext, streets: int, with_station: int, lang: str) -> str:
@@ -122,9 +115,9 @@ def subsidy_sentence(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
         return t("summary.subsidies.no_month", lang, period=period_label(ctx.period, lang, ctx.as_of))
     return t("summary.subsidies", lang, period=months_label(span.months, lang) if span.running else
              period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
-             amount=f"{float(paid.amount) / 10000:,.2f}" if lang == "zh" else f"{float(paid.amount):,.2f}",
+             amount=format_wan(float(paid.amount), lang),
              change=change_phrase(paid.amount, before.subsidies.amount, lang, before.span.like_for_like),
-             change_year=("，" if lang == "zh" else ", ") + change_phrase(
+             change_year=t("sep.clause", lang) + change_phrase(
                  paid.amount, last.subsidies.amount, lang, last.span.like_for_like, "change_year") if last else "")
 
 

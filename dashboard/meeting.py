@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from catalogue.i18n import change_line, format_share, signed, signed_percent, t, versus, versus_months
+from catalogue.i18n import change_line, format_share, format_wan, signed, signed_percent, t, versus, versus_months
 from dashboard import charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
 from dashboard.text import literal
@@ -215,11 +215,10 @@ def subsidies(ctx: ViewContext, figures) -> None:
     last = layout.year_before(ctx, figures)
 
     # The unit goes in the label, so the figure keeps to the lead's width on a projector.
-    wan = "{:,.2f}" if lang == "zh" else "{:,.0f}"
     compared = [(*(percent(now.amount, before.amount) if paid else (None, None)), against)]
     if last:
         compared.append((*(percent(now.amount, last[0].subsidies.amount) if paid else (None, None)), last[3]))
-    lead(ctx, t("kpi.amount_unit", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—",
+    lead(ctx, t("kpi.amount_unit", lang), format_wan(float(now.amount), lang, decimals_en=0) if paid else "—",
          compared, delta_color="off", help=layout.definition("amount", lang))
     for col, measure in zip(st.columns(2), ("person_times", "children")):
         layout.payment_kpi(col, measure, now, before, last[0].subsidies if last else None, against,

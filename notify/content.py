@@ -62,7 +62,7 @@ def scope_of(sub: Subscription) -> Scope:
 def scope_label(engine: Engine, scope: Scope, lang: str) -> str:
     """The street (and a director's community) the scope covers, or the district."""
     if scope.streets is None:
-        return t("notify.scope.district", lang)
+        return t("scope.district", lang)
     name = "name_en" if lang == "en" else "name_zh"
     parts = [t("notify.scope.street", lang, name=n) for n in reference.list_streets(engine, scope)[name]]
     if scope.communities is not None:
