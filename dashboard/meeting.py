@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import streamlit as st
 
 from catalogue.i18n import change_line, format_share, format_wan, signed, signed_percent, t, versus, versus_months
@@ -148,7 +146,7 @@ def percent(now, before) -> tuple[float | None, str | None]:
 
 def at_start(ctx: ViewContext) -> str:
     """What a stock's change is against: the previous period's end."""
-    return t("kpi.vs_previous_end", ctx.lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
+    return t("kpi.vs_previous_end", ctx.lang, date=ctx.period.previous().last_day.isoformat())
 
 
 def network(ctx: ViewContext, figures) -> None:

@@ -1,7 +1,5 @@
 """Overview: the district at a glance for the bureau's leadership; ``?mode=meeting`` puts it on a projector."""
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -27,7 +25,7 @@ def cards(ctx: context.ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current, figures.previous
     rules = data.rules()
     against = versus(now.span, before.span, lang)
-    at_start = t("kpi.vs_moment", lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
+    at_start = t("kpi.vs_moment", lang, date=ctx.period.previous().last_day.isoformat())
     to_register = (links.EXPLORE, t("overview.link.register", lang),
                    links.explore_view(ctx, "children", dim="category", measure="count", chart="bar"))
     last = layout.year_before(ctx, figures)
