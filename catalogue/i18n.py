@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -270,6 +270,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "campaign.2022-rectification": ("2022年全面集中整治", "the 2022 concentrated rectification campaign"),
     "summary.campaign": ("本期正值{campaign}：{phases}。", "This period falls in {campaign}: {phases}."),
     "summary.campaign.phase": ("{name}（{starts}–{ends}）", "{name} ({starts} to {ends})"),
+    # between the items of a list in a sentence, and between a sentence's clauses
+    "sep.list": ("、", ", "),
+    "sep.clause": ("，", ", "),
     "col.year_before": ("去年同期", "Same period last year"),
     "col.change_year": ("较去年同期", "Change on last year"),
     "briefing.note.year_before": ("“去年同期”“较去年同期”：{definition}", "“Same period last year”: {definition}"),
@@ -483,6 +486,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unit.minutes": ("{n} 分钟", "{n} min"),
     "unit.hours": ("{n} 小时", "{n} h"),
     "unit.days": ("{n} 天", "{n} days"),
+    "unit.km": ("{n} km", "{n} km"),
     # subsidies
     "subsidies.title": ("困境儿童补贴", "Children-in-difficulty subsidies"),
     "subsidies.none": ("{period} 没有补贴发放记录。", "No subsidy payments in {period}."),
@@ -602,7 +606,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "notify.digest.queue": ("个案队列", "Case queue"),
     "notify.line.due": ("应于 {when} 前", "due {when}"),
     "notify.footer": ("此消息由未成年人保护数据看板自动发送，不含个人信息。", "Sent by the minor-protection dashboard; it carries no personal data."),
-    "notify.scope.district": ("全区", "the district"),
+    "scope.district": ("全区", "the district"),
     "notify.scope.street": ("{name}街道", "{name} street"),
     "notify.scope.community": ("{name}社区", "{name} community"),
     "notify.briefing.subject": ("【简报】{scope} {period}", "Briefing · {scope}, {period}"),
@@ -1217,6 +1221,8 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                   "November", "December")
 _QUARTERS_ZH = ("一", "二", "三", "四")
 
 
@@ -1271,6 +1277,13 @@ def short_date(day: date, lang: str) -> str:
     return f"{day.day} {_MONTHS_EN[day.month - 1]}" if lang == "en" else f"{day.month}月{day.day}日"
 
 
+def long_date(day: date, lang: str) -> str:
+    """``2022年6月30日``; ``30 June 2022``."""
+    if lang == "en":
+        return f"{day.day} {_MONTH_NAMES_EN[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def months_label(months: tuple[date, ...], lang: str) -> str:
     """``2026年10月`` or ``2026年10–11月``; ``Oct 2026`` or ``Oct–Nov 2026``."""
     first, last = months[0], months[-1]
@@ -1320,11 +1333,6 @@ def versus_year_months(now: Span, before: Span, lang: str) -> str:
     return t("kpi.yoy.months", lang, months=months_label(now.months, lang), before=months_label(before.months, lang))
 
 
-def stock_day(span: Span, moment: datetime) -> date:
-    """The day a stock of ``span`` is read on: its period's last day, or ``moment``'s day if earlier."""
-    return min(span.period.end - timedelta(days=1), moment.date())
-
-
 def arrow(change: float | None) -> str:
     """The arrow of a change: up for a rise, down for a fall, level for none."""
     if change is None:
@@ -1355,6 +1363,18 @@ def format_yuan(amount: float, lang: str) -> str:
     if lang == "en":
         return f"{amount:,.2f} yuan"
     return f"{amount:,.2f} 元"
+
+
+def format_wan(amount: float, lang: str, decimals_en: int = 2) -> str:
+    """An amount as the Chinese texts give it, in 万元 (ten thousand yuan) with two decimals; in English, in yuan."""
+    if lang == "en":
+        return f"{amount:,.{decimals_en}f}"
+    return f"{amount / 10000:,.2f}"
+
+
+def join_sentences(sentences: list[str], lang: str) -> str:
+    """Sentences one after another: run together in Chinese, a space between them in English."""
+    return (" " if lang == "en" else "").join(sentences)
 
 
 def format_moment(moment: datetime | date | None) -> str:

@@ -8,7 +8,7 @@ paragraph is written from the figures by the catalogue's templates.
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -17,34 +17,22 @@ import altair as alt
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from catalogue.i18n import (format_moment, format_share, format_yuan, label, months_label, period_label, short_date,
-                            signed, t)
+from catalogue.i18n import (format_moment, format_share, format_wan, format_yuan, join_sentences, label, long_date,
+                            months_label, period_label, short_date, signed, t)
 from dashboard import auth, charts, data, layout
 from dashboard.context import ViewContext, street_title
 from dashboard.gaps import Gap
 from data_access.overview import KeyFigures
 from data_access import vocab
 from data_access.rules import CaseRules
-from data_access.types import Period, add_months, months_between
+from data_access.types import Period, months_between
 
 CHART_WIDTH = 640
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
-
-
-def risk_labels(rules: CaseRules, lang: str) -> list[tuple[str, str]]:
-    return [(r.level, r.label_en if lang == "en" else r.label_zh) for r in rules.risks]
-
-
-def long_date(day: date, lang: str) -> str:
-    if lang == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def scope_name(ctx: ViewContext) -> str:
     if ctx.filters.street_id is None:
-        return "the district" if ctx.lang == "en" else "全区"
+        return t("scope.district", ctx.lang)
     return street_title(ctx.street_name, ctx.lang)
 
 
@@ -70,7 +58,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     now, net = figures.current, figures.network
     cases = now.cases
     scope = scope_name(ctx)
-    register_day = min(ctx.period.end - timedelta(days=1), ctx.as_of.date())
+    register_day = ctx.period.register_day(ctx.as_of)
     response = t("summary.response", lang, due=cases.response.due, within=cases.response.within,
                  share=format_share(cases.response.share)) if cases.response.due else ""
     last = year_before(ctx, figures)
@@ -92,7 +80,7 @@ def summary_paragraph(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
     campaign = campaign_sentence(ctx, lang)
     if campaign:
         parts.append(campaign)
-    return ("" if lang == "zh" else " ").join(parts)
+    return join_sentences(parts, lang)
 
 
 def campaign_sentence(ctx: ViewContext, lang: str) -> str:
@@ -103,11 +91,11 @@ def campaign_sentence(ctx: ViewContext, lang: str) -> str:
         by_campaign.setdefault(phase.campaign, []).append(phase)
     sentences = []
     for campaign, phases in by_campaign.items():
-        listed = ("、" if lang == "zh" else ", ").join(
+        listed = t("sep.list", lang).join(
             t("summary.campaign.phase", lang, name=p.name(lang), starts=short_date(p.starts, lang),
               ends=short_date(p.ends, lang)) for p in phases)
         sentences.append(t("summary.campaign", lang, campaign=t(f"campaign.{campaign}", lang), phases=listed))
-    return ("" if lang == "zh" else " ").join(sentences)
+    return join_sentences(sentences, lang)
 
 
 def network_sentence(ctx: ViewContext, streets: int, with_station: int, lang: str) -> str:
@@ -127,9 +115,9 @@ def subsidy_sentence(ctx: ViewContext, figures: KeyFigures, lang: str) -> str:
         return t("summary.subsidies.no_month", lang, period=period_label(ctx.period, lang, ctx.as_of))
     return t("summary.subsidies", lang, period=months_label(span.months, lang) if span.running else
              period_label(ctx.period, lang), person_times=f"{paid.person_times:,}",
-             amount=f"{float(paid.amount) / 10000:,.2f}" if lang == "zh" else f"{float(paid.amount):,.2f}",
+             amount=format_wan(float(paid.amount), lang),
              change=change_phrase(paid.amount, before.subsidies.amount, lang, before.span.like_for_like),
-             change_year=("，" if lang == "zh" else ", ") + change_phrase(
+             change_year=t("sep.clause", lang) + change_phrase(
                  paid.amount, last.subsidies.amount, lang, last.span.like_for_like, "change_year") if last else "")
 
 
@@ -164,12 +152,12 @@ def kpi_rows(figures: KeyFigures, rules: CaseRules, lang: str, with_year: bool =
     for c in now.children_by_category:
         whole(label("category", c, lang), lambda f, c=c: f.children_by_category[c])
     whole(t("kpi.open_cases", lang), lambda f: f.cases.open_total)
-    for level, name in risk_labels(rules, lang):
+    for level, name in rules.labels(lang).items():
         whole(name, lambda f, level=level: f.cases.open_by_risk[level])
     whole(t("kpi.overdue", lang), lambda f: f.cases.overdue)
     whole(t("kpi.reported", lang), lambda f: f.cases.reported_in_period)
     points(t("kpi.within_limit", lang), lambda f: f.cases.response, lambda r: format_share(r.share))
-    for level, name in risk_labels(rules, lang):
+    for level, name in rules.labels(lang).items():
         points(f"{t('kpi.within_limit', lang)} · {name}", lambda f, level=level: f.cases.response.by_level[level],
                level_text)
     hours = [f.cases.median_response_hours for f in [now] + frames]
@@ -204,7 +192,7 @@ def footnotes(rows: list[tuple], rules: CaseRules, lang: str) -> tuple[list[tupl
     """Each row with the number of its figure's definition (``kpi.help.*``), and the definitions in order."""
     exact = {t("overview.children", lang): "children", **{label("category", c, lang): "children"
                                                           for c in vocab.CHILD_CATEGORIES},
-             **{name: "open" for _, name in risk_labels(rules, lang)}}
+             **{name: "open" for name in rules.labels(lang).values()}}
     prefixes = [("kpi.within_limit", "within"), ("kpi.median_all_levels", "median_all"), ("kpi.open_cases", "open"),
                 ("kpi.overdue", "overdue"), ("kpi.reported", "reported"), ("kpi.person_times", "person_times"),
                 ("kpi.amount", "amount"), ("kpi.children_paid", "children_paid"), ("kpi.stations", "stations"),
@@ -248,15 +236,14 @@ def build(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame, gaps: l
     """The briefing's HTML for the view context."""
     lang, rules = ctx.lang, data.rules()
     suffix = "en" if lang == "en" else "zh"
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    first = add_months(this_month.start, -11)
+    first, end = Period.twelve_months_to(ctx.as_of.date())
     svgs = []
-    reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
+    reported = data.cases_by_month(ctx.scope, ctx.filters, first, end, ctx.as_of)
     if not reported.empty:
         svgs.append((t("chart.cases_trend", lang) + " — " + t("chart.help.cases_trend", lang),
-                     chart_svg(charts.cases_by_month_chart(reported, risk_labels(rules, lang), lang,
-                                                           months=months_between(first, this_month.end), height=160))))
-    paid = data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end)
+                     chart_svg(charts.cases_by_month_chart(reported, rules.labels(lang), lang,
+                                                           months=months_between(first, end), height=160))))
+    paid = data.payments_by_month(ctx.scope, ctx.filters, first, end)
     if not paid.empty:
         svgs.append((t("chart.subsidy_trend_short", lang) + " — " + t("chart.help.subsidy_trend", lang),
                      chart_svg(charts.subsidy_by_month_chart(paid, lang, 160))))

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from catalogue.i18n import format_moment, format_share, label, t
-from dashboard import auth, palette, urlstate
+from dashboard import auth, layout, urlstate
 from dashboard.context import ViewContext, street_title
 from dashboard.text import literal, md
 from data_access import vocab
@@ -68,7 +68,7 @@ def case_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFrame, 
     with st.expander(t("cases.filters", lang), expanded=True):
         row = st.columns(4)
         row[0].multiselect(t("col.risk", lang), [r.level for r in rules.risks], key="risk", on_change=reset_page,
-                           format_func=lambda level: risk_text(rules, level, lang), placeholder=any_label)
+                           format_func=lambda level: rules.risk(level).label(lang), placeholder=any_label)
         row[1].multiselect(t("col.stage", lang), list(vocab.STAGES), key="stage", on_change=reset_page,
                            format_func=lambda s: label("stage", s, lang), placeholder=t("cases.filter.open", lang))
         row[2].multiselect(t("col.crisis_type", lang), list(vocab.CRISIS_TYPES), key="type", on_change=reset_page,
@@ -136,13 +136,8 @@ def no_contact_text(choice: str, lang: str) -> str:
 def cadence_text(rules: CaseRules, lang: str) -> str:
     """Each risk level's follow-up cadence: "一级·红 2 天、二级·橙 7 天…"."""
     sep = ", " if lang == "en" else "、"
-    return sep.join(f"{risk_text(rules, r.level, lang)} {t('unit.days', lang, n=f'{r.follow_up.total_seconds() / 86400:g}')}"
+    return sep.join(f"{r.label(lang)} {t('unit.days', lang, n=f'{r.follow_up.total_seconds() / 86400:g}')}"
                     for r in rules.risks)
-
-
-def risk_text(rules: CaseRules, level: str, lang: str) -> str:
-    rule = rules.risk(level)
-    return rule.label_en if lang == "en" else rule.label_zh
 
 
 def countdown(due_at: datetime | None, as_of: datetime, lang: str) -> str:
@@ -176,7 +171,7 @@ def _case_columns(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> dic
         t("col.case_no", lang): rows["case_no"],
         t("col.street", lang): rows[f"street_{suffix}"],
         t("col.community", lang): rows[f"community_{suffix}"],
-        t("col.risk", lang): [risk_text(rules, r, lang) for r in rows["risk_level"]],
+        t("col.risk", lang): [rules.risk(r).label(lang) for r in rows["risk_level"]],
         t("col.stage", lang): [label("stage", s, lang) for s in rows["stage"]],
         t("col.crisis_type", lang): [label("crisis_type", c, lang) for c in rows["crisis_type"]],
         t("col.flags", lang): [flags_text(row, lang) for _, row in rows.iterrows()],
@@ -210,7 +205,7 @@ def display_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.
 
 def styled_queue(table: pd.DataFrame, rows: pd.DataFrame, rules: CaseRules, lang: str):
     """Risk as a coloured badge and overdue deadlines in red."""
-    colours = {risk_text(rules, r.level, lang): r.colour for r in rules.risks}
+    colours = {r.label(lang): r.colour for r in rules.risks}
     late = set(rows.index[rows["due_status"] == "overdue"])
     due_column = t("col.next_due", lang)
 
@@ -232,7 +227,7 @@ def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
     with st.container(border=True):
         st.subheader(md("cases.detail", lang, case_no=case["case_no"]))
         st.markdown(
-            f":{palette.RISK_BADGE[rule.level]}-badge[{risk_text(rules, rule.level, lang)}] "
+            f"{layout.risk_badge(rule, lang)} "
             f":gray-badge[{label('stage', case['stage'], lang)}] "
             f":gray-badge[{label('crisis_type', case['crisis_type'], lang)}] "
             f"{literal(case[f'street_{suffix}'])} · {literal(case[f'community_{suffix}'])}"
@@ -272,7 +267,7 @@ def case_detail_panel(detail, ctx: ViewContext, rules: CaseRules) -> None:
                  else st.success)(text)
             else:
                 st.success(t("cases.closed_at", lang, at=format_moment(case["closed_at"])))
-            st.caption(t("cases.rule", lang, risk=risk_text(rules, rule.level, lang),
+            st.caption(t("cases.rule", lang, risk=rule.label(lang),
                          hours=f"{rule.first_response.total_seconds() / 3600:g}",
                          days=f"{rule.follow_up.total_seconds() / 86400:g}"))
         st.markdown(f"**{t('cases.timeline', lang)}**")
@@ -311,7 +306,7 @@ def response_table(response: ResponseFigures, rules: CaseRules, lang: str) -> pd
     """Per risk level: its limit, cases reported, due, answered in time, the share and the median time."""
     rows = [(rule, response.by_level[rule.level]) for rule in rules.risks]
     return pd.DataFrame({
-        t("col.risk_level", lang): [rule.label_en if lang == "en" else rule.label_zh for rule, _ in rows],
+        t("col.risk_level", lang): [rule.label(lang) for rule, _ in rows],
         t("col.limit", lang): [t("kpi.limit_hours", lang, hours=rule.first_response.total_seconds() / 3600)
                                for rule, _ in rows],
         t("kpi.reported", lang): [level.reported for _, level in rows],
@@ -334,7 +329,7 @@ def describe_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFra
     if filters.community_id:
         pairs.append((t("col.community", lang), community_names.get(filters.community_id, filters.community_id)))
     if chosen.risks:
-        pairs.append((t("col.risk", lang), sep.join(risk_text(rules, r, lang) for r in chosen.risks)))
+        pairs.append((t("col.risk", lang), sep.join(rules.risk(r).label(lang) for r in chosen.risks)))
     pairs.append((t("col.stage", lang), sep.join(label("stage", s, lang) for s in chosen.stages)
                   if chosen.stages else t("cases.filter.open", lang)))
     if chosen.crisis_types:

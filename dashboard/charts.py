@@ -60,10 +60,10 @@ def subsidy_by_month_chart(frame: pd.DataFrame, lang: str, height: int = 280) ->
 
 
 
-def cases_by_month_chart(frame: pd.DataFrame, risks: list[tuple[str, str]], lang: str, months: list[date] | None = None,
+def cases_by_month_chart(frame: pd.DataFrame, risks: dict[str, str], lang: str, months: list[date] | None = None,
                          height: int = 260) -> alt.LayerChart:
-    """Cases reported per month, stacked by risk level, each month's total above its bar; ``risks`` is
-    (level, label) from the case rules. ``months`` (their first days) puts every month of the window on the
+    """Cases reported per month, stacked by risk level, each month's total above its bar; ``risks`` is each
+    level's label, in the case rules' order (``CaseRules.labels``). ``months`` (their first days) puts every month of the window on the
     axis, those without a case too."""
     labels = dict(risks)
     domain = [f"{m:%Y-%m}" for m in months] if months else alt.Undefined

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -87,7 +87,7 @@ def year_before_span(span: Span) -> Span | None:
     period = span.period
     if period.kind == "year" or before_data(period.year_before()):
         return None
-    return overview.year_before_span(span)
+    return span.year_before()
 
 
 def comparison_spans(span: Span) -> list[Span]:
@@ -146,8 +146,7 @@ def subsidy_figures(scope: Scope, filters: Filters, span: Span | None = None) ->
 @st.cache_data(ttl=TTL, show_spinner=False)
 def children_by_category(scope: Scope, filters: Filters, as_of: datetime) -> dict[str, int]:
     """The register at the period's last day (or the as-of day, if earlier)."""
-    day = min(filters.period.end - timedelta(days=1), as_of.date())
-    return overview.children_by_category(engine(), scope, filters, day)
+    return overview.children_by_category(engine(), scope, filters, filters.period.register_day(as_of))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

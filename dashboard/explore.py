@@ -71,7 +71,7 @@ def labeller(dim: str, codes: list, lang: str, streets: pd.DataFrame, communitie
         names = {code: period_label(Period.parse(code), lang) for code in codes if not _missing(code)}
         return Labeller({**names, None: none}, [*sorted(c for c in codes if not _missing(c)), None])
     elif dim == "risk":
-        names = {rule.level: rule.label_en if lang == "en" else rule.label_zh for rule in rules.risks}
+        names = rules.labels(lang)
     elif dim == "sex":
         names = {code: t(f"explore.sex.{code}", lang) for code in ("F", "M")}
     elif dim == "age_band":

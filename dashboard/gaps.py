@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -36,7 +36,7 @@ def months_due_end(moment) -> date:
     once it has ended, so a month still running is not reconciled (its children are not yet unpaid)."""
     day = moment.date()
     month = Period.containing(day, "month")
-    return month.end if day == month.end - timedelta(days=1) else month.start
+    return month.end if day == month.last_day else month.start
 
 
 def subsidy_window(ctx: ViewContext) -> tuple:
@@ -56,7 +56,7 @@ def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> 
                              t(f"gap.{kind}.action", lang), page, params, t(LINK_TEXT[page], lang)))
 
     late = pressure[pressure["overdue_cases"] > 0]
-    worst = "、".join(late[f"street_{suffix}"].head(3)) if lang == "zh" else ", ".join(late[f"street_{suffix}"].head(3))
+    worst = t("sep.list", lang).join(late[f"street_{suffix}"].head(3))
     add("overdue", now.cases.overdue, links.CASES, links.cases(ctx, due="overdue"), streets=worst or "—")
     add("critical", now.cases.open_by_risk.get("critical", 0), links.CASES, links.cases(ctx, risk="critical"))
 
@@ -64,11 +64,11 @@ def find_gaps(ctx: ViewContext, figures: KeyFigures, pressure: pd.DataFrame) -> 
     add("no_director", network.communities - network.communities_with_director, links.MAP, links.map_view(ctx))
     coverage = data.coverage(ctx.scope, ctx.filters, ctx.as_of, OUTSIDE_RADIUS_KM)
     outside = coverage.outside
-    names = ("、" if lang == "zh" else ", ").join(outside[f"name_{suffix}"].head(NAMES_SHOWN))
+    names = t("sep.list", lang).join(outside[f"name_{suffix}"].head(NAMES_SHOWN))
     if len(outside) > NAMES_SHOWN:
         names += "…"
     add("outside", len(outside), links.MAP, links.map_view(ctx, radius=f"{OUTSIDE_RADIUS_KM:g}"),
-        km=f"{OUTSIDE_RADIUS_KM:g} km", names=names)
+        km=t("unit.km", lang, n=f"{OUTSIDE_RADIUS_KM:g}"), names=names)
 
     start, end = subsidy_window(ctx)
     lists = data.reconciliation(ctx.scope, ctx.filters, start, end) if start < end else no_problems()

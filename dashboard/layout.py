@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import dataframe_util
 
-from catalogue.i18n import (change_line, format_moment, format_share, period_label, signed, stock_day, t, versus_year,
+from catalogue.i18n import (change_line, format_moment, format_share, period_label, signed, t, versus_year,
                             versus_year_months)
 from dashboard import auth, data, exports, palette, urlstate
 from dashboard.context import ViewContext
@@ -103,16 +103,9 @@ def delta_style(delta: str | None, delta_color: str = "normal") -> tuple[str, st
     return "off", "off"
 
 
-RISK_BADGE_COLOURS = palette.RISK_BADGE
-
-
-def risk_label(rule: RiskRule, lang: str) -> str:
-    return rule.label_en if lang == "en" else rule.label_zh
-
-
 def risk_badge(rule: RiskRule, lang: str, suffix: str = "") -> str:
     """Markdown for a coloured risk-level badge."""
-    return f":{RISK_BADGE_COLOURS[rule.level]}-badge[{risk_label(rule, lang)}{suffix}]"
+    return f":{palette.RISK_BADGE[rule.level]}-badge[{rule.label(lang)}{suffix}]"
 
 
 def database_banner(health: Health, lang: str) -> None:
@@ -169,7 +162,7 @@ def training_note(training, year_before, lang: str) -> str:
 def response_limits(rules, lang: str) -> str:
     """The first-response limits of the case rules, e.g. 一级·红 2 小时、二级·橙 24 小时……"""
     return ("; " if lang == "en" else "、").join(
-        f"{risk_label(rule, lang)} {t('kpi.limit_hours', lang, hours=rule.first_response.total_seconds() / 3600)}"
+        f"{rule.label(lang)} {t('kpi.limit_hours', lang, hours=rule.first_response.total_seconds() / 3600)}"
         for rule in rules.risks)
 
 
@@ -181,7 +174,7 @@ def response_badges(response, rules, lang: str) -> str:
         if not level.reported:
             continue
         hours = t("kpi.hours", lang, hours=level.median_hours) if level.median_hours is not None else "—"
-        parts.append(f"{risk_label(rule, lang)}: " + t("kpi.level_response", lang, share=format_share(level.share),
+        parts.append(f"{rule.label(lang)}: " + t("kpi.level_response", lang, share=format_share(level.share),
                                                          hours=hours))
     return "  \n".join(parts)
 
@@ -206,11 +199,33 @@ def lines(*parts: str | None) -> str:
     return "  \n".join(part for part in parts if part)
 
 
+# The payment figures shown as cards: catalogue label, definition (kpi.help.*) and decimals.
+PAYMENT_FIGURES = {"person_times": ("kpi.person_times", "person_times", 0), "amount": ("kpi.amount_yuan", "amount", 2),
+                   "children": ("kpi.children_paid", "children_paid", 0)}
+
+
+def payment_kpi(container, measure: str, now, before, year_before, against: str, against_year: str | None, paid: bool,
+                lang: str) -> None:
+    """A card with one payment figure (``measure`` of the subsidy figures) of the counted months: its change
+    against ``before`` (the same months of the previous period) and, given ``year_before``, against the same
+    months a year before; a dash while no month is counted (``paid`` false)."""
+    key, name, decimals = PAYMENT_FIGURES[measure]
+    value, earlier = getattr(now, measure), getattr(before, measure)
+
+    def number(amount):
+        return float(amount) if decimals else amount
+
+    year_line = (change(number(value), number(getattr(year_before, measure)), against_year, lang, decimals)
+                 if year_before is not None and paid else None)
+    kpi(container, t(key, lang), f"{number(value):,.{decimals}f}" if paid else "—", lines(against, year_line),
+        signed(number(value - earlier), decimals) if paid else None, delta_color="off", help=definition(name, lang))
+
+
 def year_before(ctx: ViewContext, figures):
     """The same period a year before and what its stocks, flows and payments are against; None for a year,
     whose previous period is the year before, and when last year's period began before the data."""
     if figures.year_before is None or data.year_before_span(figures.current.span) is None:
         return None
     last, now, lang = figures.year_before, figures.current, ctx.lang
-    return (last, t("kpi.yoy.moment", lang, date=stock_day(last.span, last.moment).isoformat()),
+    return (last, t("kpi.yoy.moment", lang, date=last.span.period.register_day(last.moment).isoformat()),
             versus_year(now.span, last.span, lang), versus_year_months(now.span, last.span, lang))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import streamlit as st
 
-from catalogue.i18n import change_line, format_share, signed, signed_percent, t, versus, versus_months
-from dashboard import briefing, charts, data, empty, gaps, layout, links, urlstate
+from catalogue.i18n import change_line, format_share, format_wan, signed, signed_percent, t, versus, versus_months
+from dashboard import charts, data, empty, gaps, layout, links, urlstate
 from dashboard.context import ViewContext
 from dashboard.text import literal
-from data_access.types import Period, add_months, months_between
+from data_access.types import Period, months_between
 
 SCREENS = ("network", "cases", "subsidies", "gaps")
 LARGE_TYPE = """
@@ -148,7 +146,7 @@ def percent(now, before) -> tuple[float | None, str | None]:
 
 def at_start(ctx: ViewContext) -> str:
     """What a stock's change is against: the previous period's end."""
-    return t("kpi.vs_previous_end", ctx.lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
+    return t("kpi.vs_previous_end", ctx.lang, date=ctx.period.previous().last_day.isoformat())
 
 
 def network(ctx: ViewContext, figures) -> None:
@@ -198,15 +196,14 @@ def cases(ctx: ViewContext, figures) -> None:
     stock(ctx, figures, cols[0], "kpi.open_cases", lambda f: f.cases.open_total, "open")
     stock(ctx, figures, cols[1], "kpi.critical_open", lambda f: f.cases.open_by_risk.get("critical", 0), "critical")
     stock(ctx, figures, cols[2], "kpi.overdue", lambda f: f.cases.overdue, "overdue")
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    first = add_months(this_month.start, -11)
-    reported = data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of)
+    first, end = Period.twelve_months_to(ctx.as_of.date())
+    reported = data.cases_by_month(ctx.scope, ctx.filters, first, end, ctx.as_of)
     st.caption(t("chart.cases_trend", lang), help=t("chart.help.cases_trend", lang))
     if reported.empty:
         st.info(t("empty.no_data", lang))
     else:
-        st.altair_chart(projector(charts.cases_by_month_chart(reported, briefing.risk_labels(rules, lang), lang,
-                                                              months=months_between(first, this_month.end), height=220)), width="stretch")
+        st.altair_chart(projector(charts.cases_by_month_chart(reported, rules.labels(lang), lang,
+                                                              months=months_between(first, end), height=220)), width="stretch")
 
 
 def subsidies(ctx: ViewContext, figures) -> None:
@@ -215,27 +212,16 @@ def subsidies(ctx: ViewContext, figures) -> None:
     against, paid = versus_months(span, span_before, lang), bool(span.months)
     last = layout.year_before(ctx, figures)
 
-    def yoy(value, pick) -> str | None:
-        return layout.change(value, pick(last[0].subsidies), last[3], lang) if last and paid else None
-
     # The unit goes in the label, so the figure keeps to the lead's width on a projector.
-    wan = "{:,.2f}" if lang == "zh" else "{:,.0f}"
     compared = [(*(percent(now.amount, before.amount) if paid else (None, None)), against)]
     if last:
         compared.append((*(percent(now.amount, last[0].subsidies.amount) if paid else (None, None)), last[3]))
-    lead(ctx, t("kpi.amount_unit", lang), wan.format(float(now.amount) / (10000 if lang == "zh" else 1)) if paid else "—",
+    lead(ctx, t("kpi.amount_unit", lang), format_wan(float(now.amount), lang, decimals_en=0) if paid else "—",
          compared, delta_color="off", help=layout.definition("amount", lang))
-    cols = st.columns(2)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{now.person_times:,}" if paid else "—",
-               layout.lines(against, yoy(now.person_times, lambda f: f.person_times)),
-               signed(now.person_times - before.person_times) if paid else None, delta_color="off",
-               help=layout.definition("person_times", lang))
-    layout.kpi(cols[1], t("kpi.children_paid", lang), f"{now.children:,}" if paid else "—",
-               layout.lines(against, yoy(now.children, lambda f: f.children)),
-               signed(now.children - before.children) if paid else None, delta_color="off",
-               help=layout.definition("children_paid", lang))
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    paid = data.payments_by_month(ctx.scope, ctx.filters, add_months(this_month.start, -11), this_month.end)
+    for col, measure in zip(st.columns(2), ("person_times", "children")):
+        layout.payment_kpi(col, measure, now, before, last[0].subsidies if last else None, against,
+                           last[3] if last else None, paid, lang)
+    paid = data.payments_by_month(ctx.scope, ctx.filters, *Period.twelve_months_to(ctx.as_of.date()))
     st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))
     if paid.empty:
         st.info(t("empty.no_data", lang))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from catalogue.i18n import format_moment, label, t
 from dashboard import data, layout, links, urlstate
-from dashboard.casework import LAPSED, risk_text
+from dashboard.casework import LAPSED
 from dashboard.context import ViewContext
 from data_access.quality import CHECKS, IMPERSONAL_CHECKS, QualityCounts
 from data_access.rules import CaseRules
@@ -144,7 +144,7 @@ def display_rows(check: str, rows: pd.DataFrame, lang: str, rules: CaseRules) ->
             t("col.case_no", lang): rows["case_no"],
             **street,
             t("col.community", lang): rows[f"community_{suffix}"],
-            t("col.risk", lang): [risk_text(rules, r, lang) for r in rows["risk_level"]],
+            t("col.risk", lang): [rules.risk(r).label(lang) for r in rows["risk_level"]],
             t("col.stage", lang): [label("stage", s, lang) for s in rows["stage"]],
             t("col.reported_at", lang): _dates(rows["reported_at"]),
             t("col.last_contact_at", lang): _dates(rows["last_contact_at"]),

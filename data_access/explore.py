@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import (
@@ -356,11 +356,6 @@ def validate(query: ExploreQuery) -> ExploreQuery:
 # --- the query --------------------------------------------------------------------------------------
 
 
-def register_day(filters: Filters, as_of: datetime) -> date:
-    """The period's last day, or the as-of day if that is earlier."""
-    return min(filters.period.end - timedelta(days=1), as_of.date())
-
-
 def aggregate(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
               query: ExploreQuery = ExploreQuery()) -> pd.DataFrame:
     """One row per dimension value (or pair of values): the dimension column(s) and ``value``.
@@ -371,7 +366,7 @@ def aggregate(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
     """
     query = validate(query)
     spec = DATASET_SPECS[query.dataset]
-    ctx = _Context(engine.dialect.name, register_day(filters, as_of))
+    ctx = _Context(engine.dialect.name, filters.period.register_day(as_of))
     dims = [d for d in (query.dim, query.dim2) if d]
     groups = [result_column(d) for d in dims]
 

@@ -5,7 +5,7 @@ Counts are grouped in SQL and joined to the street or community rows in one stat
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, distinct, func, or_, select
@@ -26,11 +26,6 @@ VISIT_BANDS = ((30, "le_30"), (60, "le_60"), (90, "le_90"), (None, "gt_90"))
 VISIT_BAND_CODES = (*(band for _, band in VISIT_BANDS), "none")
 
 
-def register_day(filters: Filters, as_of: datetime) -> date:
-    """The day the register of children in difficulty is read at: the period's last day, or as-of if earlier."""
-    return min(filters.period.end - timedelta(days=1), as_of.date())
-
-
 def _counted(key, value, *conditions) -> Select:
     return select(key.label("key"), value.label("n")).where(*conditions).group_by(key)
 
@@ -47,7 +42,7 @@ def _case_counts(key, rules: CaseRules, as_of: datetime, *conditions) -> Select:
 
 
 def _children_counts(key, filters: Filters, as_of: datetime, *conditions) -> Select:
-    return _counted(unindexed(key), func.count(), *_registered(register_day(filters, as_of)), *conditions)
+    return _counted(unindexed(key), func.count(), *_registered(filters.period.register_day(as_of)), *conditions)
 
 
 def _registered(day: date) -> list:

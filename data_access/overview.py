@@ -308,7 +308,7 @@ def training_figures(engine: Engine, scope: Scope, filters: Filters, day: date) 
 def period_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, moment: datetime,
                    rules: CaseRules, past: bool = False) -> PeriodFigures:
     """Every figure of a span; the register and the staff are read on the period's last day (at most ``moment``)."""
-    day = min(span.period.end - timedelta(days=1), moment.date())
+    day = span.period.register_day(moment)
     return PeriodFigures(
         moment=moment,
         span=span,
@@ -325,7 +325,7 @@ def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
     span = Span.of(filters.period, as_of)
     previous = span.matching(filters.period.previous())
     previous_end = min(datetime.combine(previous.period.end, datetime.min.time()), as_of)
-    day = min(filters.period.end - timedelta(days=1), as_of.date())
+    day = filters.period.register_day(as_of)
     year_before = Period("year", day.year).same_moment(datetime.combine(day, datetime.min.time()),
                                                        Period("year", day.year - 1)).date()
     network, current, earlier, trained_before, last_year = together(
@@ -341,17 +341,11 @@ def key_figures(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
                       year_before=earlier if last_year is None else last_year)
 
 
-def year_before_span(span: Span) -> Span:
-    """The same span of the same period a year before: up to the same moment while the period runs (a span
-    to 29 February is matched to 28 February), its same complete months, or all of it."""
-    return span.matching(span.period.year_before())
-
-
 def year_before_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, as_of: datetime,
                         rules: CaseRules) -> PeriodFigures:
     """The figures of the same period a year before, over the same span as ``span``: flows up to the same
     moment (payments over the same complete months), stocks at that moment, or at the period's end once over."""
-    earlier = year_before_span(span)
+    earlier = span.year_before()
     moment = min(earlier.until, as_of)
     return period_figures(engine, scope, replace(filters, period=earlier.period), earlier, moment, rules,
                           past=moment < as_of)

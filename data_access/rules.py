@@ -25,6 +25,10 @@ class RiskRule:
     first_response: timedelta
     follow_up: timedelta
 
+    def label(self, lang: str) -> str:
+        """The level's name as the rules file gives it ("一级·红", "Level 1 · Red")."""
+        return self.label_en if lang == "en" else self.label_zh
+
 
 @dataclass(frozen=True)
 class CaseRules:
@@ -36,6 +40,10 @@ class CaseRules:
             if rule.level == level:
                 return rule
         raise KeyError(level)
+
+    def labels(self, lang: str) -> dict[str, str]:
+        """Each level's name, most urgent first."""
+        return {rule.level: rule.label(lang) for rule in self.risks}
 
     def first_response_cutoffs(self, as_of: datetime) -> dict[str, datetime]:
         """Per risk level, the report time before which an unanswered case is overdue."""

@@ -70,6 +70,22 @@ class Period:
         months = {"year": 12, "quarter": 3, "month": 1}[self.kind]
         return add_months(self.start, months)
 
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def register_day(self, moment: datetime) -> date:
+        """The day the period's stocks (children on the register, staff in post, trained so far) are read on:
+        its last day, or ``moment``'s day while the period runs. A child counts on the period's last day."""
+        return min(self.last_day, moment.date())
+
+    @classmethod
+    def twelve_months_to(cls, day: date) -> tuple[date, date]:
+        """The rolling twelve months of the trend charts: the first day of the month eleven months before
+        ``day``'s, and the first day after ``day``'s month (so the running month is the last of the twelve)."""
+        month = cls.containing(day, "month")
+        return add_months(month.start, -11), month.end
+
     def previous(self) -> Period:
         if self.kind == "year":
             return Period("year", self.year - 1)
@@ -87,7 +103,7 @@ class Period:
     def running(self, moment: datetime) -> bool:
         """Whether the period has begun and its last day has not come by ``moment``: data as of a period's
         last day (the day's work done) is that period's, complete."""
-        return self.start <= moment.date() < self.end - timedelta(days=1)
+        return self.start <= moment.date() < self.last_day
 
     def complete_months(self, moment: datetime) -> list[date]:
         """The period's months whose last day has come by ``moment``."""
@@ -130,6 +146,11 @@ class Span:
             return Span(other, end, tuple(other.months()))
         return Span(other, self.period.same_moment(self.until, other), tuple(other.months()[:len(self.months)]),
                     like_for_like=True)
+
+    def year_before(self) -> Span:
+        """The same span of the same period a year before: up to the same moment while the period runs (a span
+        to 29 February is matched to 28 February), its same complete months, or all of it."""
+        return self.matching(self.period.year_before())
 
     @property
     def start(self) -> datetime:

@@ -62,7 +62,7 @@ def scope_of(sub: Subscription) -> Scope:
 def scope_label(engine: Engine, scope: Scope, lang: str) -> str:
     """The street (and a director's community) the scope covers, or the district."""
     if scope.streets is None:
-        return t("notify.scope.district", lang)
+        return t("scope.district", lang)
     name = "name_en" if lang == "en" else "name_zh"
     parts = [t("notify.scope.street", lang, name=n) for n in reference.list_streets(engine, scope)[name]]
     if scope.communities is not None:
@@ -81,10 +81,6 @@ def case_link(case_no: str, lang: str) -> str:
     return link("/cases", lang, case=case_no)
 
 
-def _risk_names(rules: CaseRules, lang: str) -> dict[str, str]:
-    return {r.level: r.label_en if lang == "en" else r.label_zh for r in rules.risks}
-
-
 @dataclass(frozen=True)
 class Section:
     title: str
@@ -95,7 +91,7 @@ class Section:
 
 
 def _by_risk(frame: pd.DataFrame, rules: CaseRules, lang: str, note) -> list[tuple[str, list[tuple[str, str]]]]:
-    names = _risk_names(rules, lang)
+    names = rules.labels(lang)
     groups = []
     for level in names:
         rows = frame[frame["risk_level"] == level]
@@ -204,7 +200,7 @@ def evaluate(engine: Engine, sub: Subscription, as_of: datetime, rules: CaseRule
         return Finding(page.total, lines, more_link=link("/cases", lang, risk="critical", due="overdue"))
     if rule == "no_holder":
         found = quality.cases_without_holder(engine, scope, filters, as_of, limit=LINES_PER_SECTION)
-        names = _risk_names(rules, lang)
+        names = rules.labels(lang)
         lines = [(row["case_no"], names.get(row["risk_level"], row["risk_level"])) for _, row in found.iterrows()]
         total = quality.quality_counts(engine, scope, filters, as_of, rules).no_holder
         return Finding(total, lines, more_link=link("/cases", lang))

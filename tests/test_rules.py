@@ -19,6 +19,13 @@ def test_defaults_are_the_published_table():
     assert rules.stages == STAGES
 
 
+def test_labels_follow_the_language_in_the_rules_order():
+    rules = load_rules()
+    assert list(rules.labels("zh").items()) == [("critical", "一级·红"), ("high", "二级·橙"), ("medium", "三级·黄"),
+                                                ("low", "四级·蓝")]
+    assert rules.labels("en")["low"] == "Level 4 · Blue" == rules.risk("low").label("en")
+
+
 def test_cutoffs():
     rules = load_rules()
     now = datetime(2022, 6, 30, 18)

@@ -109,16 +109,16 @@ def test_a_span_to_29_february_is_compared_with_28_february(leap_engine, rules, 
 
 def test_the_leap_day_rule_of_the_span():
     span = Span.of(Period.parse("2024Q1"), datetime(2024, 2, 29, 18))
-    assert overview.year_before_span(span).until == datetime(2023, 2, 28, 18)
+    assert span.year_before().until == datetime(2023, 2, 28, 18)
     span = Span.of(Period.parse("2025Q1"), datetime(2025, 2, 28, 18))
-    assert overview.year_before_span(span).until == datetime(2024, 2, 28, 18)
+    assert span.year_before().until == datetime(2024, 2, 28, 18)
     span = Span.of(Period.parse("2025Q1"), datetime(2025, 3, 1, 8))
-    assert overview.year_before_span(span).until == datetime(2024, 3, 1, 8)
+    assert span.year_before().until == datetime(2024, 3, 1, 8)
 
 
 def test_the_year_before_of_a_finished_period_is_all_of_it():
     span = Span.of(Period.parse("2023Q4"), datetime(2024, 2, 29, 18))
-    earlier = overview.year_before_span(span)
+    earlier = span.year_before()
     assert earlier.period == Period.parse("2022Q4") and earlier.until == datetime(2023, 1, 1)
     assert len(earlier.months) == 3 and not earlier.like_for_like
 
@@ -129,7 +129,7 @@ def test_the_same_period_last_year_is_compared_except_for_a_year_and_before_the_
     as_of = datetime(2025, 5, 10, 9)
     quarter = Span.of(Period("quarter", 2025, 2), as_of)
     monkeypatch.setattr(data, "before_data", lambda period: period.start < date(2024, 1, 1))
-    assert data.year_before_span(quarter) == overview.year_before_span(quarter)
+    assert data.year_before_span(quarter) == quarter.year_before()
     assert data.comparison_spans(quarter) == [quarter.matching(Period("quarter", 2025, 1)),
                                               quarter.matching(Period("quarter", 2024, 2))]
     year = Span.of(Period("year", 2025), as_of)

@@ -101,7 +101,7 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
             col.button(
                 f"{matrix.loc[rule.level, bucket]:,}", key=f"cell-{rule.level}-{bucket}", width="stretch",
                 type="primary" if active else "secondary", on_click=casework.select_cell, args=(rule.level, bucket),
-                help=t("cases.matrix.help", lang, risk=casework.risk_text(rules, rule.level, lang),
+                help=t("cases.matrix.help", lang, risk=rule.label(lang),
                        due=t(f"cases.due.{bucket}", lang)),
             )
 

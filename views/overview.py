@@ -5,7 +5,7 @@ dashboard.meeting.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +14,7 @@ from catalogue.i18n import format_share, label, signed, t, versus, versus_months
 from dashboard import auth, briefing, charts, context, data, empty, gaps, layout, links, meeting, pressure, urlstate
 from dashboard.text import literal
 from data_access.overview import KeyFigures
-from data_access.types import Period, add_months, months_between
+from data_access.types import Period, months_between
 
 
 @dataclass(frozen=True)
@@ -32,16 +32,15 @@ class Overview:
 def load(ctx: context.ViewContext) -> Overview:
     figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
     ranked = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
-    this_month = Period.containing(ctx.as_of.date(), "month")
-    first = add_months(this_month.start, -11)
+    first, end = Period.twelve_months_to(ctx.as_of.date())
     return Overview(
         figures=figures,
         ranked=ranked,
         gaps=gaps.find_gaps(ctx, figures, ranked),
         first=first,
-        end=this_month.end,
-        reported=data.cases_by_month(ctx.scope, ctx.filters, first, this_month.end, ctx.as_of),
-        paid=data.payments_by_month(ctx.scope, ctx.filters, first, this_month.end),
+        end=end,
+        reported=data.cases_by_month(ctx.scope, ctx.filters, first, end, ctx.as_of),
+        paid=data.payments_by_month(ctx.scope, ctx.filters, first, end),
         street_figures=data.street_figures(ctx.scope, ctx.filters, ctx.as_of),
     )
 
@@ -62,7 +61,7 @@ def cards(ctx: context.ViewContext, figures) -> None:
     lang, now, before = ctx.lang, figures.current, figures.previous
     rules = data.rules()
     against = versus(now.span, before.span, lang)
-    at_start = t("kpi.vs_moment", lang, date=(ctx.period.start - timedelta(days=1)).isoformat())
+    at_start = t("kpi.vs_moment", lang, date=ctx.period.previous().last_day.isoformat())
     to_register = (links.EXPLORE, t("overview.link.register", lang),
                    links.explore_view(ctx, "children", dim="category", measure="count", chart="bar"))
     last = layout.year_before(ctx, figures)
@@ -180,7 +179,7 @@ def trends(ctx: context.ViewContext, found: Overview) -> None:
         if reported.empty:
             st.info(t("empty.no_data", lang))
         else:
-            layout.chart(charts.cases_by_month_chart, reported, briefing.risk_labels(data.rules(), lang), lang,
+            layout.chart(charts.cases_by_month_chart, reported, data.rules().labels(lang), lang,
                          months=months_between(found.first, found.end))
     with right:
         st.caption(t("chart.subsidy_trend_short", lang), help=t("chart.help.subsidy_trend", lang))

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from catalogue.i18n import format_moment, format_yuan, label, period_label, signed, t, versus_months, versus_year_months
+from catalogue.i18n import format_moment, format_yuan, label, period_label, t, versus_months, versus_year_months
 from dashboard import charts, context, data, empty, layout, subsidy_tables, urlstate
 from dashboard.gaps import months_due_end
 from dashboard.text import md
@@ -127,26 +127,9 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
     span, before, last = loaded.span, loaded.before, loaded.last
     figures, earlier, last_year = loaded.figures, loaded.earlier, loaded.last_year
     against, months_paid = versus_months(span, before, lang), bool(span.months)
-
-    def yoy(now, pick, decimals: int = 0) -> str | None:
-        """The line against the same months a year before."""
-        if not (last_year and months_paid):
-            return None
-        return layout.change(now, pick(last_year), versus_year_months(span, last, lang), lang, decimals)
-
-    cols = st.columns(3)
-    layout.kpi(cols[0], t("kpi.person_times", lang), f"{figures.person_times:,}" if months_paid else "—",
-               layout.lines(against, yoy(figures.person_times, lambda f: f.person_times)),
-               signed(figures.person_times - earlier.person_times) if months_paid else None, delta_color="off",
-               help=layout.definition("person_times", lang))
-    layout.kpi(cols[1], t("kpi.amount_yuan", lang), f"{float(figures.amount):,.2f}" if months_paid else "—",
-               layout.lines(against, yoy(float(figures.amount), lambda f: float(f.amount), 2)),
-               signed(float(figures.amount - earlier.amount), 2) if months_paid else None, delta_color="off",
-               help=layout.definition("amount", lang))
-    layout.kpi(cols[2], t("kpi.children_paid", lang), f"{figures.children:,}" if months_paid else "—",
-               layout.lines(against, yoy(figures.children, lambda f: f.children)),
-               signed(figures.children - earlier.children) if months_paid else None, delta_color="off",
-               help=layout.definition("children_paid", lang))
+    against_year = versus_year_months(span, last, lang) if last else None
+    for card, payment in zip(st.columns(3), ("person_times", "amount", "children")):
+        layout.payment_kpi(card, payment, figures, earlier, last_year, against, against_year, months_paid, lang)
     if months_paid and figures.person_times == 0:
         key = "subsidies.no_children" if loaded.registered == 0 else "subsidies.none"
         st.info(md(key, lang, period=period_label(period, lang), scope=ctx.scope_name))
