@@ -21,7 +21,6 @@ A = schema.audit_log
 ACTIONS = (
     "sign_in",
     "sign_out",
-    "sign_in_failed",
     "account_locked",
     "case_view",
     "reveal",

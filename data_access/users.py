@@ -27,8 +27,6 @@ from data_access.types import Scope
 
 U = schema.users
 ROLES = ("leader", "supervisor", "director", "analyst", "admin")
-# Roles whose scope shows names (one record at a time, each reveal logged).
-NAMED_ROLES = ("supervisor", "director")
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,60}$")
 MAX_FAILURES = 5
