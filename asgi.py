@@ -5,11 +5,13 @@ Streamlit's own server with the app's routes beside it (sign-in, /healthz); the 
 
 import streamlit as st
 
-from dashboard import routes
+from dashboard import downloads, routes
 from data_access import config
 
-# A misconfigured key or lifetime stops the server at start, with its message, not at the first sign-in.
+# A bad setting or a Streamlit without the internals the download hold patches stops the server at start,
+# with a message naming it, not at the first page that needs it.
+config.check_settings()
 config.secret_key()
-config.session_lifetime()
+downloads.check_streamlit()
 
 app = st.App("app.py", routes=routes.routes(), middleware=routes.middleware())

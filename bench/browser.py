@@ -11,7 +11,6 @@ import asyncio
 import os
 import statistics
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from catalogue.i18n import t
-from data_access.config import PROJECT_ROOT
 from deploy import loopback
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,33 +61,10 @@ class Server:
 
 @contextmanager
 def serve(data_dir: Path, log_path: Path):
-    """`streamlit run asgi.py` serving ``data_dir``/dashboard.db as the bundled sample (demo mode)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
-    env.update(DASHBOARD_DATA_DIR=str(data_dir), DASHBOARD_BENCH="1")
-    port = loopback.free_port()
-    base = f"http://127.0.0.1:{port}"
+    """The app serving ``data_dir``/dashboard.db as the bundled sample (demo mode), with the empty floor page."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w+") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port), "--server.headless",
-             "true", "--browser.gatherUsageStats", "false"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while not loopback.healthy(f"{base}/_stcore/health"):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"Streamlit did not start on {base}:\n{log.read()}")
-                time.sleep(0.5)
-            yield Server(base, process)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with loopback.running_app(log_path, {"DASHBOARD_DATA_DIR": str(data_dir), "DASHBOARD_BENCH": "1"}) as app:
+        yield Server(f"http://{app.address}", app.process)
 
 
 def _local_only(route) -> None:

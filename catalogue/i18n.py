@@ -12,14 +12,12 @@ from data_access.types import Period, Span
 CATALOGUE: dict[str, tuple[str, str]] = {
     # app shell
     "app.title": ("{district}未成年人保护数据看板", "{district} Minor Protection Dashboard"),
-    "app.short_title": ("未保数据看板", "Minor Protection"),
     "nav.overview": ("总览", "Overview"),
     "nav.map": ("站点覆盖地图", "Coverage map"),
     "nav.cases": ("危机个案", "Crisis cases"),
     "nav.subsidies": ("困境儿童补贴", "Subsidies"),
     "nav.explore": ("自助分析", "Explore"),
     "nav.data": ("数据管理", "Data"),
-    "filter.heading": ("筛选", "Filters"),
     "filter.language": ("语言", "Language"),
     "filter.period": ("统计期间", "Period"),
     "filter.street": ("街道", "Street"),
@@ -724,7 +722,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.beds": ("床位", "Beds"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
-    "unit.yuan": ("元", "yuan"),
     "unit.person_times": ("人次", "person-times"),
     # data-quality panel (/data?check=...)
     "quality.title": ("数据质量", "Data quality"),
@@ -1063,7 +1060,6 @@ VOCAB: dict[str, dict[str, tuple[str, str]]] = {
     "audit_action": {
         "sign_in": ("登录", "sign-in"),
         "sign_out": ("退出", "sign-out"),
-        "sign_in_failed": ("登录失败", "failed sign-in"),
         "account_locked": ("账户锁定", "account locked"),
         "case_view": ("查看个案", "case viewed"),
         "reveal": ("显示个人信息", "personal data shown"),

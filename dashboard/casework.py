@@ -23,7 +23,6 @@ PAGE_SIZE = 50
 LAPSED = "cadence"  # ?no_contact=cadence: beyond the risk level's follow-up cadence, as the data page counts
 NO_CONTACT_CHOICES = (LAPSED, *(str(d) for d in NO_CONTACT_DAYS))
 REPORTED_PARAMS = ("from", "to")  # the reported-between widget's first and last day
-FILTER_KEYS = ("community", "risk", "stage", "type", "source", "staff", "reported", "flags", "due", "no_contact", "q")
 
 
 def reset_page() -> None:

@@ -119,16 +119,6 @@ def communities(scope: Scope, filters: Filters) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def stations(scope: Scope, filters: Filters) -> pd.DataFrame:
-    return reference.list_stations(engine(), scope, filters)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def staff(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
-    return reference.list_staff(engine(), scope, filters, as_of)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
 def social_orgs(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
     return reference.list_social_orgs(engine(), scope, filters, as_of)
 

@@ -11,20 +11,24 @@ the sweeps as before.
 
 from __future__ import annotations
 
+import inspect
 import time
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
 import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
+# The Streamlit releases the hold and the reconnect timer were tested on; requirements.txt pins the same.
+SUPPORTED_STREAMLIT = ">=1.67,<1.68"
 HOLD_SECONDS = 60.0
 # Any interval will do (see rerun_after_reconnect); a long one costs nothing.
 RECONNECT_TIMER_SECONDS = 3600
 HOLDER = "generated-downloads"  # the files' stand-in session among the manager's sessions
 
 _built_at: dict[str, float] = {}  # generated file id -> when it was built
-_build = MediaFileManager.execute_deferred
+_build = None  # Streamlit's own execute_deferred, once the hold is installed
 
 
 def _execute_deferred(manager: MediaFileManager, file_id: str) -> str:
@@ -39,9 +43,35 @@ def _execute_deferred(manager: MediaFileManager, file_id: str) -> str:
     return url
 
 
+def missing_streamlit_internals() -> list[str]:
+    """The Streamlit internals this module relies on that the installed Streamlit lacks."""
+    manager = MediaFileManager(MemoryMediaFileStorage("/media"))
+    present = {
+        "MediaFileManager.execute_deferred": callable(getattr(MediaFileManager, "execute_deferred", None)),
+        "MediaFileManager.remove_orphaned_files": callable(getattr(MediaFileManager, "remove_orphaned_files", None)),
+        "MediaFileManager._lock": hasattr(manager, "_lock"),
+        "MediaFileManager._files_by_session_and_coord":
+            isinstance(getattr(manager, "_files_by_session_and_coord", None), dict),
+        "st.fragment(run_every=...)": "run_every" in inspect.signature(st.fragment).parameters,
+    }
+    return [name for name, found in present.items() if not found]
+
+
+def check_streamlit() -> None:
+    """Stop, naming what is missing, when the installed Streamlit lacks an internal the hold patches."""
+    missing = missing_streamlit_internals()
+    if missing:
+        raise RuntimeError(f"Streamlit {st.__version__} lacks {', '.join(missing)}, which dashboard/downloads.py "
+                           f"relies on; install a supported release: pip install 'streamlit{SUPPORTED_STREAMLIT}'")
+
+
 def hold_generated_downloads() -> None:
     """Install the hold (once per process; calling again changes nothing)."""
-    MediaFileManager.execute_deferred = _execute_deferred
+    global _build
+    if MediaFileManager.execute_deferred is not _execute_deferred:
+        check_streamlit()
+        _build = MediaFileManager.execute_deferred
+        MediaFileManager.execute_deferred = _execute_deferred
 
 
 @st.fragment(run_every=RECONNECT_TIMER_SECONDS)

@@ -21,7 +21,6 @@ A = schema.audit_log
 ACTIONS = (
     "sign_in",
     "sign_out",
-    "sign_in_failed",
     "account_locked",
     "case_view",
     "reveal",
@@ -148,9 +147,10 @@ def search(
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from data_access.config import database_url
+    from data_access.config import database_url, exit_on_bad_settings
     from data_access.engine import describe_url, make_engine
 
+    exit_on_bad_settings()
     parser = argparse.ArgumentParser(prog="python -m data_access.audit", description="Check the audit trail.")
     parser.add_argument("--db", default=None, help="database URL (default: DATABASE_URL or var/dashboard.db)")
     commands = parser.add_subparsers(dest="command", required=True)

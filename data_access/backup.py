@@ -230,8 +230,9 @@ def _check(latest: Path, manifest: dict, restored: Engine) -> DrillReport:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from data_access.config import database_url
+    from data_access.config import database_url, exit_on_bad_settings
 
+    exit_on_bad_settings()
     parser = argparse.ArgumentParser(prog="python -m data_access.backup", description="Back up and restore-test the database.")
     parser.add_argument("command", choices=("dump", "drill"),
                         help="dump: take a backup, delete those past the retention; drill: restore the newest into a "

@@ -56,7 +56,10 @@ def parse_as_of(text: str) -> datetime:
 def as_of_override() -> datetime | None:
     """``DASHBOARD_AS_OF``: the moment the dashboard treats as now (for reviews and tests)."""
     text = os.environ.get("DASHBOARD_AS_OF")
-    return parse_as_of(text) if text else None
+    try:
+        return parse_as_of(text) if text else None
+    except ValueError as exc:
+        raise ValueError(f"DASHBOARD_AS_OF: {exc}") from exc
 
 
 def default_language() -> str:
@@ -65,7 +68,10 @@ def default_language() -> str:
 
 
 def rules_file() -> Path | None:
+    """``CASE_RULES_FILE``: the case rules (default data_access/case_rules.toml)."""
     text = os.environ.get("CASE_RULES_FILE")
+    if text and not Path(text).is_file():
+        raise ValueError(f"CASE_RULES_FILE names no file: {text!r}")
     return Path(text) if text else None
 
 
@@ -176,11 +182,8 @@ def secret_key() -> str:
     Without it, a random key is made once and kept in ``secret_key`` under the data directory (readable
     by its owner only), which every process sharing that directory then uses.
     """
-    text = os.environ.get("DASHBOARD_SECRET_KEY", "").strip()
+    text = _given_secret_key()
     if text:
-        if len(text) < MIN_SECRET_KEY:
-            raise ValueError(f"DASHBOARD_SECRET_KEY must have at least {MIN_SECRET_KEY} characters "
-                             f"(e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))')")
         return text
     path = data_dir() / "secret_key"
     if not path.exists():
@@ -201,6 +204,15 @@ def secret_key() -> str:
     return key
 
 
+def _given_secret_key() -> str:
+    """``DASHBOARD_SECRET_KEY`` when it is set (checked), else ""."""
+    text = os.environ.get("DASHBOARD_SECRET_KEY", "").strip()
+    if text and len(text) < MIN_SECRET_KEY:
+        raise ValueError(f"DASHBOARD_SECRET_KEY must have at least {MIN_SECRET_KEY} characters "
+                         f"(e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))')")
+    return text
+
+
 def app_role() -> str | None:
     """``DASHBOARD_APP_ROLE``: the PostgreSQL role the app signs in as; migrations grant it what the app needs
     and nothing more. Unset: no grants (SQLite, or a database the app owns)."""
@@ -217,3 +229,32 @@ def public_url() -> str:
     if not text.startswith(("http://", "https://")) or not text.split("//", 1)[1]:
         raise ValueError(f"DASHBOARD_PUBLIC_URL must start with http:// or https://, not {text!r}")
     return text
+
+
+def check_settings() -> None:
+    """Read every setting that can be wrong, so that a bad one stops a start (of the app or of a command) with a
+    message naming it, not a page or a run later. The mail settings are checked once a mail server is named;
+    the language and the map's coordinate systems fall back with a notice on the page instead."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(database_url())
+    except ArgumentError as exc:
+        raise ValueError(f"DATABASE_URL is not a database URL: {exc}") from exc
+    as_of_override()
+    rules_file()
+    idle_timeout()
+    session_lifetime()
+    _given_secret_key()
+    public_url()
+    if (os.environ.get("DASHBOARD_SMTP_HOST") or "").strip():
+        smtp_settings()
+
+
+def exit_on_bad_settings() -> None:
+    """check_settings at the start of a command: a bad setting ends it with its message."""
+    try:
+        check_settings()
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None

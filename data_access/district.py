@@ -313,6 +313,7 @@ def init_database(engine: Engine, network: Network, username: str | None = None)
 
 
 def main(argv: list[str] | None = None) -> int:
+    config.exit_on_bad_settings()
     parser = argparse.ArgumentParser(prog="python -m data_access.district", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     init = commands.add_parser("init", help="migrate a database and load a district's reference network")

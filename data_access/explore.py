@@ -307,7 +307,6 @@ DATASET_SPECS: dict[str, Dataset] = {
 
 # The name a dimension's column has in a result: the street and community dimensions hold ids.
 RESULT_COLUMNS = {"street": "street_id", "community": "community_id"}
-DEFAULT_DIMENSION = "street"
 
 
 def result_column(dim: str) -> str:

@@ -23,7 +23,6 @@ ST, SF, CH = schema.stations, schema.staff, schema.children
 
 # Days since the last home visit, as (upper bound, band); "none" when no visit is recorded.
 VISIT_BANDS = ((30, "le_30"), (60, "le_60"), (90, "le_90"), (None, "gt_90"))
-VISIT_BAND_CODES = (*(band for _, band in VISIT_BANDS), "none")
 
 
 def _counted(key, value, *conditions) -> Select:

@@ -455,7 +455,3 @@ summary_coverage = Table(
 
 SUMMARY_TABLES = (summary_payments, summary_payment_children, summary_register, summary_quality, summary_cases,
                   summary_coverage)
-
-
-# Tables in the order rows must be deleted (children before parents).
-DELETE_ORDER = tuple(reversed(metadata.sorted_tables))

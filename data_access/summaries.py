@@ -291,8 +291,10 @@ def _cases(conn: Connection) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from data_access.config import exit_on_bad_settings
     from data_access.engine import make_engine
 
+    exit_on_bad_settings()
     parser = argparse.ArgumentParser(prog="python -m data_access.summaries",
                                      description="Rebuild the summary tables from the rows, in one transaction.")
     parser.add_argument("--database-url", help="default: the configured database")

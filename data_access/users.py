@@ -27,8 +27,6 @@ from data_access.types import Scope
 
 U = schema.users
 ROLES = ("leader", "supervisor", "director", "analyst", "admin")
-# Roles whose scope shows names (one record at a time, each reveal logged).
-NAMED_ROLES = ("supervisor", "director")
 MIN_PASSWORD = 10
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,60}$")
 MAX_FAILURES = 5
@@ -188,9 +186,10 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from data_access.config import database_url
+    from data_access.config import database_url, exit_on_bad_settings
     from data_access.engine import describe_url, make_engine
 
+    exit_on_bad_settings()
     parser = argparse.ArgumentParser(prog="python -m data_access.users", description="Manage dashboard accounts.")
     parser.add_argument("--db", default=None, help="database URL (default: DATABASE_URL or var/dashboard.db)")
     commands = parser.add_subparsers(dest="command", required=True)

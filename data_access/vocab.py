@@ -21,7 +21,6 @@ ORG_CATEGORIES = ("psych_counselling", "youth_social_group", "youth_service_othe
 
 RISK_LEVELS = ("critical", "high", "medium", "low")
 STAGES = ("reported", "verifying", "assessing", "intervening", "referred", "follow_up", "closed")
-OPEN_STAGES = STAGES[:-1]
 CRISIS_TYPES = (
     "suicidal_ideation",
     "self_harm",

@@ -3,7 +3,8 @@ deploy/nginx/dashboard.conf terminates TLS (a certificate from deploy/make-self-
 two app processes started with deploy/systemd/dashboard@.service's command line. Everything lives in a work
 directory of the caller's; the package's default site on port 80 is neither used nor touched.
 
-``serving(work, db_url, processes=2, settings={...})`` yields a ``Proxy`` once everything answers."""
+``serving(work, db_url, processes=2, settings={...})`` yields a ``Proxy`` once everything answers;
+``running_app(log, settings)`` one app process alone (the browser tests and the benchmark's page renders)."""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ class Proxy:
 
     def restart(self, app: App) -> App:
         """Start ``app``'s process again on its port (after it stopped), as systemd's Restart= does."""
-        revived = start_app(self.db_url, app.log.with_suffix(".restarted.log"), self.settings, port=app.port)
+        revived = start_app(app.log.with_suffix(".restarted.log"), {"DATABASE_URL": self.db_url, **self.settings},
+                            port=app.port)
         self.apps[self.apps.index(app)] = revived
         wait_healthy(revived)
         return revived
@@ -83,14 +85,26 @@ def unit_command(port: int) -> list[str]:
     return [sys.executable, *[str(port) if part == "%i" else part for part in command[1:]]]
 
 
-def start_app(db_url: str, log: Path, settings: dict[str, str], port: int | None = None) -> App:
-    """One app process serving ``db_url`` through DATABASE_URL, with ``settings`` (DASHBOARD_..., FORWARDED_...)
-    as the unit's EnvironmentFile would give them."""
+def start_app(log: Path, settings: dict[str, str], port: int | None = None) -> App:
+    """One app process with ``settings`` (DATABASE_URL, DASHBOARD_..., FORWARDED_...) as the unit's EnvironmentFile
+    would give them, and none of those from this process's environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DASHBOARD_", "FORWARDED_")) and k != "DATABASE_URL"}
-    env.update(DATABASE_URL=db_url, **settings)
+    env.update(settings)
     port = port or free_port()
     process = subprocess.Popen(unit_command(port), cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     return App(port, process, log)
+
+
+@contextmanager
+def running_app(log: Path, settings: dict[str, str], seconds: float = 90):
+    """One app process on a free loopback port (start_app), without the proxy; yields it once /_stcore/health
+    answers ok and stops it afterwards."""
+    app = start_app(log, settings)
+    try:
+        wait_healthy(app, seconds)
+        yield app
+    finally:
+        stop(app.process)
 
 
 def healthy(url: str) -> bool:
@@ -201,7 +215,8 @@ def serving(work: Path, db_url: str, processes: int = 2, settings: dict[str, str
                           capture_output=True, text=True, timeout=60)
     if made.returncode != 0:
         raise ServingError(made.stderr)
-    apps = [start_app(db_url, work / "log" / f"app{n}.log", settings) for n in range(1, processes + 1)]
+    apps = [start_app(work / "log" / f"app{n}.log", {"DATABASE_URL": db_url, **settings})
+            for n in range(1, processes + 1)]
     nginx = None
     try:
         for app in apps:

@@ -30,9 +30,10 @@ from data_access.subscriptions import SubscriptionError
 
 
 def main(argv: list[str] | None = None) -> int:
-    from data_access.config import database_url, default_language
+    from data_access.config import database_url, default_language, exit_on_bad_settings
     from data_access.engine import make_engine
 
+    exit_on_bad_settings()
     parser = argparse.ArgumentParser(prog="python -m notify", description="Digests, briefings and alerts.")
     parser.add_argument("--db", default=None, help="database URL (default: DATABASE_URL or var/dashboard.db)")
     commands = parser.add_subparsers(dest="command", required=True)

@@ -8,12 +8,13 @@ import time
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access.config import database_url, parse_as_of
+from data_access.config import database_url, exit_on_bad_settings, parse_as_of
 from data_access.engine import describe_url, make_engine
 from sample_data.build import DEFAULT_AS_OF, DEFAULT_SEED, DatabaseNotEmpty, build_database
 
 
 def main(argv: list[str] | None = None) -> int:
+    exit_on_bad_settings()
     parser = argparse.ArgumentParser(prog="python -m sample_data", description="Build the synthetic sample database.")
     parser.add_argument("--db", default=None, help="database URL (default: DATABASE_URL or var/dashboard.db)")
     parser.add_argument("--as-of", default=DEFAULT_AS_OF.isoformat(timespec="minutes"),

@@ -1,3 +1,7 @@
+import importlib
+import os
+import subprocess
+import sys
 from datetime import datetime
 
 import pytest
@@ -49,3 +53,61 @@ def test_sqlite_engine_turns_on_foreign_keys_and_wal(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+BAD_SETTINGS = [
+    ("DATABASE_URL", "not a url", "DATABASE_URL is not a database URL"),
+    ("DASHBOARD_AS_OF", "30.06.2022", "DASHBOARD_AS_OF: not an ISO date"),
+    ("CASE_RULES_FILE", "/nowhere/case_rules.toml", "CASE_RULES_FILE names no file"),
+    ("DASHBOARD_IDLE_MINUTES", "a quarter of an hour", "DASHBOARD_IDLE_MINUTES must be a number of minutes"),
+    ("DASHBOARD_SESSION_HOURS", "0", "DASHBOARD_SESSION_HOURS must be more than 0"),
+    ("DASHBOARD_SECRET_KEY", "short", "DASHBOARD_SECRET_KEY must have at least 32 characters"),
+    ("DASHBOARD_PUBLIC_URL", "dashboard.bureau.example", "DASHBOARD_PUBLIC_URL must start with http://"),
+    ("DASHBOARD_SMTP_SECURITY", "tls", "DASHBOARD_SMTP_SECURITY must be starttls, ssl or none"),
+    ("DASHBOARD_SMTP_PORT", "smtp", "DASHBOARD_SMTP_PORT must be a port number"),
+]
+
+
+@pytest.fixture
+def good_settings(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "DASHBOARD_AS_OF", "CASE_RULES_FILE", "DASHBOARD_IDLE_MINUTES",
+                 "DASHBOARD_SESSION_HOURS", "DASHBOARD_PUBLIC_URL", "DASHBOARD_SMTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", "a test key of thirty-two characters or more")
+    monkeypatch.setenv("DASHBOARD_SMTP_HOST", "mail.bureau.example")
+    monkeypatch.setenv("DASHBOARD_SMTP_SECURITY", "starttls")
+    monkeypatch.setenv("DASHBOARD_SMTP_USER", "dashboard@bureau.example")
+
+
+def test_good_settings_pass_the_start_up_check(good_settings):
+    config.check_settings()
+
+
+@pytest.mark.parametrize("name, value, message", BAD_SETTINGS, ids=[name for name, _, _ in BAD_SETTINGS])
+def test_a_bad_setting_fails_the_start_up_check_naming_it(good_settings, monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=message):
+        config.check_settings()
+
+
+def test_the_mail_settings_are_checked_only_once_a_mail_server_is_named(good_settings, monkeypatch):
+    monkeypatch.delenv("DASHBOARD_SMTP_HOST")
+    monkeypatch.setenv("DASHBOARD_SMTP_SECURITY", "tls")
+    config.check_settings()
+
+
+def test_the_server_start_runs_the_check(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_")}
+    env.update(DASHBOARD_DATA_DIR=str(tmp_path), DASHBOARD_IDLE_MINUTES="soon")
+    done = subprocess.run([sys.executable, "-c", "import asgi"], cwd=config.PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "DASHBOARD_IDLE_MINUTES must be a number of minutes" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["data_access.users", "data_access.audit", "data_access.summaries",
+                                     "data_access.district", "data_access.backup", "sample_data.__main__", "notify.cli"])
+def test_every_command_stops_at_a_bad_setting_naming_it(good_settings, monkeypatch, command):
+    monkeypatch.setenv("DASHBOARD_SESSION_HOURS", "forever")
+    with pytest.raises(SystemExit, match="error: DASHBOARD_SESSION_HOURS must be a number of hours"):
+        importlib.import_module(command).main([])

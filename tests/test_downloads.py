@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.media_file_storage import MediaFileStorageError
@@ -40,3 +42,18 @@ def test_a_generated_file_is_released_once_its_hold_has_passed(manager, monkeypa
     with pytest.raises(MediaFileStorageError):
         storage.get_file(first)
     assert storage.get_file(second).content == b"second\n"
+
+
+def test_the_installed_streamlit_has_every_internal_the_hold_patches():
+    assert downloads.missing_streamlit_internals() == []
+
+
+def test_a_streamlit_without_them_is_refused_with_the_missing_internal_and_the_supported_range(monkeypatch):
+    monkeypatch.delattr(MediaFileManager, "execute_deferred")
+    with pytest.raises(RuntimeError, match=r"lacks MediaFileManager\.execute_deferred.*streamlit>=1\.67,<1\.68"):
+        downloads.check_streamlit()
+
+
+def test_requirements_pin_the_supported_streamlit():
+    requirements = (Path(__file__).resolve().parent.parent / "requirements.txt").read_text().splitlines()
+    assert f"streamlit{downloads.SUPPORTED_STREAMLIT}" in requirements

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import text
 
 from data_access import cases, dataset, overview, reference, subsidies

@@ -8,7 +8,7 @@ import dataclasses
 import importlib
 import inspect
 import pkgutil
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 import pytest

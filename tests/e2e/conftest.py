@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,7 +11,7 @@ import pytest
 
 from data_access import users
 from data_access.engine import make_engine
-from deploy.loopback import free_port, healthy
+from deploy import loopback
 from sample_data import build_database
 from tests.conftest import mark_real
 
@@ -62,41 +59,15 @@ def import_server(chromium_path, tmp_path_factory):
 
 @contextmanager
 def running_app(db_url: str, log_path: Path, demo: bool = True, settings: dict[str, str] | None = None):
-    """`streamlit run asgi.py` on a free port; yields the base URL once /_stcore/health answers ok.
+    """The app on a free port (deploy.loopback.running_app); yields the base URL once /_stcore/health answers ok.
 
     With ``demo`` the database is served as the bundled sample (demo mode); without it, through
     DATABASE_URL, so viewers must sign in. ``settings`` adds environment variables (DASHBOARD_...).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DASHBOARD_") and k != "DATABASE_URL"}
-    if demo:
-        env["DASHBOARD_DATA_DIR"] = str(Path(db_url.removeprefix("sqlite:///")).parent)
-    else:
-        env["DATABASE_URL"] = db_url
-    env.update(settings or {})
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with log_path.open("w+") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "asgi.py", "--server.port", str(port),
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while not healthy(f"{base}/_stcore/health"):
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"Streamlit did not become healthy on {base} "
-                                f"(exit code {server.poll()}):\n{log.read()}")
-                time.sleep(0.5)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    env = ({"DASHBOARD_DATA_DIR": str(Path(db_url.removeprefix("sqlite:///")).parent)} if demo
+           else {"DATABASE_URL": db_url})
+    with loopback.running_app(log_path, {**env, **(settings or {})}) as app:
+        yield f"http://{app.address}"
 
 
 @pytest.fixture(scope="session")
