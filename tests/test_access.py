@@ -20,9 +20,9 @@ GOOD = "correct horse battery"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def accounts(request, tmp_path_factory):
-    from tests.conftest import _engine_for
+    from tests.harness import engine_for
 
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_accounts")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_accounts")
     build_database(engine, as_of=datetime(2021, 1, 31, 18))
     yield engine
     engine.dispose()

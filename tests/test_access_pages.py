@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -15,11 +14,7 @@ from dashboard.text import plain
 from data_access import audit, config, schema, sessions, users
 from data_access.engine import make_engine
 from data_access.users import User
-from tests.conftest import serve_sample
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PASSWORD = "a long enough password"
-KEY = "a test key of thirty-two characters or more"
+from tests.harness import PASSWORD, app_test, metric, session_cookie, start
 
 
 @pytest.fixture
@@ -29,44 +24,9 @@ def sample_copy(sample_copy_url):
     return sample_copy_url
 
 
-def start(monkeypatch, *, demo_url: str | None = None, database_url: str | None = None, state: dict | None = None,
-          view: str | None = None, cookie: str | None = None, **params: str) -> AppTest:
-    st.cache_data.clear()
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", KEY)
-    monkeypatch.setattr(auth, "browser_cookie", lambda: cookie)
-    if demo_url:
-        serve_sample(monkeypatch, demo_url)
-    else:
-        monkeypatch.setenv("DATABASE_URL", database_url)
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.query_params.update(params)
-    at.run()
-    if view:
-        at.switch_page(view).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def test_demo_mode_on_the_bundled_sample(monkeypatch, sample_copy_url):
-    at = start(monkeypatch, demo_url=sample_copy_url)
-    assert any("演示模式" in m.value for m in at.sidebar.markdown)
-    assert at.sidebar.selectbox(key="demo-role").value == "leader"
-    assert metric(at, "街道未保工作站") == "10"
-
-
 def sign_in_form(at: AppTest) -> str:
     """The sign-in form's HTML, or "" when the page shows none."""
     return next((h.proto.body for h in at.get("html") if "<form" in h.proto.body), "")
-
-
-def session_cookie(url: str, username: str = "li.fubao", role: str = "supervisor", street: str = "fubao") -> str:
-    return sessions.open_session(make_engine(url), User(username, role, street), KEY, config.session_lifetime())
 
 
 def test_demo_mode_is_off_once_the_sample_has_an_account(monkeypatch, sample_copy):
@@ -313,7 +273,7 @@ def test_single_sign_on_still_maps_the_identity_to_an_account_and_idles_out(monk
     st.cache_data.clear()
     monkeypatch.setenv("DATABASE_URL", sample_copy)
     monkeypatch.setattr(auth, "browser_cookie", lambda: None)
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = app_test()
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32}
     at.user = {"is_logged_in": True, "email": "li@futian.example"}
     at.query_params["lang"] = "en"

@@ -9,7 +9,7 @@ from data_access import users
 from data_access import subscriptions as subs
 from data_access.engine import make_engine
 from notify import manage
-from tests.test_access_pages import PASSWORD, session_cookie, start
+from tests.harness import PASSWORD, session_cookie, start
 
 WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0123-secret-key"
 

@@ -11,14 +11,14 @@ from alembic import command
 from sqlalchemy import Engine, inspect, text
 
 from data_access import audit, migrate
-from tests.conftest import PG_URL, _engine_for
+from tests.harness import PG_URL, engine_for
 
 AT = datetime(2022, 6, 30, 9, 0)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def log(request, tmp_path_factory) -> Engine:
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_chain")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_chain")
     migrate.upgrade(engine)
     yield engine
     engine.dispose()
@@ -106,7 +106,7 @@ def test_the_migration_chains_rows_written_before_it(request, tmp_path_factory):
     for backend in ("sqlite", "postgresql"):
         if backend == "postgresql" and not PG_URL:
             continue
-        engine = _engine_for(backend, tmp_path_factory, "dashboard_test_chain_migration")
+        engine = engine_for(backend, tmp_path_factory, "dashboard_test_chain_migration")
         migrate.upgrade(engine, "0008")
         with engine.begin() as conn:
             for number in range(3):

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from data_access import audit, backup
 from data_access.engine import make_engine, normalise_url
 from sample_data import build_database
-from tests.conftest import IN_CI, PG_URL
+from tests.harness import IN_CI, PG_URL
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 

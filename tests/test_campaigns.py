@@ -10,7 +10,6 @@ import pytest
 from dashboard.text import plain
 from data_access.campaigns import district_phases, phases_in
 from data_access.types import Period
-from tests.test_pages import app  # noqa: F401  (a fixture)
 
 
 def test_the_five_phases_lie_in_2022_in_order():

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import casework, exports
@@ -21,28 +19,13 @@ from data_access.cases import CaseFilters
 from data_access.engine import make_engine
 from data_access.rules import load_rules
 from data_access.types import Filters, Period, Scope
-from tests.conftest import serve_sample
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.harness import open_app
 
 
 @pytest.fixture
-def app(sqlite_sample_url, monkeypatch):
-    serve_sample(monkeypatch, sqlite_sample_url)
-    monkeypatch.delenv("DASHBOARD_AS_OF", raising=False)
-    st.cache_data.clear()
-
-    def make(state: dict | None = None, **params) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in (state or {}).items():
-            at.session_state[key] = value
-        at.query_params.update(params)
-        at.switch_page("views/cases.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield make
-    st.cache_data.clear()
+def app(app):
+    """The case page opened straight from its address, with session ``state``."""
+    return lambda state=None, **params: app("views/cases.py", state=state, straight=True, **params)
 
 
 def queue_total(at: AppTest) -> int:
@@ -107,10 +90,7 @@ def test_the_data_pages_no_contact_count_is_the_queues_cadence_list(app, sqlite_
 
 
 def test_the_data_page_links_its_count_to_that_list(app):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["demo-role"] = "analyst"
-    at.run()
-    at.switch_page("views/data.py").run()
+    at = open_app("views/data.py", state={"demo-role": "analyst"})
     links = [p for p in at.get("page_link") if "个案页打开" in p.proto.label]
     assert links, "the no-contact card links to the case page"
     assert "no_contact=cadence" in links[0].proto.query_string and "due=" not in links[0].proto.query_string.replace(

@@ -30,9 +30,9 @@ OPEN = "reported_at <= :t AND (closed_at IS NULL OR closed_at > :t)"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def tiny(request, tmp_path_factory):
-    from tests.conftest import _engine_for
+    from tests.harness import engine_for
 
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_tiny")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_tiny")
     schema.metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(schema.streets), [dict(id="futian", code="1", name_zh="福田", name_en="Futian", lat=22.5,

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from data_access import config
 from data_access.engine import describe_url, make_engine, normalise_url, server_of
+from tests.harness import TEST_SECRET_KEY
 
 
 def test_default_database_is_sqlite_under_var(monkeypatch):
@@ -74,7 +75,7 @@ def good_settings(monkeypatch, tmp_path):
                  "DASHBOARD_SESSION_HOURS", "DASHBOARD_PUBLIC_URL", "DASHBOARD_SMTP_PORT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("DASHBOARD_SECRET_KEY", "a test key of thirty-two characters or more")
+    monkeypatch.setenv("DASHBOARD_SECRET_KEY", TEST_SECRET_KEY)
     monkeypatch.setenv("DASHBOARD_SMTP_HOST", "mail.bureau.example")
     monkeypatch.setenv("DASHBOARD_SMTP_SECURITY", "starttls")
     monkeypatch.setenv("DASHBOARD_SMTP_USER", "dashboard@bureau.example")

@@ -3,17 +3,13 @@ never Streamlit's "page not found"."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from data_access import users
 from data_access.engine import make_engine
-from tests.conftest import sign_in_as
+from tests.harness import app_test, sign_in_as
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "a long enough password"
 VIEWS = ["views/admin.py", "views/cases.py", "views/data.py"]
 
@@ -23,10 +19,7 @@ def signed_out(monkeypatch, sample_copy_url):
     users.add_user(make_engine(sample_copy_url), "li.fubao", "supervisor", PASSWORD, "fubao")
     monkeypatch.setenv("DATABASE_URL", sample_copy_url)
     st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = "en"
-    at.run()
-    return at
+    return app_test(lang="en").run()
 
 
 @pytest.mark.parametrize("view", VIEWS)

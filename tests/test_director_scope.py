@@ -6,24 +6,19 @@ dataset, and the pages through AppTest."""
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
 from data_access.explore import DATASET_SPECS, DATASETS, ExploreQuery, aggregate, result_column
 from data_access.types import Filters, Period
 from data_access.users import scope_for
-from tests.conftest import serve_sample
 from tests.test_scope_everywhere import arguments, frames, query_functions
 
 STREET, COMMUNITY, NEIGHBOUR = "fubao", "fubao-01", "fubao-02"
 DIRECTOR = scope_for("director", STREET, COMMUNITY)
 Q2 = Period.parse("2022Q2")
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 COMMUNITY_COLUMNS = ("community_id", "community_zh", "community_en")
 
 
@@ -88,23 +83,10 @@ def test_a_director_sees_the_district_stations_and_grants(sample_engine, as_of):
 
 
 @pytest.fixture
-def director_app(sqlite_sample_url, monkeypatch):
-    serve_sample(monkeypatch, sqlite_sample_url)
-    st.cache_data.clear()
-
-    def make(view: str, **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.session_state["demo-role"] = "director"
-        at.session_state["demo-street"] = STREET
-        at.session_state["demo-community"] = COMMUNITY
-        at.query_params.update({"lang": "en", **params})
-        at.run()
-        at.switch_page(view).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield make
-    st.cache_data.clear()
+def director_app(app):
+    """A page as the director of COMMUNITY sees it."""
+    state = {"demo-role": "director", "demo-street": STREET, "demo-community": COMMUNITY}
+    return lambda view, **params: app(view, state=state, **{"lang": "en", **params})
 
 
 def test_a_directors_map_shows_their_community(director_app):

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from data_access import dataset, district, schema
 from data_access.engine import make_engine
 from sample_data import build_database
-from tests.conftest import BACKENDS, _engine_for
+from tests.harness import BACKENDS, engine_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CUIYU = Path(__file__).resolve().parent / "fixtures" / "cuiyu"
@@ -23,7 +23,7 @@ CUIYU = Path(__file__).resolve().parent / "fixtures" / "cuiyu"
 
 @pytest.fixture(params=BACKENDS)
 def blank(request, tmp_path_factory) -> Engine:
-    engine = _engine_for(request.param, tmp_path_factory, "district_test")
+    engine = engine_for(request.param, tmp_path_factory, "district_test")
     yield engine
     engine.dispose()
 

@@ -14,11 +14,10 @@ from streamlit.testing.v1 import AppTest
 from data_access import district, importer, users
 from data_access.engine import make_engine
 from data_access.users import User
-from tests.conftest import sign_in_as
+from tests.harness import open_app, sign_in_as
 from tests.test_go_live import NATIONAL, TODAY, gbk_csv
 from tests.test_importer import fake_id
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CUIYU = Path(__file__).resolve().parent / "fixtures" / "cuiyu"
 PAGES = ["views/overview.py", "views/map.py", "views/cases.py", "views/subsidies.py", "views/explore.py",
          "views/data.py"]
@@ -52,13 +51,7 @@ def open_page(monkeypatch, url: str, user: User, view: str, lang: str) -> AppTes
     st.cache_data.clear()
     monkeypatch.setenv("DATABASE_URL", url)
     sign_in_as(monkeypatch, url, user)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    if view != "views/overview.py":
-        at.switch_page(view).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(None if view == "views/overview.py" else view, lang=lang)
 
 
 def visible_text(at: AppTest) -> list[str]:
@@ -121,10 +114,7 @@ def test_meeting_mode_says_what_is_missing(monkeypatch, empty_url, screen):
     st.cache_data.clear()
     monkeypatch.setenv("DATABASE_URL", empty_url)
     sign_in_as(monkeypatch, empty_url, User("leader", "leader"))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"lang": "en", "mode": "meeting", "screen": screen})
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app(lang="en", mode="meeting", screen=screen)
     assert any("holds no" in i.value for i in at.info)
     shown = visible_text(at)
     assert not [text for text in shown if BAD_TEXT.search(text)]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.text import plain
@@ -14,31 +12,15 @@ from data_access.engine import make_engine
 from data_access.explore import ExploreQuery, aggregate
 from data_access.rules import load_rules
 from data_access.types import Filters, Period, Scope
-from tests.conftest import serve_sample
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 VIEW = "views/explore.py"
 STREETS_ZH = {"园岭", "南园", "福田", "沙头", "梅林", "华富", "香蜜湖", "莲花", "华强北", "福保"}
 
 
 @pytest.fixture
-def explore(sqlite_sample_url, monkeypatch):
-    serve_sample(monkeypatch, sqlite_sample_url)
-    monkeypatch.delenv("DASHBOARD_AS_OF", raising=False)
-    st.cache_data.clear()
-
-    def make(state: dict | None = None, **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in (state or {}).items():
-            at.session_state[key] = value
-        at.query_params.update({"period": "2022Q2", **params})
-        at.run()
-        at.switch_page(VIEW).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield make
-    st.cache_data.clear()
+def explore(app):
+    """The Explore page for 2022 Q2 unless the URL says otherwise, with session ``state``."""
+    return lambda state=None, **params: app(VIEW, state=state, **{"period": "2022Q2", **params})
 
 
 def table(at: AppTest):

@@ -27,7 +27,7 @@ from data_access.overview import key_figures
 from data_access.subsidies import quarter_table
 from data_access.types import Filters, Period, Scope
 from sample_data import build_database
-from tests.conftest import BACKENDS, _engine_for
+from tests.harness import BACKENDS, engine_for
 from tests.test_importer import fake_id, xlsx_bytes as xlsx
 
 TODAY = date(2022, 6, 30)
@@ -160,7 +160,7 @@ def checksums(engine: Engine) -> dict[str, int]:
 @pytest.fixture(params=[(b, d) for b in BACKENDS for d in NETWORKS], ids=lambda p: f"{p[0]}-{p[1]}")
 def drill(request, tmp_path_factory):
     backend, name = request.param
-    engine = _engine_for(backend, tmp_path_factory, f"drill_{name}")
+    engine = engine_for(backend, tmp_path_factory, f"drill_{name}")
     yield engine, name
     engine.dispose()
 
@@ -256,7 +256,7 @@ def test_the_go_live_drill(drill, rules):
 
 @pytest.fixture(params=BACKENDS)
 def futian(request, tmp_path_factory) -> Engine:
-    engine = _engine_for(request.param, tmp_path_factory, "go_live_futian")
+    engine = engine_for(request.param, tmp_path_factory, "go_live_futian")
     assert district.init_database(engine, district.bundled_network("futian")).ok
     yield engine
     engine.dispose()
@@ -380,7 +380,7 @@ def test_the_new_kinds_take_english_headers_dry_runs_and_skip_bad_rows(futian, t
 
 @pytest.fixture(params=BACKENDS)
 def sample(request, tmp_path_factory) -> Engine:
-    engine = _engine_for(request.param, tmp_path_factory, "go_live_sample")
+    engine = engine_for(request.param, tmp_path_factory, "go_live_sample")
     build_database(engine)
     users.add_user(engine, "admin", "admin", "a long enough password")
     yield engine
@@ -416,7 +416,7 @@ def test_real_rows_into_the_sample_are_refused_until_it_is_replaced(sample):
 
 
 def test_a_street_added_later_redraws_the_schematic_cells(tmp_path_factory):
-    engine = _engine_for("sqlite", tmp_path_factory, "go_live_new_street")
+    engine = engine_for("sqlite", tmp_path_factory, "go_live_new_street")
     assert district.init_database(engine, district.read_network(CUIYU)).ok
     with engine.connect() as conn:
         before = dict(conn.execute(text("SELECT id, geometry FROM streets")).all())

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, select
 from data_access import audit, dataset, formulas, idcard, importer, schema
 from data_access.importer import writing
 from sample_data import build_database
-from tests.conftest import BACKENDS, _engine_for, mark_real
+from tests.harness import BACKENDS, engine_for, mark_real
 
 TODAY = date(2022, 6, 30)
 
@@ -139,7 +139,7 @@ BAD_FILES = [
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared_engine(request, tmp_path_factory) -> Engine:
     """One sample database per backend for the files that must change nothing."""
-    engine = _engine_for(request.param, tmp_path_factory, "import_test_shared")
+    engine = engine_for(request.param, tmp_path_factory, "import_test_shared")
     build_database(engine)
     mark_real(engine)
     yield engine
@@ -149,7 +149,7 @@ def shared_engine(request, tmp_path_factory) -> Engine:
 @pytest.fixture(params=BACKENDS)
 def fresh_engine(request, tmp_path_factory) -> Engine:
     """A sample database of the test's own, for the files that write."""
-    engine = _engine_for(request.param, tmp_path_factory, "import_test_fresh")
+    engine = engine_for(request.param, tmp_path_factory, "import_test_fresh")
     build_database(engine)
     mark_real(engine)
     yield engine

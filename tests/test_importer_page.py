@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from data_access import users
-from tests.test_access_pages import start
+from tests.harness import start
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

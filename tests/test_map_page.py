@@ -12,38 +12,21 @@ from shapely.geometry import mapping
 from streamlit.testing.v1 import AppTest
 
 from dashboard.text import plain
-from tests.conftest import serve_sample
+from tests.harness import metric
 
 from data_access import geo
 from sample_data.geography import STREETS, street_cells
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 MAP = "views/map.py"
 CANDIDATES = Path("/work/shared/geo_candidates")
 
 
 @pytest.fixture
-def app(sqlite_sample_url, monkeypatch):
-    serve_sample(monkeypatch, sqlite_sample_url)
-    for name in ("DASHBOARD_AS_OF", "DASHBOARD_BASEMAP", "DASHBOARD_BASEMAP_CRS", "DASHBOARD_BOUNDARY_FILE",
-                 "DASHBOARD_BOUNDARY_CRS"):
+def app(app, monkeypatch):
+    """The map page, with none of the map's settings."""
+    for name in ("DASHBOARD_BASEMAP", "DASHBOARD_BASEMAP_CRS", "DASHBOARD_BOUNDARY_FILE", "DASHBOARD_BOUNDARY_CRS"):
         monkeypatch.delenv(name, raising=False)
-    st.cache_data.clear()
-
-    def make(**params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(params)
-        at.run()
-        at.switch_page(MAP).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield make
-    st.cache_data.clear()
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return lambda **params: app(MAP, **params)
 
 
 def deck(at: AppTest) -> dict:

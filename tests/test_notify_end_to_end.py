@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select, update
 from data_access import schema, users
 from data_access import subscriptions as subs
 from sample_data import build_database
-from tests.conftest import BACKENDS, _engine_for, database_url
+from tests.harness import BACKENDS, database_url, engine_for
 from tests.notify_servers import (SMTP_PASSWORD, check_password, robot_server, server_context, smtp_server, trust,
                                   use_smtp)
 from notify import cli, manage, runner
@@ -43,7 +43,7 @@ UTC = timezone.utc
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request, tmp_path_factory):
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_notify_e2e")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_notify_e2e")
     build_database(engine)
     users.add_user(engine, SUPERVISOR, "supervisor", PASSWORD, "fubao")
     users.add_user(engine, LEADER, "leader", PASSWORD)
@@ -269,7 +269,7 @@ def check_signature(request: dict) -> None:
 
 
 def admin_table(monkeypatch, engine):
-    from tests.test_access_pages import session_cookie, start
+    from tests.harness import session_cookie, start
 
     url = database_url(engine)
     at = start(monkeypatch, database_url=url, cookie=session_cookie(url, ADMIN, "admin", None), lang="en",

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from dashboard import briefing, data, gaps, pressure
 from dashboard.text import plain
 from data_access.engine import make_engine
-from tests.test_pages import app, metric, text_of  # noqa: F401  (app is a fixture)
+from tests.harness import metric, text_of
 
 CASE_LINKS = {"个案队列", "逾期个案", "一级·红个案"}
 
@@ -191,7 +191,7 @@ def test_the_briefing_in_english_for_one_street(app):
 
 
 def test_downloading_the_briefing_is_audited(app, sample_copy_url, monkeypatch):
-    from tests.conftest import serve_sample
+    from tests.harness import serve_sample
 
     serve_sample(monkeypatch, sample_copy_url)
     at = app(period="2022Q2")
@@ -296,7 +296,7 @@ def test_before_the_first_session_of_the_year_the_training_card_says_so(app, mon
 ])
 def test_a_supervisors_overview_is_titled_and_told_for_their_street(monkeypatch, sample_copy_url, lang, title,
                                                                     network):
-    from tests.test_access_pages import start
+    from tests.harness import start
 
     at = start(monkeypatch, demo_url=sample_copy_url, lang=lang, period="2022Q2",
                state={"demo-role": "supervisor", "demo-street": "huaqiangbei"})

@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.text import plain
-from tests.conftest import serve_sample
+from tests.harness import metric, open_app, serve_sample, text_of
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["views/overview.py", "views/map.py", "views/cases.py", "views/subsidies.py", "views/explore.py", "views/data.py"]
-
-
-@pytest.fixture
-def app(sqlite_sample_url, monkeypatch):
-    serve_sample(monkeypatch, sqlite_sample_url)
-    monkeypatch.delenv("DASHBOARD_AS_OF", raising=False)
-    st.cache_data.clear()
-
-    def make(view: str | None = None, **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(params)
-        at.run()
-        if view:
-            at.switch_page(view).run()
-        return at
-
-    yield make
-    st.cache_data.clear()
-
-
-def text_of(at: AppTest) -> str:
-    parts = []
-    for kind in ("title", "markdown", "caption", "subheader", "warning", "error", "info"):
-        parts += [plain(str(element.value)) for element in getattr(at, kind)]
-    parts += [f"{m.label} {m.value}" for m in at.metric]
-    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -49,10 +20,6 @@ def test_every_page_runs_in_both_languages(app, page, lang):
     badge = "合成示例数据" if lang == "zh" else "Synthetic sample data"
     assert badge in text_of(at)
     assert "数据截至" in text_of(at) if lang == "zh" else "Data as of" in text_of(at)
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_overview_shows_the_network_from_the_database(app):
@@ -134,7 +101,7 @@ def test_first_run_builds_the_sample_database(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path / "var"))
     st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = open_app(timeout=120)
     assert not at.exception
     assert (tmp_path / "var" / "dashboard.db").exists()
     assert metric(at, "街道未保工作站") == "10"

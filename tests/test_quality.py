@@ -114,9 +114,9 @@ def plant(engine, as_of: datetime, rules) -> dict:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def planted(request, tmp_path_factory, as_of, rules):
-    from tests.conftest import _engine_for
+    from tests.harness import engine_for
 
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_quality")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_quality")
     build_database(engine)
     with engine.connect() as conn:
         files = {i: n for i, n in conn.execute(text("SELECT id, file_no FROM children"))}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,9 +17,8 @@ from data_access import quality
 from data_access.engine import make_engine
 from data_access.rules import load_rules
 from data_access.summaries import refresh_summaries
-from tests.conftest import serve_sample
+from tests.harness import metric, open_app, serve_sample
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 ROLES = {
     "leader": {},
     "supervisor": {"demo-street": "fubao"},
@@ -48,19 +46,7 @@ def open_data(monkeypatch, url: str, role: str, **params: str) -> AppTest:
     serve_sample(monkeypatch, url)
     monkeypatch.delenv("DASHBOARD_AS_OF", raising=False)
     st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["demo-role"] = role
-    for key, value in ROLES[role].items():
-        at.session_state[key] = value
-    at.query_params.update(params)
-    at.run()
-    at.switch_page("views/data.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return open_app("views/data.py", state={"demo-role": role, **ROLES[role]}, **params)
 
 
 def quality_tables(at: AppTest) -> list[pd.DataFrame]:

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from dashboard import routes
 from data_access import audit, config, migrate, sessions, users
 from data_access.engine import make_engine
-from tests.conftest import PG_URL, _engine_for
+from tests.harness import PG_URL, engine_for
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "a test key of thirty-two characters or more"
@@ -153,7 +153,7 @@ def test_an_unreachable_database_is_a_message_not_an_error(database, monkeypatch
 @pytest.fixture(params=["sqlite", "postgresql"])
 def migrated(request, tmp_path_factory, monkeypatch) -> tuple:
     """An empty database at the newest migration, served as DATABASE_URL."""
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_health")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_health")
     migrate.upgrade(engine)
     if request.param == "sqlite":
         url = engine.url.render_as_string(hide_password=False)

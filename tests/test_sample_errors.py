@@ -12,7 +12,7 @@ from dashboard.gaps import months_due_end
 from data_access.subsidies import reconciliation, reconciliation_summary
 from data_access.types import Filters, Period, Scope
 from sample_data import build_database
-from tests.conftest import BACKENDS, _engine_for
+from tests.harness import BACKENDS, engine_for
 
 AS_OF = datetime(2026, 12, 4, 18)
 DISTRICT = Scope.district()
@@ -21,7 +21,7 @@ PUBLISHED = {date(2022, 4, 1), date(2022, 5, 1), date(2022, 6, 1)}
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def recent_engine(request, tmp_path_factory):
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_recent")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_recent")
     build_database(engine, as_of=AS_OF)
     yield engine
     engine.dispose()

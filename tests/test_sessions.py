@@ -22,9 +22,9 @@ S = schema.user_sessions
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path_factory):
-    from tests.conftest import _engine_for
+    from tests.harness import engine_for
 
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_sessions")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_sessions")
     migrate.upgrade(engine)
     users.add_user(engine, "wang.lead", "leader", GOOD)
     users.add_user(engine, "zhao.analyst", "analyst", GOOD)

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.runtime.caching.cache_resource_api import _resource_caches
-from streamlit.testing.v1 import AppTest
 
 from dashboard import layout
-from tests.conftest import serve_sample
+from tests.harness import open_app, serve_sample
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["views/overview.py", "views/map.py", "views/cases.py", "views/subsidies.py", "views/explore.py", "views/data.py"]
 
 
@@ -50,9 +47,7 @@ def fresh_caches(sqlite_sample_url, monkeypatch):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_page_changes_a_value_shared_between_sessions(fresh_caches, lang):
     def every_page() -> None:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(lang=lang, period="2022Q2")
-        at.run()
+        at = open_app(lang=lang, period="2022Q2")
         for page in PAGES:
             at.switch_page(page).run()
             assert not at.exception, (page, [e.value for e in at.exception])

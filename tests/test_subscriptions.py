@@ -18,7 +18,7 @@ from data_access import subscriptions as subs
 from data_access.subscriptions import SubscriptionError
 from sample_data import build_database
 from notify import channels, cli, content, manage, runner
-from tests.conftest import BACKENDS, _engine_for
+from tests.harness import BACKENDS, engine_for
 
 PASSWORD = "a long enough password"
 UTC = timezone.utc
@@ -29,7 +29,7 @@ WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0123-secret-key"
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request, tmp_path_factory):
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_notify")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_notify")
     build_database(engine)
     users.add_user(engine, SUPERVISOR, "supervisor", PASSWORD, "fubao")
     with engine.connect() as conn:

@@ -87,9 +87,9 @@ def test_reconciliation_respects_the_scope(sample_engine):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ledger(request, tmp_path_factory):
-    from tests.conftest import _engine_for
+    from tests.harness import engine_for
 
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_ledger")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_ledger")
     schema.metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(insert(schema.streets), [dict(id="futian", code="1", name_zh="福田", name_en="Futian", lat=22.5,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -14,9 +13,7 @@ from dashboard.charts import brushed_months
 from dashboard.text import plain
 from data_access.engine import make_engine
 from data_access.summaries import refresh_summaries
-from tests.conftest import serve_sample
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.harness import open_app, serve_sample
 
 
 @pytest.fixture
@@ -24,12 +21,7 @@ def run(monkeypatch):
     def make(db_url: str, **params: str) -> AppTest:
         serve_sample(monkeypatch, db_url)
         st.cache_data.clear()
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(params)
-        at.run()
-        at.switch_page("views/subsidies.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return open_app("views/subsidies.py", **params)
 
     yield make
     st.cache_data.clear()

@@ -18,7 +18,7 @@ from data_access.importer import writing
 from data_access.subsidies import _years_before
 from data_access.types import Filters, Period, Scope, Span, add_months, months_between
 from sample_data import DEFAULT_AS_OF, build_database
-from tests.conftest import BACKENDS, _engine_for, mark_real
+from tests.harness import BACKENDS, engine_for, mark_real
 from tests.test_importer import CASE_HEADER, GOOD_CASE, PAY_HEADER, child, children_file, csv_bytes, fake_id
 
 TODAY = date(2022, 6, 30)
@@ -27,7 +27,7 @@ TODAY = date(2022, 6, 30)
 @pytest.fixture(scope="module", params=BACKENDS)
 def engine(request, tmp_path_factory) -> Engine:
     """A sample database per backend marked real, so that it takes imports."""
-    engine = _engine_for(request.param, tmp_path_factory, "summaries_test")
+    engine = engine_for(request.param, tmp_path_factory, "summaries_test")
     build_database(engine)
     mark_real(engine)
     yield engine

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from data_access import migrate, overview
 from data_access.types import Filters, Period, Scope
-from tests.conftest import BACKENDS, _engine_for
+from tests.harness import BACKENDS, engine_for
 
 DISTRICT = Scope.district()
 STAFF = [  # id, role, started_on, trained_on
@@ -25,7 +25,7 @@ STAFF = [  # id, role, started_on, trained_on
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_migration_makes_one_session_per_date_and_can_be_undone(backend, tmp_path_factory):
-    engine = _engine_for(backend, tmp_path_factory, "dashboard_test_training_migration")
+    engine = engine_for(backend, tmp_path_factory, "dashboard_test_training_migration")
     migrate.upgrade(engine, "0009")
     with engine.begin() as conn:
         for row in STAFF:

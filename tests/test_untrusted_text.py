@@ -21,9 +21,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard.text import JOINER, literal, md, plain
 from data_access import importer, schema
 from data_access.engine import make_engine
-from tests.conftest import serve_sample
+from tests.harness import open_app, serve_sample
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAYLOADS = (
     "[x](http://evil.invalid/a)",
     "![i](http://evil.invalid/p.png)",
@@ -142,20 +141,13 @@ def page_runs():
 def test_no_page_renders_untrusted_text_as_markup(monkeypatch, hostile_url, role, page, params):
     st.cache_data.clear()
     serve_sample(monkeypatch, hostile_url)
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state["demo-role"] = role
-    at.session_state["demo-street"] = "fubao"
-    at.session_state["demo-community"] = "fubao-01"
+    state = {"demo-role": role, "demo-street": "fubao", "demo-community": "fubao-01"}
     params = dict(params)
     if page == "views/cases.py":
         case_no = case_of(hostile_url, "fubao", "fubao-01")
         params["case"] = case_no
-        at.session_state["_revealed"] = case_no  # the personal data shown in full, where the role may
-    at.query_params.update(params)
-    at.run()
-    if page != "views/overview.py":
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
+        state["_revealed"] = case_no  # the personal data shown in full, where the role may
+    at = open_app(None if page == "views/overview.py" else page, state=state, timeout=90, **params)
     assert not rendered_problems(at)
     if page == "views/cases.py":
         assert any("evil" in s.value for s in at.subheader), "the case detail with its planted number was shown"

@@ -3,17 +3,12 @@ default. Hostile values (addresses, Markdown, HTML) in the shared parameters on 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.text import plain
-from tests.conftest import serve_sample
 from tests.test_untrusted_text import problems
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["views/overview.py", "views/map.py", "views/cases.py", "views/subsidies.py", "views/explore.py",
          "views/data.py"]
 HOSTILE = {
@@ -24,22 +19,17 @@ HOSTILE = {
 
 
 @pytest.fixture
-def app(sqlite_sample_url, monkeypatch):
-    serve_sample(monkeypatch, sqlite_sample_url)
-    st.cache_data.clear()
-
+def app(app):
     def make(view: str = "views/overview.py", **params: str) -> AppTest:
         """The page opened from a link carrying ``params``, the way a pasted address arrives."""
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.run()
+        at = app()
         at.query_params.clear()
         at.query_params.update(params)
         at.switch_page(view).run()
         assert not at.exception, [e.value for e in at.exception]
         return at
 
-    yield make
-    st.cache_data.clear()
+    return make
 
 
 def notices(at: AppTest) -> list[str]:

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from data_access import overview
 from data_access.types import Filters, Period, Scope, Span
 from sample_data import build_database
-from tests.conftest import BACKENDS, _engine_for
+from tests.harness import BACKENDS, engine_for
 
 DISTRICT = Scope.district()
 
@@ -90,7 +90,7 @@ def test_a_running_year_is_compared_with_the_same_days_of_the_year_before(sample
 @pytest.fixture(scope="module", params=BACKENDS)
 def leap_engine(request, tmp_path_factory):
     """A sample as of 29 February 2024, a leap day."""
-    engine = _engine_for(request.param, tmp_path_factory, "dashboard_test_leap")
+    engine = engine_for(request.param, tmp_path_factory, "dashboard_test_leap")
     build_database(engine, as_of=datetime(2024, 2, 29, 18))
     yield engine
     engine.dispose()

@@ -12,7 +12,7 @@ from catalogue.i18n import signed, t
 from dashboard.text import plain
 from data_access.engine import make_engine
 from tests.test_overview_page import briefing_for
-from tests.test_pages import app, metric  # noqa: F401  (app is a fixture)
+from tests.harness import metric
 
 
 def reported(url: str, start: datetime, end: datetime) -> int:

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from bench import browser as bench_browser
 from data_access import users
 from data_access.engine import make_engine
-from deploy import loopback
-from sample_data import build_database
-from tests.conftest import mark_real
+from tests.harness import IN_CI, PASSWORD, mark_real, running_app, sample_database, watch_script_runs
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = Path(bench_browser.CHROMIUM)
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -33,18 +26,6 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
-def sample_database(directory: Path) -> str:
-    """The bundled sample database, built in ``directory``; the app serves it in demo mode."""
-    url = f"sqlite:///{directory / 'dashboard.db'}"
-    engine = make_engine(url)
-    build_database(engine)
-    engine.dispose()
-    return url
-
-
-PASSWORD = "a long enough password"
-
-
 @pytest.fixture(scope="module")
 def import_server(chromium_path, tmp_path_factory):
     """The sample marked as a bureau's own database (it takes imports) with one admin, wu.admin; (base URL, db URL)."""
@@ -55,19 +36,6 @@ def import_server(chromium_path, tmp_path_factory):
     engine.dispose()
     with running_app(url, tmp_path_factory.mktemp("import-log") / "server.log", demo=False) as base:
         yield base, url
-
-
-@contextmanager
-def running_app(db_url: str, log_path: Path, demo: bool = True, settings: dict[str, str] | None = None):
-    """The app on a free port (deploy.loopback.running_app); yields the base URL once /_stcore/health answers ok.
-
-    With ``demo`` the database is served as the bundled sample (demo mode); without it, through
-    DATABASE_URL, so viewers must sign in. ``settings`` adds environment variables (DASHBOARD_...).
-    """
-    env = ({"DASHBOARD_DATA_DIR": str(Path(db_url.removeprefix("sqlite:///")).parent)} if demo
-           else {"DATABASE_URL": db_url})
-    with loopback.running_app(log_path, {**env, **(settings or {})}) as app:
-        yield f"http://{app.address}"
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +54,7 @@ def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=bench_browser.CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -110,6 +78,7 @@ def new_page(browser, external_requests):
 
     def make():
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        watch_script_runs(context)
         context.route("**/*", guard)
         contexts.append(context)
         return context.new_page()

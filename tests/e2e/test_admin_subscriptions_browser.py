@@ -11,9 +11,8 @@ from data_access import subscriptions as subs
 from data_access import users
 from data_access.engine import make_engine
 from notify import manage
-from tests.e2e.conftest import PASSWORD, running_app, sample_database
-from tests.e2e.test_browser import SCREENSHOTS, assert_no_exception, open_page
-from tests.e2e.test_hardening_browser import wait_ready
+from tests.harness import (PASSWORD, SCREENSHOTS, assert_no_exception, open_page, running_app, sample_database,
+                           script_run, wait_ready)
 
 KEY = "0123-secret-key"
 WECOM = f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={KEY}"
@@ -54,8 +53,8 @@ def test_the_admin_sees_and_adds_subscriptions(new_page, admin_server):
 
     form = page.locator("[data-testid='stForm']").filter(has_text="Add a subscription")
     form.get_by_role("textbox", name="Schedule (cron, Asia/Shanghai)").fill("0 8 * *")
-    form.get_by_role("button", name="Add a subscription").click()
-    wait_ready(page)
+    with script_run(page):
+        form.get_by_role("button", name="Add a subscription").click()
     page.get_by_text("invalid schedule").first.wait_for(timeout=30_000)
     assert len(subs.subscriptions(make_engine(url))) == 2
     page.screenshot(path=SCREENSHOTS / "admin-subscriptions-refused-en.png", full_page=True)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, running_app
+from bench.browser import VEGA
+from tests.harness import SCREENSHOTS, assert_no_exception, metric_of, open_page, running_app, script_run
 
 pytestmark = pytest.mark.e2e
 
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-SCREENSHOTS = ROOT / "var" / "screenshots"
 BADGE = {"zh": "合成示例数据", "en": "Synthetic sample data"}
-VEGA = ".vega-embed, [data-testid='stVegaLiteChart']"
 PAGES = {
     "/": ("overview", ["[data-testid='stMetric']", VEGA]),
     "/map": ("map", ["[data-testid='stDeckGlJsonChart'] canvas", "[data-testid='stDataFrame']"]),
@@ -23,24 +22,6 @@ PAGES = {
 }
 
 
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(1500)
-    page.wait_for_selector(READY, timeout=60_000)
-
-
-def assert_no_exception(page) -> None:
-    errors = page.locator("[data-testid='stException']").all_inner_texts()
-    assert errors == [], f"{page.url} shows an exception: {errors[0][:500]}"
-
-
-def metric_value(page, label: str) -> str:
-    metric = page.locator("[data-testid='stMetric']").filter(
-        has=page.locator("[data-testid='stMetricLabel']", has_text=label))
-    return metric.locator("[data-testid='stMetricValue']").first.inner_text().strip()
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("path", list(PAGES))
 def test_page_renders(page, app_url, external_requests, path, lang):
@@ -50,11 +31,11 @@ def test_page_renders(page, app_url, external_requests, path, lang):
     assert_no_exception(page)
     for selector in selectors:
         page.locator(selector).first.wait_for(state="visible", timeout=15_000)
-    assert page.get_by_text(BADGE[lang], exact=True).first.is_visible()
+    expect(page.get_by_text(BADGE[lang], exact=True).first).to_be_visible()
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 1800})
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # the charts redraw at the new size; nothing on the page says when they are done
     page.screenshot(path=SCREENSHOTS / f"{name}-{lang}.png")
     assert external_requests == []
 
@@ -67,8 +48,8 @@ def test_figures_match_sample_data(page, app_url, external_requests):
     assert "641,800.00" in text
 
     open_page(page, f"{app_url}/?period=2022Q2")
-    assert metric_value(page, "街道未保工作站") == "10"
-    assert metric_value(page, "社区儿童主任") == "92"
+    expect(metric_of(page, "街道未保工作站")).to_have_text("10")
+    expect(metric_of(page, "社区儿童主任")).to_have_text("92")
     assert external_requests == []
 
 
@@ -87,10 +68,9 @@ def test_bad_url_values_fall_back_with_a_warning(page, app_url, external_request
 
 def test_navigation_keeps_the_period(page, app_url, external_requests):
     open_page(page, f"{app_url}/?period=2022Q1")
-    page.locator("[data-testid='stSidebarNav'] a[href*='cases']").click()
+    with script_run(page):
+        page.locator("[data-testid='stSidebarNav'] a[href*='cases']").click()
     page.wait_for_url("**/cases**", timeout=30_000)
-    page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(1000)
 
     assert "period=2022Q1" in page.url
     assert_no_exception(page)
@@ -113,9 +93,8 @@ def test_choosing_a_street_updates_the_url_and_the_figures(page, app_url, extern
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Street").click()
     page.get_by_role("option", name="Huaqiangbei").click()
     page.wait_for_url("**street=huaqiangbei**", timeout=30_000)
-    page.wait_for_selector(READY, timeout=60_000)
 
-    assert metric_value(page, "Street work stations") == "1"
-    assert metric_value(page, "Community directors") == "5"
+    expect(metric_of(page, "Street work stations")).to_have_text("1")
+    expect(metric_of(page, "Community directors")).to_have_text("5")
     assert "period=2022Q2" in page.url
     assert external_requests == []

@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from contextlib import contextmanager
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, select
 
+from bench.browser import READY
 from catalogue.i18n import t
 from data_access import schema
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
+from tests.harness import SCREENSHOTS, assert_no_exception, metric_value, open_page, script_run
 
 pytestmark = pytest.mark.e2e
 
@@ -48,18 +50,30 @@ def column_cells(page, header: str) -> list[str]:
 
 
 def table_column(table, header: str) -> list[str]:
+    return column_locator(table, header).all_inner_texts()
+
+
+def column_locator(table, header: str):
+    """The cells of a table's column, as a locator (for expect)."""
     table.locator("[role='columnheader']").first.wait_for(state="attached", timeout=15_000)
     headers = table.locator("[role='columnheader']")
     index = headers.all_inner_texts().index(header)
     column = headers.nth(index).get_attribute("aria-colindex")
-    return table.locator(f"[role='gridcell'][aria-colindex='{column}']").all_inner_texts()
+    return table.locator(f"[role='gridcell'][aria-colindex='{column}']")
 
 
-def wait_for_rerun(page, *fragments: str) -> None:
+def expect_only(page, header: str, value: str) -> None:
+    """Wait until every row the queue shows holds ``value`` in that column: the grid keeps the rows it had
+    until the rerun's table replaces them."""
+    expect(column_locator(show_queue(page), header).filter(has_not_text=value)).to_have_count(0)
+
+
+@contextmanager
+def rerun_to(page, *fragments: str):
+    """Around an action that reruns the page: on leaving, that run has ended and the URL holds every fragment."""
+    with script_run(page):
+        yield
     page.wait_for_url(lambda url: all(f in url for f in fragments), timeout=30_000)
-    page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(500)
-    page.wait_for_selector(READY, timeout=60_000)
 
 
 def detail_heading(page, lang: str):
@@ -78,19 +92,20 @@ def test_matrix_cell_filters_the_queue_and_a_row_opens_its_case(page, app_url, e
     count = int(cell.inner_text().replace(",", ""))
     assert count > 0
 
-    cell.click()
-    wait_for_rerun(page, "risk=critical", "due=due_24h")
+    with rerun_to(page, "risk=critical", "due=due_24h"):
+        cell.click()
+    expect_only(page, t("col.risk", lang), CRITICAL[lang])
     assert queue_total(page) == count
     risks = column_cells(page, t("col.risk", lang))
     assert risks and set(risks) == {CRITICAL[lang]}
     first_case = column_cells(page, t("col.case_no", lang))[0]
 
     box = show_queue(page).locator("[data-testid='data-grid-canvas']").bounding_box()
-    page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
-    wait_for_rerun(page, f"case={first_case}")
+    with rerun_to(page, f"case={first_case}"):
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
 
-    assert detail_heading(page, lang).first.inner_text().strip() == t("cases.detail", lang, case_no=first_case)
-    assert page.get_by_text(t("cases.timeline", lang), exact=True).is_visible()
+    expect(detail_heading(page, lang).first).to_have_text(t("cases.detail", lang, case_no=first_case))
+    expect(page.get_by_text(t("cases.timeline", lang), exact=True)).to_be_visible()
     assert "case=FT-" in page.url
     assert_no_exception(page)
 
@@ -98,7 +113,7 @@ def test_matrix_cell_filters_the_queue_and_a_row_opens_its_case(page, app_url, e
     page.set_viewport_size({"width": 1400, "height": 2600})
     page.mouse.move(0, 0)
     page.locator("h1").first.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # the charts redraw at the new size; nothing on the page says when they are done
     page.screenshot(path=SCREENSHOTS / f"cases-matrix-{lang}.png")
     assert external_requests == []
 
@@ -115,8 +130,8 @@ def test_case_link_opens_the_detail_and_an_unknown_case_warns(page, app_url, sam
     for case_no in ("FT-2022-00001", first_open):
         open_page(page, f"{app_url}/cases?case={case_no}&lang=en")
         assert_no_exception(page)
-        assert detail_heading(page, "en").first.inner_text().strip() == f"Case {case_no}"
-        assert page.get_by_text(t("cases.timeline", "en"), exact=True).is_visible()
+        expect(detail_heading(page, "en").first).to_have_text(f"Case {case_no}")
+        expect(page.get_by_text(t("cases.timeline", "en"), exact=True)).to_be_visible()
 
     open_page(page, f"{app_url}/cases?case=NOPE-1")
     assert_no_exception(page)
@@ -135,7 +150,7 @@ def test_bad_url_values_warn_and_the_queue_still_shows(page, app_url, external_r
         assert any(value in w for w in warnings), (value, warnings)
     assert any("2022-06-30" in w and "2022-04-01" in w and "ignored" in w for w in warnings), warnings
     assert queue_total(page) > 0
-    assert page.locator(QUEUE).first.is_visible()
+    expect(page.locator(QUEUE).first).to_be_visible()
     assert external_requests == []
 
 
@@ -173,7 +188,7 @@ def click_row(page, row: int = 0) -> None:
     box = show_queue(page).locator("[data-testid='data-grid-canvas']").bounding_box()
     x, y = box["x"] + 90, box["y"] + 35 + 35 * row + 17
     page.mouse.move(x, y, steps=4)  # a hand reaches the row before it clicks
-    page.wait_for_timeout(200)
+    page.wait_for_timeout(200)  # and rests there, as a hand does: the grid shows the hover before the click
     page.mouse.click(x, y)
 
 
@@ -192,17 +207,18 @@ def test_the_most_urgent_critical_case_of_a_street_in_three_clicks(page, app_url
     count = int(cell.inner_text().replace(",", ""))
     assert count > 0
 
-    cell.click()
+    with rerun_to(page, "risk=critical", f"due={bucket}"):
+        cell.click()
     clicks += 1
-    wait_for_rerun(page, "risk=critical", f"due={bucket}")
+    expect_only(page, t("col.risk", "zh"), CRITICAL["zh"])
     assert queue_total(page) == count
     assert set(column_cells(page, t("col.risk", "zh"))) == {CRITICAL["zh"]}
     assert set(column_cells(page, t("col.street", "zh"))) == {"福保"}
     most_urgent = column_cells(page, t("col.case_no", "zh"))[0]
 
-    click_row(page)
+    with rerun_to(page, f"case={most_urgent}"):
+        click_row(page)
     clicks += 1
-    wait_for_rerun(page, f"case={most_urgent}")
     heading = detail_heading(page, "zh").first
     expect(heading).to_have_text(t("cases.detail", "zh", case_no=most_urgent))
     expect(page.locator(".st-key-case-detail")).to_be_in_viewport()
@@ -251,8 +267,8 @@ def test_the_no_contact_list_exports_with_absolute_times_and_its_filters(page, a
 def test_a_copied_link_opens_the_same_list_in_a_new_browser(new_page, app_url, external_requests):
     page = new_page()
     open_page(page, f"{app_url}/cases?lang=zh&period=2022Q2")
-    page.locator(".st-key-cell-high-overdue button").filter(visible=True).click()
-    wait_for_rerun(page, "risk=high", "due=overdue")
+    with rerun_to(page, "risk=high", "due=overdue"):
+        page.locator(".st-key-cell-high-overdue button").filter(visible=True).click()
     page.get_by_role("button", name=t("cases.copy_link", "zh")).click()
     link = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code").first
     expect(link).to_contain_text("/cases?")
@@ -271,14 +287,13 @@ def test_a_copied_link_opens_the_same_list_in_a_new_browser(new_page, app_url, e
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_case_page_screenshots(page, app_url, external_requests, lang):
     open_page(page, f"{app_url}/cases?lang={lang}&period=2022Q2&due=overdue,due_24h&risk=critical")
-    click_row(page)
-    page.wait_for_url(lambda url: "case=" in url, timeout=30_000)
-    page.wait_for_selector(READY, timeout=60_000)
+    with rerun_to(page, "case="):
+        click_row(page)
     expect(page.locator(".st-key-case-detail")).to_be_in_viewport()
     assert_no_exception(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 3400})
-    page.wait_for_timeout(800)
+    page.wait_for_timeout(800)  # the charts redraw at the new size; nothing on the page says when they are done
     page.screenshot(path=SCREENSHOTS / f"cases-queue-{lang}.png", full_page=True)
     assert external_requests == []
 
@@ -287,8 +302,8 @@ def test_the_data_pages_no_contact_count_opens_the_same_list(page, app_url, exte
     open_page(page, f"{app_url}/data?period=2022Q2&lang=zh")
     counted = int(metric_value(page, t("quality.check.no_contact", "zh")).replace(",", ""))
     assert counted > 0
-    page.get_by_role("link", name=t("quality.to_cases", "zh", count=f"{counted:,}")).click()
-    wait_for_rerun(page, "/cases", "no_contact=cadence")
+    with rerun_to(page, "/cases", "no_contact=cadence"):
+        page.get_by_role("link", name=t("quality.to_cases", "zh", count=f"{counted:,}")).click()
     assert queue_total(page) == counted
     assert_no_exception(page)
     assert external_requests == []
@@ -304,9 +319,9 @@ def test_a_click_on_a_worker_lists_their_cases(page, app_url, external_requests)
     box = workload.locator("[data-testid='data-grid-canvas']").bounding_box()
     x, y = box["x"] + 90, box["y"] + 35 + 17
     page.mouse.move(x, y, steps=4)
-    page.wait_for_timeout(200)
-    page.mouse.click(x, y)
-    wait_for_rerun(page, "staff=")
+    page.wait_for_timeout(200)  # a hand rests on the row before it clicks: the grid shows the hover first
+    with rerun_to(page, "staff="):
+        page.mouse.click(x, y)
     expect(page.locator(".st-key-case-queue")).to_be_in_viewport()
     assert queue_total(page) == open_cases
     assert_no_exception(page)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from tests.e2e.test_browser import READY, SCREENSHOTS, VEGA, assert_no_exception, open_page
+import pytest
+from playwright.sync_api import expect
+
+from bench.browser import VEGA
+from tests.harness import SCREENSHOTS, assert_no_exception, open_page, script_run
 
 pytestmark = pytest.mark.e2e
 
@@ -31,10 +35,9 @@ def test_an_exploration_opens_from_its_url(page, app_url, external_requests, vie
     chart = "[data-testid='stDeckGlJsonChart'] canvas" if view in ("map", "community-map") else VEGA
     page.locator(chart).first.wait_for(state="visible", timeout=15_000)
     page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=15_000)
-    page.wait_for_timeout(1000)
-    main = page.locator("[data-testid='stMain']").inner_text()
+    main = page.locator("[data-testid='stMain']")
     for text in texts[lang]:
-        assert text in main, text
+        expect(main).to_contain_text(text)
     assert page.locator("[data-testid='stAlert']").all_inner_texts() == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"explore-{view}-{lang}.png", full_page=True)
@@ -55,10 +58,9 @@ def test_a_hostile_url_gets_a_notice_and_the_default_view(page, app_url, externa
 def test_choosing_a_dimension_updates_the_url(page, app_url, external_requests):
     open_page(page, f"{app_url}/explore?lang=en&period=2022Q2")
     page.get_by_label("Group by").first.click()
-    page.get_by_role("option", name="Risk level").click()
-    page.wait_for_timeout(1000)
-    page.wait_for_selector(READY, timeout=60_000)
-    assert "dim=risk" in page.url
+    with script_run(page):
+        page.get_by_role("option", name="Risk level").click()
+    expect(page).to_have_url(re.compile("dim=risk"))
     assert_no_exception(page)
     assert external_requests == []
 

@@ -4,15 +4,15 @@ no exception and no request to any other host."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
+from bench.browser import READY
 from data_access import district, users
 from data_access.engine import make_engine
-from tests.e2e.conftest import running_app
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
+from tests.harness import PASSWORD, SCREENSHOTS, assert_no_exception, metric_of, open_page, running_app, script_run
 from tests.test_go_live import CUIYU, drill_files, import_all
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough password"
 PAGES = ["/", "/map", "/cases", "/subsidies", "/explore", "/data", "/admin"]
 
 
@@ -38,15 +38,14 @@ def test_every_page_of_the_second_district(new_page, cuiyu_server, external_requ
     page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
     page.wait_for_selector(READY, timeout=60_000)
     assert_no_exception(page)
-    assert metric_value(page, "Registered at period end") == "12"
+    expect(metric_of(page, "Registered at period end")).to_have_text("12")
     assert "Synthetic sample data" not in page.locator("[data-testid='stMain']").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "cuiyu-overview-en.png", full_page=True)
     for path in PAGES[1:]:
         # Navigation inside the app keeps the session (a new page load would ask to sign in again).
-        page.locator(f"[data-testid='stSidebarNav'] a[href$='{path}']").first.click()
-        page.wait_for_timeout(1000)
-        page.wait_for_selector(READY, timeout=60_000)
+        with script_run(page):
+            page.locator(f"[data-testid='stSidebarNav'] a[href$='{path}']").first.click()
         assert_no_exception(page)
         assert page.get_by_role("button", name="Sign in").count() == 0, path
         page.screenshot(path=SCREENSHOTS / f"cuiyu{path.replace('/', '-')}-en.png", full_page=True)

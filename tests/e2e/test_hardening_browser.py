@@ -6,13 +6,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from data_access import users
 from data_access.engine import make_engine
 from data_access.types import Period
-from tests.e2e.conftest import PASSWORD, running_app, sample_database
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, open_page
+from tests.harness import (PASSWORD, SCREENSHOTS, assert_no_exception, open_page, running_app, sample_database,
+                           script_run, wait_ready)
 
 pytestmark = pytest.mark.e2e
 
@@ -25,14 +26,9 @@ HOSTILE_PARAMS = {
 EVIL_MARKUP = "a[href*='evil'], img[src*='evil'], [data-testid='stMain'] b"
 
 
-def wait_ready(page) -> None:
-    page.wait_for_timeout(800)
-    page.wait_for_selector(READY, timeout=60_000)
-
-
 def switch_language(page, name: str) -> None:
-    page.locator("[data-testid='stSidebar']").get_by_role("radio", name=name, exact=True).click()
-    wait_ready(page)
+    with script_run(page):
+        page.locator("[data-testid='stSidebar']").get_by_role("radio", name=name, exact=True).click()
 
 
 def url_period(page) -> str | None:
@@ -48,7 +44,7 @@ def test_the_language_switch_back_and_forth(page, app_url, path):
         period = url_period(page)
         assert period == "2022Q1", f"{path} after {name}: period={period!r}"
         Period.parse(period)
-    assert page.get_by_text("2022年第一季度").first.is_visible()
+    expect(page.get_by_text("2022年第一季度").first).to_be_visible()
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -145,8 +141,8 @@ def test_the_rejected_rows_download_is_audited_and_formula_safe(new_page, import
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("skip the bad rows").wait_for(timeout=60_000)
     wait_ready(page)
-    page.get_by_text("skip the bad rows").click()
-    wait_ready(page)
+    with script_run(page):
+        page.get_by_text("skip the bad rows").click()
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_role("button", name="Write to the database").wait_for(timeout=30_000)
     wait_ready(page)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from data_access import schema
 from data_access.engine import make_engine
-from tests.e2e.conftest import PASSWORD
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
+from tests.harness import PASSWORD, SCREENSHOTS, assert_no_exception, metric_of, open_page, script_run, wait_ready
 from tests.test_importer import child, children_file, fake_id
 
 pytestmark = pytest.mark.e2e
@@ -25,11 +25,6 @@ TEXT = {
 def children_count(url: str) -> int:
     with make_engine(url).connect() as conn:
         return conn.execute(select(func.count()).select_from(schema.children)).scalar()
-
-
-def wait(page) -> None:
-    page.wait_for_timeout(800)
-    page.wait_for_selector(READY, timeout=60_000)
 
 
 @pytest.mark.parametrize("lang, serial", [("zh", 1), ("en", 3)])
@@ -49,24 +44,24 @@ def test_an_admin_uploads_checks_and_writes_a_file(new_page, import_server, tmp_
     page.get_by_role("textbox", name=words["password"]).fill(PASSWORD)
     page.get_by_role("button", name=words["sign_in"]).click()
     page.get_by_text(words["skip"]).wait_for(timeout=60_000)
-    wait(page)
-    page.get_by_text(words["skip"]).click()
-    wait(page)
+    wait_ready(page)
+    with script_run(page):
+        page.get_by_text(words["skip"]).click()
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
     page.get_by_text(words["problems"]).wait_for(timeout=30_000)
-    wait(page)
+    wait_ready(page)
     page.get_by_role("button", name=words["write"]).click()
     page.get_by_text(words["result"], exact=True).wait_for(timeout=30_000)
-    wait(page)
+    wait_ready(page)
 
     assert_no_exception(page)
     assert children_count(url) == before + 1
-    assert metric_value(page, words["inserted"]) == "1"
-    assert metric_value(page, words["rejected"]) == "1"
+    expect(metric_of(page, words["inserted"])).to_have_text("1")
+    expect(metric_of(page, words["rejected"])).to_have_text("1")
     assert page.get_by_role("button", name=words["write"]).count() == 0
-    assert page.get_by_role("button", name=words["download"]).is_visible()
+    expect(page.get_by_role("button", name=words["download"])).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 2200})
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # the page lays itself out at the new size; nothing on it says when that is done
     page.screenshot(path=SCREENSHOTS / f"import-{lang}.png", full_page=True)
     assert external_requests == []

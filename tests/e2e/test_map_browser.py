@@ -10,7 +10,8 @@ import time
 import pytest
 from PIL import Image
 
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, open_page
+from bench.browser import READY
+from tests.harness import SCREENSHOTS, assert_no_exception, open_page
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,7 @@ def wait_for_map(page, timeout_s: float = 30) -> None:
             return
         if time.monotonic() > deadline:
             pytest.fail("the map canvas stayed blank")
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(500)  # a canvas's drawing shows only in a screenshot: no locator can wait for it
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -49,7 +50,7 @@ def test_the_map_draws_every_layer_offline(page, app_url, external_requests, lan
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1400, "height": 1800})
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # the map clears and redraws at the new size; wait_for_map then sees the new drawing
     wait_for_map(page)
     page.screenshot(path=SCREENSHOTS / f"map-layers-{lang}.png")
     assert external_requests == []

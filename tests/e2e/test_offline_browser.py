@@ -7,9 +7,11 @@ tried to load a font, a script, a map tile or telemetry from outside fails here.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
+from bench.browser import READY
 from catalogue.i18n import t
-from tests.e2e.test_browser import READY, assert_no_exception, open_page
+from tests.harness import assert_no_exception, open_page, script_run
 
 pytestmark = pytest.mark.e2e
 
@@ -27,8 +29,7 @@ def assert_rendered(page, title: str) -> None:
     assert page.locator(READY).count() == 1, f"{page.url}: the script is still running"
     assert_no_exception(page)
     heading = page.locator("[data-testid='stMain'] h1").first
-    heading.wait_for(state="visible", timeout=15_000)
-    assert heading.inner_text().strip() == title, f"{page.url}: title {heading.inner_text()!r}"
+    expect(heading).to_have_text(title, timeout=15_000)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -45,13 +46,11 @@ def test_admin_page_renders_offline(page, app_url, external_requests):
     picker = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
         has_text=t("auth.demo_role", "en"))
     picker.click()
-    page.get_by_role("option", name="Administrator", exact=True).click()
-    page.locator("[data-testid='stSidebarNav'] a[href*='admin']").wait_for(state="visible", timeout=30_000)
-    page.locator("[data-testid='stSidebarNav'] a[href*='admin']").click()
+    with script_run(page):
+        page.get_by_role("option", name="Administrator", exact=True).click()
+    with script_run(page):
+        page.locator("[data-testid='stSidebarNav'] a[href*='admin']").click()
     page.wait_for_url("**/admin**", timeout=30_000)
-    page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_timeout(1000)
-    page.wait_for_selector(READY, timeout=60_000)
 
     assert_rendered(page, t("admin.title", "en"))
     page.locator("[data-testid='stDataFrame']").first.wait_for(state="visible", timeout=15_000)

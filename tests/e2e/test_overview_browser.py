@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
+from tests.harness import SCREENSHOTS, assert_no_exception, metric_of, metric_value, open_page, script_run
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,7 @@ def test_overview_and_its_briefing(page, browser, app_url, external_requests, tm
     open_page(page, f"{app_url}/?lang={lang}&period=2022Q2")
     assert_no_exception(page)
     page.locator("[data-testid='stVegaLiteChart']").nth(1).wait_for(state="visible", timeout=15_000)
-    assert metric_value(page, "发放人次" if lang == "zh" else "Person-times paid") == "556"
+    expect(metric_of(page, "发放人次" if lang == "zh" else "Person-times paid")).to_have_text("556")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"overview-full-{lang}.png", full_page=True)
 
@@ -57,39 +58,34 @@ def test_meeting_mode_on_the_projector(page, app_url, external_requests, lang):
     page.set_viewport_size({"width": 1600, "height": 900})
     open_page(page, f"{app_url}/?mode=meeting&lang={lang}&period=2022Q2")
     assert_no_exception(page)
-    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
     page.screenshot(path=SCREENSHOTS / f"meeting-network-{lang}.png")
-    page.get_by_role("button", name=NEXT[lang]).click()
-    page.wait_for_timeout(500)
-    page.wait_for_selector(READY, timeout=60_000)
-    assert page.locator("h1").first.inner_text().strip() == ("危机个案" if lang == "zh" else "Crisis cases")
-    assert "screen=cases" in page.url
+    with script_run(page):
+        page.get_by_role("button", name=NEXT[lang]).click()
+    expect(page.locator("h1").first).to_have_text("危机个案" if lang == "zh" else "Crisis cases")
+    expect(page).to_have_url(re.compile("screen=cases"))
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for(state="visible", timeout=15_000)
     page.screenshot(path=SCREENSHOTS / f"meeting-cases-{lang}.png")
     # A presenter's clicker: PageDown moves on, the left arrow goes back.
     page.locator("h1").first.click()
-    page.keyboard.press("PageDown")
-    page.wait_for_timeout(500)
-    page.wait_for_selector(READY, timeout=60_000)
-    assert "screen=subsidies" in page.url
-    page.keyboard.press("ArrowLeft")
-    page.wait_for_timeout(500)
-    page.wait_for_selector(READY, timeout=60_000)
-    assert "screen=cases" in page.url
+    with script_run(page):
+        page.keyboard.press("PageDown")
+    expect(page).to_have_url(re.compile("screen=subsidies"))
+    with script_run(page):
+        page.keyboard.press("ArrowLeft")
+    expect(page).to_have_url(re.compile("screen=cases"))
     assert external_requests == []
 
 
 def test_a_card_link_clears_filters_left_from_an_earlier_visit(page, app_url, external_requests):
     open_page(page, f"{app_url}/cases?lang=zh&period=2022Q2&risk=high&due=on_time")
-    assert page.get_by_text(re.compile(r"^共 \d+ 件")).first.is_visible()
-    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="总览").click()
-    page.wait_for_timeout(500)
-    page.wait_for_selector(READY, timeout=60_000)
+    expect(page.get_by_text(re.compile(r"^共 \d+ 件")).first).to_be_visible()
+    with script_run(page):
+        page.locator("[data-testid='stSidebarNav'] a").filter(has_text="总览").click()
     open_cases = metric_value(page, "在办危机个案")
-    page.get_by_role("link", name="个案队列").first.click()
-    page.wait_for_timeout(500)
-    page.wait_for_selector(READY, timeout=60_000)
+    with script_run(page):
+        page.get_by_role("link", name="个案队列").first.click()
     assert_no_exception(page)
-    assert page.get_by_text(re.compile(rf"^共 {open_cases} 件")).first.is_visible()
+    expect(page.get_by_text(re.compile(rf"^共 {open_cases} 件")).first).to_be_visible()
     assert "risk=" not in page.url and "due=" not in page.url
     assert external_requests == []

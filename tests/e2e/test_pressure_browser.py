@@ -7,12 +7,13 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
+from bench.browser import READY
 from data_access import overview
 from data_access.engine import make_engine
 from data_access.rules import load_rules
 from data_access.types import Filters, Period, Scope
 from sample_data import DEFAULT_AS_OF
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, open_page
+from tests.harness import SCREENSHOTS, assert_no_exception, open_page
 
 pytestmark = pytest.mark.e2e
 

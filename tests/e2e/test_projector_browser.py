@@ -11,8 +11,7 @@ import pytest
 
 from data_access.engine import make_engine
 from sample_data import build_database
-from tests.e2e.conftest import running_app
-from tests.e2e.test_browser import SCREENSHOTS, assert_no_exception, open_page
+from tests.harness import SCREENSHOTS, assert_no_exception, open_page, running_app
 
 pytestmark = pytest.mark.e2e
 
@@ -92,7 +91,7 @@ def test_nothing_is_clipped_on_a_projector(page, running_quarter_app, external_r
     for name, path in views:
         open_page(page, running_quarter_app + path)
         assert_no_exception(page)
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(500)  # the charts size themselves to the page once drawn; nothing marks when they are done
         page.screenshot(path=SCREENSHOTS / f"projector-{name}-{width}x{height}-{lang}.png")
         assert page.evaluate(CLIPPED) == [], (name, width, lang)
         shown = page.locator("[data-testid='stMain']").inner_text()

@@ -21,21 +21,20 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 
 from data_access import config, migrate, schema, sessions, users
 from data_access.engine import make_engine, normalise_url
 from deploy import loopback
-from tests.conftest import IN_CI, PG_URL, TEST_SECRET_KEY, mark_real
-from tests.e2e.conftest import sample_database
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception
+from tests.harness import (IN_CI, PASSWORD, PG_URL, SCREENSHOTS, TEST_SECRET_KEY, assert_no_exception, mark_real,
+                           sample_database, script_run, wait_ready, watch_script_runs)
 from tests.test_importer import child, children_file, fake_id
 
 pytestmark = pytest.mark.e2e
 
 UPLOAD_LIMIT_MB = 1
-PASSWORD = "a long enough password"
 ADMIN, SUPERVISOR, DISABLED = "wang.admin", "li.fubao", "zhao.fubao"
 FORM = "form[action='/sign-in']"
 COOKIE = "dashboard_session"
@@ -91,6 +90,7 @@ def proxied_page(browser, proxy):
     """A fresh browser context (own cookies) that accepts the self-signed certificate and records CSP violations."""
     context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 1000},
                                   locale="zh-CN", accept_downloads=True)
+    watch_script_runs(context)
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
     page.console_messages_seen = []
@@ -99,15 +99,9 @@ def proxied_page(browser, proxy):
     context.close()
 
 
-def settle(page) -> None:
-    page.wait_for_selector(READY, timeout=90_000)
-    page.wait_for_timeout(1500)
-    page.wait_for_selector(READY, timeout=90_000)
-
-
 def open_proxied(page, url: str) -> None:
     page.goto(url)
-    settle(page)
+    wait_ready(page, timeout=90_000)
 
 
 def sign_in(page, url: str, username: str) -> None:
@@ -117,11 +111,17 @@ def sign_in(page, url: str, username: str) -> None:
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector(SIGNED_IN, timeout=90_000)
-    settle(page)
+    wait_ready(page, timeout=90_000)
 
 
-def shows_sign_in(page) -> bool:
-    return page.locator(FORM).count() == 1 and page.locator(SIGNED_IN).count() == 0
+def expect_sign_in(page) -> None:
+    """The sign-in form, and no signed-in sidebar."""
+    expect(page.locator(FORM)).to_have_count(1)
+    expect(page.locator(SIGNED_IN)).to_have_count(0)
+
+
+def expect_no_sign_in(page, message: str | None = None) -> None:
+    expect(page.locator(FORM), message).to_have_count(0)
 
 
 def csp_violations(page) -> list[str]:
@@ -162,21 +162,22 @@ def test_pages_load_through_the_proxy_with_their_websocket_headers_and_policy(pr
     page.on("websocket", lambda ws: sockets.append(ws.url))
     response = page.goto(f"{proxy.base}/?lang=en")
     headers = response.headers
-    settle(page)
+    wait_ready(page, timeout=90_000)
     page.locator(FORM).wait_for(timeout=60_000)  # the first script run draws the form after the page loads
     policy = headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
     assert not re.search(r"https?://|\*", policy), "the policy names no origin but the server's own"
     assert headers["strict-transport-security"].startswith("max-age=")
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
-    assert shows_sign_in(page) and csp_violations(page) == []
+    expect_sign_in(page)
+    assert csp_violations(page) == []
     sign_in(page, f"{proxy.base}/?lang=en", ADMIN)
     assert sockets and all(url.startswith(f"wss://127.0.0.1:{proxy.base.rsplit(':', 1)[1]}/") for url in sockets)
     for path in ("/?lang=en", "/map?lang=en", "/cases?lang=en", "/subsidies?lang=en", "/explore?lang=en",
                  "/data?lang=en", "/?lang=en&mode=meeting"):
         open_proxied(page, f"{proxy.base}{path}")
         assert_no_exception(page)
-        assert not shows_sign_in(page), path
+        expect_no_sign_in(page, path)
         assert csp_violations(page) == [], path
     cookie = cookie_of(page, "dashboard_route")
     assert cookie["secure"] and cookie["httpOnly"]
@@ -206,14 +207,14 @@ def test_a_sign_in_through_the_proxy_lasts_through_a_reload_and_a_new_tab_and_ex
     assert COOKIE not in page.evaluate("document.cookie")
 
     page.reload()
-    settle(page)
+    wait_ready(page, timeout=90_000)
     page.wait_for_selector("[data-testid='stDataFrame']", timeout=90_000)
-    assert not shows_sign_in(page)
+    expect_no_sign_in(page)
 
     tab = page.context.new_page()
     open_proxied(tab, f"{proxy.base}/subsidies?lang=en")
     tab.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
-    assert not shows_sign_in(tab)
+    expect_no_sign_in(tab)
     assert_no_exception(tab)
 
     data = export_csv(page)
@@ -235,8 +236,8 @@ def test_signing_out_in_one_tab_ends_the_other(proxied_page, proxy):
     second.wait_for_selector(FORM, timeout=90_000)
     assert second.locator("[data-testid='stMetric']").count() == 0
     second.reload()
-    settle(second)
-    assert shows_sign_in(second)
+    wait_ready(second, timeout=90_000)
+    expect_sign_in(second)
     assert_no_exception(second)
 
 
@@ -255,23 +256,23 @@ def test_an_expired_a_tampered_and_a_revoked_cookie_get_the_sign_in_screen(proxi
     token, stamp, signature = cookie["value"].split(".")
     page.context.add_cookies([{**cookie, "value": f"{token[:-2]}xx.{stamp}.{signature}"}])
     open_proxied(page, f"{proxy.base}/?lang=en")
-    assert shows_sign_in(page)
+    expect_sign_in(page)
     assert page.locator("[data-testid='stAlert']").count() == 0
     page.context.add_cookies([cookie])
     open_proxied(page, f"{proxy.base}/?lang=en")
-    assert not shows_sign_in(page), "the real cookie still signs in"
+    expect_no_sign_in(page, "the real cookie still signs in")
 
     with engine.begin() as conn:
         conn.execute(update(schema.user_sessions).where(session_row(cookie["value"]))
                      .values(expires_at=datetime.now() - timedelta(minutes=1)))
     open_proxied(page, f"{proxy.base}/?lang=en")
-    assert shows_sign_in(page)
+    expect_sign_in(page)
     assert page.get_by_text("Your sign-in ended after").count() == 1
 
     sign_in(page, f"{proxy.base}/?lang=en", DISABLED)
     users.disable_user(engine, DISABLED, by=ADMIN)
     open_proxied(page, f"{proxy.base}/?lang=en")
-    assert shows_sign_in(page)
+    expect_sign_in(page)
     assert_no_exception(page)
     engine.dispose()
 
@@ -311,11 +312,10 @@ def test_an_upload_over_the_limit_is_refused_by_the_proxy(proxied_page, proxy, t
     deadline = time.monotonic() + 30
     while not any(" 413 " in line and "upload_file" in line for line in proxy.access_log.read_text().splitlines()):
         assert time.monotonic() < deadline, "nginx did not refuse the upload"
-        time.sleep(0.5)
-    page.wait_for_timeout(1500)
+        time.sleep(0.5)  # the access log is a file: nothing to wait on but reading it again
     uploader = page.locator("[data-testid='stFileUploader']")
     uploader.scroll_into_view_if_needed()
-    assert "413" in uploader.inner_text()
+    expect(uploader).to_contain_text("413")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "proxy-upload-refused-en.png")
     assert children_count(proxy.db_url) == before
@@ -381,16 +381,16 @@ def test_when_the_serving_process_dies_the_viewer_carries_on_signed_in_with_the_
     url = page.url
     victim = next(app for app in proxy.apps if app.address == route_of(page))
     other = next(app for app in proxy.apps if app is not victim)
-    victim.process.send_signal(signal.SIGKILL)
-    victim.process.wait(timeout=10)
-    deadline = time.monotonic() + 90
-    while route_of(page) != other.address:
-        assert time.monotonic() < deadline, "the browser did not reach the other process"
-        page.wait_for_timeout(1000)
-    settle(page)
+    with script_run(page, timeout=90_000):  # the page runs again once it has reconnected
+        victim.process.send_signal(signal.SIGKILL)
+        victim.process.wait(timeout=10)
+        deadline = time.monotonic() + 90
+        while route_of(page) != other.address:
+            assert time.monotonic() < deadline, "the browser did not reach the other process"
+            page.wait_for_timeout(1000)  # the routing cookie changes with no sign on the page
     assert page.url == url
     assert_no_exception(page)
-    assert not shows_sign_in(page)
+    expect_no_sign_in(page)
     page.wait_for_selector("[data-testid='stDataFrame']", timeout=90_000)
     assert csp_violations(page) == []
     # The page ran again on the other process, so its export buttons name files that process can build.
@@ -399,8 +399,8 @@ def test_when_the_serving_process_dies_the_viewer_carries_on_signed_in_with_the_
     proxy.restart(victim)
     page.wait_for_timeout(11_000)  # past the upstream's fail_timeout: nginx sends requests to it again
     # The same session: the page ran again on the other process as the viewer left it, in English.
-    page.locator("a[data-testid='stSidebarNavLink'][href*='/data']").click()
-    settle(page)
+    with script_run(page, timeout=90_000):
+        page.locator("a[data-testid='stSidebarNavLink'][href*='/data']").click()
     good = tmp_path / "children.csv"
     good.write_bytes(children_file(child("FT93000002", 身份证号=fake_id("2013-03-04", "072"), 出生日期="2013-03-04")))
     before = children_count(proxy.db_url)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from bench.browser import READY
 from data_access import audit, users
 from data_access.engine import make_engine
-from tests.e2e.conftest import running_app, sample_database
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, metric_value, open_page
+from tests.harness import (PASSWORD, SCREENSHOTS, assert_no_exception, metric_value, open_page, running_app,
+                           sample_database)
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "a long enough password"
 FORM = "form[action='/sign-in']"
 COOKIE = "dashboard_session"
 IDLE_SECONDS = 15
@@ -139,7 +139,7 @@ def test_an_idle_viewer_is_signed_out(new_page, chromium_path, tmp_path_factory)
         page = new_page()
         open_page(page, f"{base}/?lang=en")  # a warm server, so the sign-in is not slower than the timeout
         sign_in(page, PASSWORD, "[data-testid='stMetric']")
-        page.wait_for_timeout((IDLE_SECONDS + 3) * 1000)
+        page.wait_for_timeout((IDLE_SECONDS + 3) * 1000)  # the viewer does nothing for longer than the idle limit
         nav_link(page, "Subsidies").click()
         page.wait_for_selector(FORM, timeout=60_000)
         assert page.get_by_text("You were signed out after 0.25 minutes without activity").count() == 1

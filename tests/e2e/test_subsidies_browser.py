@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.test_browser import READY, SCREENSHOTS, assert_no_exception, open_page
+from tests.harness import SCREENSHOTS, assert_no_exception, open_page, script_run
 
 pytestmark = pytest.mark.e2e
 
@@ -19,16 +20,15 @@ def test_brushing_the_trend_filters_the_reconciliation(page, app_url, external_r
     box = chart.locator("canvas, svg").first.bounding_box()
     # The x axis runs from 2021-01 to 2022-06: drag across the last two months.
     y = box["y"] + box["height"] * 0.4
-    page.mouse.move(box["x"] + box["width"] * 0.915, y)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.995, y, steps=8)
-    page.mouse.up()
-    page.wait_for_timeout(1500)
-    page.wait_for_selector(READY, timeout=60_000)
+    with script_run(page):
+        page.mouse.move(box["x"] + box["width"] * 0.915, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.995, y, steps=8)
+        page.mouse.up()
 
     assert_no_exception(page)
     notice = "下方表格只显示图上选取的 2022-05 至 2022-06" if lang == "zh" else "picked on the chart: 2022-05 to 2022-06"
-    assert page.get_by_text(notice).first.is_visible()
+    expect(page.get_by_text(notice).first).to_be_visible()
     tabs = page.get_by_role("tab").all_inner_texts()
     assert len(tabs) == 5
     page.screenshot(path=SCREENSHOTS / f"subsidies-brushed-{lang}.png")
