@@ -19,7 +19,7 @@ from data_access.cases import CaseFilters
 from data_access.explore import ExploreError, ExploreQuery
 from data_access.types import Filters, Period
 from data_access.users import User
-from tests.conftest import database_url
+from tests.harness import database_url
 from views import admin as admin_view
 from views import cases as cases_view
 from views import data as data_view
