@@ -233,8 +233,8 @@ def public_url() -> str:
 
 def check_settings() -> None:
     """Read every setting that can be wrong, so that a bad one stops a start (of the app or of a command) with a
-    message naming it, not a page or a run later. The mail settings are checked once a mail server is named;
-    the language and the map's coordinate systems fall back with a notice on the page instead."""
+    message naming it, not a page or a run later. The mail settings are checked once a mail server is named. Not
+    checked: an unknown DASHBOARD_LANG means Chinese, and the map's coordinate systems fall back with a notice."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 

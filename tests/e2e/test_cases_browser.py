@@ -188,7 +188,7 @@ def click_row(page, row: int = 0) -> None:
     box = show_queue(page).locator("[data-testid='data-grid-canvas']").bounding_box()
     x, y = box["x"] + 90, box["y"] + 35 + 35 * row + 17
     page.mouse.move(x, y, steps=4)  # a hand reaches the row before it clicks
-    page.wait_for_timeout(200)  # and rests there, as a hand does: the grid shows the hover before the click
+    page.wait_for_timeout(200)  # and rests there a moment, as a hand does
     page.mouse.click(x, y)
 
 
@@ -319,7 +319,7 @@ def test_a_click_on_a_worker_lists_their_cases(page, app_url, external_requests)
     box = workload.locator("[data-testid='data-grid-canvas']").bounding_box()
     x, y = box["x"] + 90, box["y"] + 35 + 17
     page.mouse.move(x, y, steps=4)
-    page.wait_for_timeout(200)  # a hand rests on the row before it clicks: the grid shows the hover first
+    page.wait_for_timeout(200)  # a hand rests on the row before it clicks, as in click_row
     with rerun_to(page, "staff="):
         page.mouse.click(x, y)
     expect(page.locator(".st-key-case-queue")).to_be_in_viewport()
