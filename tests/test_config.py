@@ -107,7 +107,8 @@ def test_the_server_start_runs_the_check(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["data_access.users", "data_access.audit", "data_access.summaries",
-                                     "data_access.district", "data_access.backup", "sample_data.__main__", "notify.cli"])
+                                     "data_access.district", "data_access.backup", "data_access.importer.__main__",
+                                     "sample_data.__main__", "notify.cli"])
 def test_every_command_stops_at_a_bad_setting_naming_it(good_settings, monkeypatch, command):
     monkeypatch.setenv("DASHBOARD_SESSION_HOURS", "forever")
     with pytest.raises(SystemExit, match="error: DASHBOARD_SESSION_HOURS must be a number of hours"):

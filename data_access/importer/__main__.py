@@ -24,6 +24,7 @@ from data_access.importer.writing import MODES, run_import
 
 
 def main(argv: list[str] | None = None) -> int:
+    config.exit_on_bad_settings()
     parser = argparse.ArgumentParser(prog="python -m data_access.importer", description=__doc__.split("\n\n")[0])
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("file", type=Path)
