@@ -15,10 +15,10 @@ from sqlalchemy import Engine, func, select
 from data_access import dataset, district, schema
 from data_access.engine import make_engine
 from sample_data import build_database
+from tests.files import CUIYU
 from tests.harness import BACKENDS, engine_for
 
 ROOT = Path(__file__).resolve().parent.parent
-CUIYU = Path(__file__).resolve().parent / "fixtures" / "cuiyu"
 
 
 @pytest.fixture(params=BACKENDS)

@@ -14,11 +14,9 @@ from streamlit.testing.v1 import AppTest
 from data_access import district, importer, users
 from data_access.engine import make_engine
 from data_access.users import User
+from tests.files import CUIYU, NATIONAL, TODAY, fake_id, gbk_csv
 from tests.harness import open_app, sign_in_as
-from tests.test_go_live import NATIONAL, TODAY, gbk_csv
-from tests.test_importer import fake_id
 
-CUIYU = Path(__file__).resolve().parent / "fixtures" / "cuiyu"
 PAGES = ["views/overview.py", "views/map.py", "views/cases.py", "views/subsidies.py", "views/explore.py",
          "views/data.py"]
 BAD_TEXT = re.compile(r"\b(nan|NaN|None|inf|NaT)\b(?! found)")  # "None found" is the checks' English

@@ -6,10 +6,7 @@ sample database that refuses real rows."""
 
 from __future__ import annotations
 
-import csv
-import io
 import time
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,119 +24,11 @@ from data_access.overview import key_figures
 from data_access.subsidies import quarter_table
 from data_access.types import Filters, Period, Scope
 from sample_data import build_database
+from tests.files import CUIYU, NATIONAL, TODAY, drill_files, fake_id, gbk_csv, import_all, xlsx_bytes
 from tests.harness import BACKENDS, engine_for
-from tests.test_importer import fake_id, xlsx_bytes as xlsx
 
-TODAY = date(2022, 6, 30)
 AS_OF = datetime(2022, 6, 30, 18, 0)
-CUIYU = Path(__file__).resolve().parent / "fixtures" / "cuiyu"
 NETWORKS = {"futian": lambda: district.bundled_network("futian"), "cuiyu": lambda: district.read_network(CUIYU)}
-
-
-def gbk_csv(rows: list[list[object]]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode("gbk")
-
-
-@dataclass(frozen=True)
-class DrillFile:
-    kind: str
-    name: str
-    data: bytes
-    rows: int
-
-
-def drill_files(engine: Engine) -> list[DrillFile]:
-    """A bureau's files for the district in the database, in the order they must be imported."""
-    with engine.connect() as conn:
-        streets = conn.execute(text("SELECT id, code, name_zh, lat, lon FROM streets ORDER BY sort_order")).all()
-        communities = conn.execute(text("SELECT id, street_id, name_zh FROM communities ORDER BY id")).all()
-    first = streets[0]
-    stations = [["站点编号", "站点类型", "名称", "街道", "上级站点编号", "状态", "启用日期", "床位", "面积", "纬度", "经度"],
-                # the room comes before its centre: the parent may follow in the same file
-                [3, "救助保护室", "救助保护室一", "", 2, "运行中", "2021-03-01", 4, "", first.lat, first.lon],
-                [1, "区未成年人保护服务中心", "区未成年人保护服务中心", "", "", "运行中", "2020-06-01", "", "", first.lat, first.lon],
-                [2, "区未成年人救助保护中心", "区未成年人救助保护中心", "", "", "运行中", "2020-03-01", "", "", first.lat, first.lon],
-                [4, "规划机构", "福利中心二期（规划）", "", 2, "规划中", "", 30, 2000, first.lat, first.lon]]
-    for number, street in enumerate(streets, start=10):
-        opened = "2021-05-01" if number % 3 else "2022-09-01"  # one street's station opens after the drill's day
-        stations.append([number, "街道未保工作站", f"{street.name_zh}街道工作站", f"{street.name_zh}街道", "", "运行中",
-                         opened, "", "", round(street.lat + 0.0005, 5), street.lon])
-    orgs = [["组织编号", "名称", "组织类别", "街道", "登记日期", "纬度", "经度"]]
-    for number, (category, street) in enumerate(zip(["卫生心理咨询类", "青少年服务社会团体", "青少年服务其他类"] * 2,
-                                                    streets * 2), start=1):
-        orgs.append([number, f"示例组织{number}", category, street.code, f"2019-0{number}-01", street.lat, street.lon])
-    staff = [["工作人员编号", "姓名", "岗位", "街道", "社区", "入职日期"]]
-    for number, street in enumerate(streets, start=100):
-        staff.append([number, f"督导员{number}", "街道儿童督导员", street.name_zh, "", "2020-01-01"])
-    for number, community in enumerate(communities[::2], start=200):
-        staff.append([number, f"主任{number}", "社区儿童主任", community.street_id, community.name_zh + "社区",
-                      "2020-01-01"])
-    sessions = [["培训编号", "培训日期", "培训形式", "培训主题", "学时"],
-                [1, "2021-11-20", "现场培训", "上年度培训", "3"], [2, "2022-04-01", "直播", "强制报告制度", "1.5"],
-                [3, "2022-05-10", "网络课程", "政策解读", ""]]
-    attendance = [["培训编号", "工作人员编号"], [1, 200]]
-    attendance += [[2, number] for number in range(100, 100 + len(streets))] + [[3, 100]]
-    # The national system's export: no file number, street and community as people write them.
-    national = [["姓名", "身份证号", "性别", "出生日期", "街道", "社区", "儿童类别"]]
-    registered = [["档案编号", "姓名", "身份证号", "性别", "街道", "社区", "儿童类别", "登记日期"]]
-    ids = []
-    for number in range(12):
-        community = communities[number % len(communities)]
-        street = next(s for s in streets if s.id == community.street_id)
-        born = f"201{number % 8}-0{number % 9 + 1}-1{number % 9}"
-        id_number = fake_id(born, f"{number + 1:03d}")
-        ids.append(id_number)
-        category = ["孤儿", "事实无人抚养儿童", "其他困境儿童"][number % 3]
-        if number % 2:
-            national.append([f"儿童{number}", id_number, "女" if number % 4 else "男", born, street.name_zh + "街道",
-                             community.name_zh + "社区", category])
-        else:
-            registered.append([f"F{number:04d}", f"儿童{number}", id_number, "男", street.code, community.id, category,
-                               "2022-01-15"])
-    standards = [["儿童类别", "起始日期", "截止日期", "月标准"],
-                 ["孤儿", "2022-01-01", "", "2454"], ["事实无人抚养儿童", "2022-01-01", "", "2,454.00"],
-                 ["其他困境儿童", "2022-01-01", "", "841"]]
-    risks = ["一级", "二级", "三级", "四级", "二级"]
-    cases = [["个案编号", "儿童", "风险等级", "阶段", "危机类型", "来源", "接报时间", "负责人编号", "首次响应时间", "结案时间"]]
-    events = [["个案编号", "发生时间", "事件类型", "事件后阶段", "工作人员编号"]]
-    for number in range(5):
-        case_no = f"CASE-{number + 1:03d}"
-        closed = number == 4
-        reported = f"2022-0{4 + number % 3}-0{number + 2} 09:00"
-        cases.append([case_no, ids[number], risks[number], "结案" if closed else "干预", "家庭冲突", "学校", reported,
-                      100, "" if number == 1 else reported.replace("09:00", "10:30"),
-                      "2022-06-20 17:00" if closed else ""])
-        events.append([case_no, reported, "接报", "接报", 100])
-        if number != 1:
-            events.append([case_no, reported.replace("09:00", "10:30"), "首次响应", "核查", 100])
-    payments = [["发放编号", "儿童", "发放月份", "发放金额", "发放日期"]]
-    for number, id_number in enumerate(ids[::2]):  # the children with file numbers, registered in January
-        amount = "841" if (number * 2) % 3 == 2 else "2454"
-        for month in (4, 5, 6):
-            payments.append([f"P2022{month:02d}-{number:03d}", f"F{number * 2:04d}", f"2022-{month:02d}", amount,
-                             f"2022-{month:02d}-20"])
-    grants = [["补助类型", "发放日期", "金额", "受助人数", "街道", "说明"],
-              ["春节慰问金", "2022-01-20", "5000", 10, "", "春节慰问"],
-              ["社会捐赠", "2022-03-15", "46000", 81, first.name_zh, "爱心企业捐赠"]]
-    files = [("stations", "站点.xlsx", xlsx, stations), ("social_orgs", "社会组织.csv", gbk_csv, orgs),
-             ("staff", "工作人员.xlsx", xlsx, staff), ("training_sessions", "培训场次.csv", gbk_csv, sessions),
-             ("training", "培训签到.xlsx", xlsx, attendance), ("children", "全国系统导出.csv", gbk_csv, national),
-             ("children", "儿童档案.xlsx", xlsx, registered), ("subsidy_standards", "补贴标准.csv", gbk_csv, standards),
-             ("cases", "危机个案.xlsx", xlsx, cases), ("case_events", "个案事件.csv", gbk_csv, events),
-             ("payments", "补贴发放.xlsx", xlsx, payments), ("grants", "慰问金.csv", gbk_csv, grants)]
-    return [DrillFile(kind, name, make(rows), len(rows) - 1) for kind, name, make, rows in files]
-
-
-def import_all(engine: Engine, files: list[DrillFile]) -> list[importer.ImportResult]:
-    results = []
-    for file in files:
-        result = importer.run_import(engine, file.kind, file.data, file.name, username="admin", today=TODAY)
-        assert not result.problems, (file.name, result.report("en"))
-        assert result.rows_read == file.rows
-        results.append(result)
-    return results
 
 
 def scalar(engine: Engine, sql: str, **params) -> object:
@@ -268,9 +157,6 @@ def children_rows(engine: Engine) -> list[tuple]:
                                  "FROM children ORDER BY file_no")).all()
 
 
-NATIONAL = ["姓名", "身份证号", "性别", "出生日期", "街道", "社区", "儿童类别"]
-
-
 def test_a_national_export_without_file_numbers_gets_stable_generated_ones(futian):
     first, second = fake_id("2012-03-04", "011"), fake_id("2013-05-06", "012")
     export = gbk_csv([NATIONAL, ["甲", first, "男", "2012-03-04", "华强北街道", "福强社区", "孤儿"],
@@ -363,11 +249,11 @@ def test_the_new_kinds_take_english_headers_dry_runs_and_skip_bad_rows(futian, t
     rows = [["id", "kind", "name_zh", "status", "street", "lat", "lon"],
             ["1", "street_station", "Station A", "open", "futian", "22.53", "114.06"],
             ["2", "street_station", "Station B", "open", "atlantis", "22.53", "114.06"]]
-    dry = importer.run_import(futian, "stations", xlsx(rows), "stations.xlsx", today=TODAY, dry_run=True,
+    dry = importer.run_import(futian, "stations", xlsx_bytes(rows), "stations.xlsx", today=TODAY, dry_run=True,
                               mode="skip-bad")
     assert dry.inserted == 1 and dry.rejected == 1 and not dry.written
     assert scalar(futian, "SELECT COUNT(*) FROM stations") == 0
-    done = importer.run_import(futian, "stations", xlsx(rows), "stations.xlsx", today=TODAY, mode="skip-bad",
+    done = importer.run_import(futian, "stations", xlsx_bytes(rows), "stations.xlsx", today=TODAY, mode="skip-bad",
                                username="admin")
     assert done.written and done.inserted == 1
     assert "atlantis" in done.rejects("en").iloc[0].to_string()
@@ -430,7 +316,7 @@ def test_a_street_added_later_redraws_the_schematic_cells(tmp_path_factory):
     assert set(after) == set(before) | {"beigang"} and after["beigang"]
     assert after["dong-an"] != before["dong-an"]  # the neighbour's cell gave way
     assert order == 4  # after the streets there
-    community = importer.run_import(engine, "communities", xlsx([
+    community = importer.run_import(engine, "communities", xlsx_bytes([
         ["社区", "区划代码", "街道", "纬度", "经度"], ["渔港社区", "990100004001", "北港街道", "25.052", "100.531"]]),
         "communities.xlsx", today=TODAY)
     assert community.written

@@ -3,7 +3,6 @@ insert, update, skip and re-import exactly as they should."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from datetime import date, datetime
@@ -15,52 +14,9 @@ from sqlalchemy import Engine, insert, select
 from data_access import audit, dataset, formulas, idcard, importer, schema
 from data_access.importer import writing
 from sample_data import build_database
+from tests.files import (CASE_HEADER, CHILD_HEADER, EVENT_HEADER, GOOD_CASE, PAY_HEADER, STAFF_HEADER, TODAY, child,
+                          children_file, csv_bytes, fake_id, xlsx_bytes)
 from tests.harness import BACKENDS, engine_for, mark_real
-
-TODAY = date(2022, 6, 30)
-
-
-def fake_id(birth: str, serial: str = "001") -> str:
-    """A fake ID number (region 990304, which does not exist) with its right check character."""
-    body = f"990304{birth.replace('-', '')}{serial}"
-    return body + idcard.check_character(body)
-
-
-def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-CHILD_HEADER = ["档案编号", "姓名", "身份证号", "性别", "出生日期", "街道", "社区", "儿童类别", "登记日期", "监护人电话", "住址"]
-
-
-def child(file_no: str = "FT90000001", **change: str) -> list[str]:
-    row = dict(档案编号=file_no, 姓名="测试甲", 身份证号=fake_id("2010-01-01"), 性别="男", 出生日期="2010-01-01",
-               街道="福田", 社区="岗厦", 儿童类别="孤儿", 登记日期="2022-05-01", 监护人电话="10012345678",
-               住址="福田区示例路1号")
-    row.update(change)
-    return [row[h] for h in CHILD_HEADER]
-
-
-def children_file(*rows: list[str]) -> bytes:
-    return csv_bytes([CHILD_HEADER, *rows])
-
-
-PAY_HEADER = ["发放编号", "儿童", "发放月份", "发放金额", "发放日期"]
-CASE_HEADER = ["个案编号", "儿童", "风险等级", "阶段", "危机类型", "来源", "接报时间", "负责人编号", "结案时间"]
-EVENT_HEADER = ["个案编号", "发生时间", "事件类型", "事件后阶段", "工作人员编号"]
-STAFF_HEADER = ["工作人员编号", "姓名", "岗位", "街道", "社区", "入职日期"]
-GOOD_CASE = ["FT-2022-90001", "FT00000001", "二级", "接报", "家庭冲突", "学校", "2022-06-01 10:00", "1", ""]
 
 # (name, kind, file name, content, expected (row, column, message key))
 BAD_FILES = [

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from data_access import audit, schema
 from data_access.engine import make_engine
-from tests.test_importer import CHILD_HEADER, child, children_file, fake_id
+from tests.files import CHILD_HEADER, child, children_file, fake_id
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,8 +20,8 @@ from data_access import audit, config, dataset, importer, roles, sessions, users
 from data_access.engine import make_engine, normalise_url
 from data_access.types import Filters, Period, Scope
 from sample_data import build_database
+from tests.files import child, children_file
 from tests.harness import IN_CI, PG_URL, mark_real
-from tests.test_importer import child, children_file
 from tests.test_scope_everywhere import arguments, query_functions
 
 AS_OF = datetime(2022, 6, 30, 18)

@@ -18,10 +18,8 @@ from data_access.importer import writing
 from data_access.subsidies import _years_before
 from data_access.types import Filters, Period, Scope, Span, add_months, months_between
 from sample_data import DEFAULT_AS_OF, build_database
+from tests.files import CASE_HEADER, GOOD_CASE, PAY_HEADER, TODAY, child, children_file, csv_bytes, fake_id
 from tests.harness import BACKENDS, engine_for, mark_real
-from tests.test_importer import CASE_HEADER, GOOD_CASE, PAY_HEADER, child, children_file, csv_bytes, fake_id
-
-TODAY = date(2022, 6, 30)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

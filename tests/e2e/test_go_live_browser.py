@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from bench.browser import READY
 from data_access import district, users
 from data_access.engine import make_engine
+from tests.files import CUIYU, drill_files, import_all
 from tests.harness import PASSWORD, SCREENSHOTS, assert_no_exception, metric_of, open_page, running_app, script_run
-from tests.test_go_live import CUIYU, drill_files, import_all
 
 pytestmark = pytest.mark.e2e
 PAGES = ["/", "/map", "/cases", "/subsidies", "/explore", "/data", "/admin"]

@@ -126,7 +126,7 @@ def test_a_pasted_link_before_sign_in_shows_the_sign_in_form_cleanly(new_page, s
 
 def test_the_rejected_rows_download_is_audited_and_formula_safe(new_page, import_server, tmp_path):
     from data_access import audit
-    from tests.test_importer import child, children_file, fake_id
+    from tests.files import child, children_file, fake_id
 
     base, url = import_server
     good = child("FT91000091", 身份证号=fake_id("2012-07-08", "091"), 出生日期="2012-07-08")

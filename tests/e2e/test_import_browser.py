@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from data_access import schema
 from data_access.engine import make_engine
+from tests.files import child, children_file, fake_id
 from tests.harness import PASSWORD, SCREENSHOTS, assert_no_exception, metric_of, open_page, script_run, wait_ready
-from tests.test_importer import child, children_file, fake_id
 
 pytestmark = pytest.mark.e2e
 

@@ -28,9 +28,9 @@ from sqlalchemy.engine import make_url
 from data_access import config, migrate, schema, sessions, users
 from data_access.engine import make_engine, normalise_url
 from deploy import loopback
+from tests.files import child, children_file, fake_id
 from tests.harness import (IN_CI, PASSWORD, PG_URL, SCREENSHOTS, TEST_SECRET_KEY, assert_no_exception, mark_real,
                            sample_database, script_run, wait_ready, watch_script_runs)
-from tests.test_importer import child, children_file, fake_id
 
 pytestmark = pytest.mark.e2e
 
