@@ -14,7 +14,7 @@ from sqlalchemy import text
 from data_access.explore import DATASET_SPECS, DATASETS, ExploreQuery, aggregate, result_column
 from data_access.types import Filters, Period
 from data_access.users import scope_for
-from tests.test_scope_everywhere import arguments, frames, query_functions
+from tests.queries import arguments, frames, query_functions
 
 STREET, COMMUNITY, NEIGHBOUR = "fubao", "fubao-01", "fubao-02"
 DIRECTOR = scope_for("director", STREET, COMMUNITY)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from data_access.masking import PERSONAL_COLUMNS, mask_personal, mask_record
 from data_access.types import Filters, Period, Scope
-from tests.test_scope_everywhere import arguments, query_functions
+from tests.queries import arguments, query_functions
 
 NO_NAMES = Scope.district(show_names=False)
 

@@ -22,7 +22,7 @@ from data_access.types import Filters, Period, Scope
 from sample_data import build_database
 from tests.files import child, children_file
 from tests.harness import IN_CI, PG_URL, mark_real
-from tests.test_scope_everywhere import arguments, query_functions
+from tests.queries import arguments, query_functions
 
 AS_OF = datetime(2022, 6, 30, 18)
 ROOT = Path(__file__).resolve().parent.parent
