@@ -5,6 +5,7 @@ Fixtures are in conftest.py (and e2e/conftest.py), so that no test module import
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -149,6 +150,40 @@ def text_of(at: AppTest) -> str:
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def briefing_for(app, **params) -> str:
+    """The briefing's HTML for the page that ``app`` (the fixture) opens with ``params``."""
+    from dashboard import briefing, data, gaps
+
+    at = app(**params)
+    ctx = at.session_state["_view_context"]
+    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
+    pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
+    return briefing.build(ctx, figures, pressure, gaps.find_gaps(ctx, figures, pressure))
+
+
+# --- untrusted text --------------------------------------------------------------------------
+
+# Hostile text: links, an image, HTML, a formula, addresses and Streamlit directives.
+PAYLOADS = (
+    "[x](http://evil.invalid/a)",
+    "![i](http://evil.invalid/p.png)",
+    "http://evil.invalid/login",
+    "<img src=x onerror=alert(1)>evil",
+    '=HYPERLINK("http://evil.invalid","evil")',
+    "www.evil.invalid",
+    "evil@evil.invalid",
+    ":material/warning: :red[evil] $evil$",
+)
+
+
+def problems(markdown: str) -> list[str]:
+    """What in this Markdown source would render as a link, an image, markup or a Streamlit directive."""
+    found = [payload for payload in PAYLOADS if payload in markdown]
+    found += re.findall(r"https?://|www\.|\w@\w", markdown, flags=re.IGNORECASE)
+    found += re.findall(r"(?<!\\)(?:!\[|\]\(|<[A-Za-z/]|:material/|:red\[|\$evil)", markdown)
+    return found
 
 
 # --- the app in a real browser ---------------------------------------------------------------

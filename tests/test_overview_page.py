@@ -11,7 +11,7 @@ from sqlalchemy import text
 from dashboard import briefing, data, gaps, pressure
 from dashboard.text import plain
 from data_access.engine import make_engine
-from tests.harness import metric, text_of
+from tests.harness import briefing_for, metric, text_of
 
 CASE_LINKS = {"个案队列", "逾期个案", "一级·红个案"}
 
@@ -162,14 +162,6 @@ def test_an_unknown_meeting_screen_starts_at_the_first(app):
 # --- the briefing -------------------------------------------------------------------------------
 
 EXTERNAL = re.compile(r"(?:https?:|ftp:|file:)?//(?!www\.w3\.org/)[^\s\"'<>]+", re.IGNORECASE)
-
-
-def briefing_for(app, **params) -> str:
-    at = app(**params)
-    ctx = at.session_state["_view_context"]
-    figures = data.key_figures(ctx.scope, ctx.filters, ctx.as_of)
-    pressure = data.street_pressure(ctx.scope, ctx.filters, ctx.as_of)
-    return briefing.build(ctx, figures, pressure, gaps.find_gaps(ctx, figures, pressure))
 
 
 def test_the_briefing_holds_the_figures_and_nothing_from_outside(app):

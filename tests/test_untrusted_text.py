@@ -21,18 +21,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard.text import JOINER, literal, md, plain
 from data_access import importer, schema
 from data_access.engine import make_engine
-from tests.harness import open_app, serve_sample
+from tests.harness import PAYLOADS, open_app, problems, serve_sample
 
-PAYLOADS = (
-    "[x](http://evil.invalid/a)",
-    "![i](http://evil.invalid/p.png)",
-    "http://evil.invalid/login",
-    "<img src=x onerror=alert(1)>evil",
-    '=HYPERLINK("http://evil.invalid","evil")',
-    "www.evil.invalid",
-    "evil@evil.invalid",
-    ":material/warning: :red[evil] $evil$",
-)
 # Streamlit elements whose text is shown as it is, without Markdown.
 PLAIN_ELEMENTS = {"Text", "Code", "Json", "Exception", "Arrow", "ArrowNamedDataSet", "DeckGlJsonChart",
                   "ArrowVegaLiteChart", "Html", "Selectbox", "MultiSelect"}
@@ -93,14 +83,6 @@ def strings(message, path=()):
                 yield (*path, field.name), item
             elif field.type == field.TYPE_MESSAGE:
                 yield from strings(item, (*path, field.name))
-
-
-def problems(markdown: str) -> list[str]:
-    """What in this Markdown source would render as a link, an image, markup or a Streamlit directive."""
-    found = [payload for payload in PAYLOADS if payload in markdown]
-    found += re.findall(r"https?://|www\.|\w@\w", markdown, flags=re.IGNORECASE)
-    found += re.findall(r"(?<!\\)(?:!\[|\]\(|<[A-Za-z/]|:material/|:red\[|\$evil)", markdown)
-    return found
 
 
 def rendered_problems(at: AppTest) -> list[tuple]:

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.text import plain
-from tests.test_untrusted_text import problems
+from tests.harness import problems
 
 PAGES = ["views/overview.py", "views/map.py", "views/cases.py", "views/subsidies.py", "views/explore.py",
          "views/data.py"]

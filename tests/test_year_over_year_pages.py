@@ -11,8 +11,7 @@ from sqlalchemy import text
 from catalogue.i18n import signed, t
 from dashboard.text import plain
 from data_access.engine import make_engine
-from tests.test_overview_page import briefing_for
-from tests.harness import metric
+from tests.harness import briefing_for, metric
 
 
 def reported(url: str, start: datetime, end: datetime) -> int:
