@@ -20,7 +20,6 @@ from data_access.cases import DUE_BUCKETS, CaseFilters, CloseTimes, QueuePage, R
 from data_access.types import Filters, Span
 
 
-
 @dataclass(frozen=True)
 class Choices:
     communities: pd.DataFrame
