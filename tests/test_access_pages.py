@@ -29,6 +29,13 @@ def sign_in_form(at: AppTest) -> str:
     return next((h.proto.body for h in at.get("html") if "<form" in h.proto.body), "")
 
 
+def test_demo_mode_on_the_bundled_sample(monkeypatch, sample_copy_url):
+    at = start(monkeypatch, demo_url=sample_copy_url)
+    assert any("演示模式" in m.value for m in at.sidebar.markdown)
+    assert at.sidebar.selectbox(key="demo-role").value == "leader"
+    assert metric(at, "街道未保工作站") == "10"
+
+
 def test_demo_mode_is_off_once_the_sample_has_an_account(monkeypatch, sample_copy):
     at = start(monkeypatch, database_url=sample_copy)
     assert not at.metric
