@@ -142,6 +142,17 @@ def write_dates_to_url(key: str, names: tuple[str, str]) -> tuple:
     return dates
 
 
+def drop_param(name: str, on_unused: Callable[[str], str], namespace: str = "") -> None:
+    """Take ``name`` out of the URL on a page where it does not apply now; a value the app did not write there
+    itself (a link's, not one left from an earlier choice) leaves the notice ``on_unused`` gives it."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return
+    if raw not in ("", written(name, namespace)):
+        add_notice(on_unused(raw))
+    del st.query_params[name]
+
+
 def set_param(name: str, value: str) -> None:
     """Put ``value`` in the URL under ``name``, or take ``name`` out of it when the value is empty."""
     if value:

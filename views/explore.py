@@ -91,11 +91,9 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
         columns = tuple(spec.columns)
         column = choose("column", columns, columns[0], t(f"explore.column.{columns[0]}", lang), row[3].selectbox,
                         t("explore.column", lang), format_func=lambda c: t(f"explore.column.{c}", lang))
-    elif "column" in st.query_params:  # a count takes no column: a notice unless left from an earlier choice
-        if st.query_params["column"] not in ("", urlstate.written("column", ui.URL_NAMESPACE)):
-            urlstate.add_notice(t("notice.unused_param", lang, name="column", value=st.query_params["column"],
-                                  context=t(f"explore.measure.{measure}", lang)))
-        del st.query_params["column"]
+    else:  # a count takes no column
+        urlstate.drop_param("column", lambda raw: t("notice.unused_param", lang, name="column", value=raw,
+                                                    context=t(f"explore.measure.{measure}", lang)), ui.URL_NAMESPACE)
 
     chart_types = ui.charts_for(dim, dim2)
     chart = choose("chart", chart_types, "bar", t("explore.chart.bar", lang), top[1].segmented_control,
@@ -127,10 +125,7 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
             if st.session_state[key]:
                 chosen_filters.append((name, tuple(st.session_state[key])))
     for stale in {f for other in DATASET_SPECS.values() for f in other.filters} - set(spec.filters):
-        if stale in st.query_params:  # another dataset's filter: a notice unless left from an earlier choice
-            if st.query_params[stale] != urlstate.written(stale, ui.URL_NAMESPACE):
-                urlstate.add_notice(bad(stale, t("explore.all", lang))(st.query_params[stale]))
-            del st.query_params[stale]
+        urlstate.drop_param(stale, bad(stale, t("explore.all", lang)), ui.URL_NAMESPACE)  # another dataset's filter
     layout.show_notices(notices)
     empty.notice(ctx, ("children", "cases", "subsidy_payments"))
 
@@ -187,8 +182,8 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
                               t("explore.order", lang), format_func=lambda o: t(f"explore.order.{o}", lang),
                               required=True) == "value"
             layout.show_notices(notices)
-        elif "order" in st.query_params:
-            del st.query_params["order"]
+        else:
+            urlstate.set_param("order", "")
         axis_format = ",.0f" if money else value_format
         orders = {d: natural_order(d) for d in wanted}
         layout.chart(charts.explore_chart, table, chart, titles[dim], titles.get(dim2), value_title, value_format,
