@@ -238,12 +238,17 @@ def check_settings() -> None:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    from data_access.rules import RulesError, load_rules
+
     try:
         make_url(database_url())
     except ArgumentError as exc:
         raise ValueError(f"DATABASE_URL is not a database URL: {exc}") from exc
     as_of_override()
-    rules_file()
+    try:
+        load_rules(rules_file())
+    except RulesError as exc:
+        raise ValueError(f"CASE_RULES_FILE: {exc}") from exc
     idle_timeout()
     session_lifetime()
     _given_secret_key()

@@ -92,6 +92,14 @@ def test_a_bad_setting_fails_the_start_up_check_naming_it(good_settings, monkeyp
         config.check_settings()
 
 
+def test_case_rules_that_do_not_read_fail_the_start_up_check(good_settings, monkeypatch, tmp_path):
+    broken = tmp_path / "case_rules.toml"
+    broken.write_text("[risk.critical\nfirst_response_hours = 2\n", encoding="utf-8")
+    monkeypatch.setenv("CASE_RULES_FILE", str(broken))
+    with pytest.raises(ValueError, match="CASE_RULES_FILE: "):
+        config.check_settings()
+
+
 def test_the_mail_settings_are_checked_only_once_a_mail_server_is_named(good_settings, monkeypatch):
     monkeypatch.delenv("DASHBOARD_SMTP_HOST")
     monkeypatch.setenv("DASHBOARD_SMTP_SECURITY", "tls")

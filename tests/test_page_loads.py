@@ -69,7 +69,7 @@ def test_the_overview_loads_the_figures_the_data_layer_answers(ctx, sample_engin
     assert (loaded.first, loaded.end) == (date(2021, 7, 1), date(2022, 7, 1))  # the twelve months to June 2022
     assert len(loaded.ranked) == len(loaded.street_figures) == 10
     assert not loaded.reported.empty and not loaded.paid.empty
-    assert loaded.gaps
+    assert loaded.found
 
 
 def test_the_map_loads_the_district_and_the_organisations_only_when_shown(ctx):

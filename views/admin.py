@@ -46,7 +46,6 @@ def load_trail(username: str | None = None, action: str | None = None, since: da
                  audit.search(engine, username=username, action=action, since=since, contains=contains))
 
 
-
 if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the benchmark, tests) draws nothing
     ctx = context.current()
     lang = ctx.lang

@@ -102,9 +102,9 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
         st.stop()
     official = loaded.official
     boundary_path = config.boundary_file()
-    if loaded.boundary_error:
+    if loaded.boundary_error is not None:
         notices.warning(literal(maps.boundary_message(loaded.boundary_error, str(boundary_path), lang)), icon="⚠️")
-    if official:
+    if official is not None:
         streets = streets.assign(geometry=[json.dumps(official.cells[sid]) for sid in streets["id"]],
                                  geometry_crs="WGS84", geometry_source="official")
 

@@ -21,7 +21,7 @@ from data_access.types import Period, months_between
 class Overview:
     figures: KeyFigures
     ranked: pd.DataFrame  # the streets by pressure
-    gaps: list[gaps.Gap]
+    found: list[gaps.Gap]  # the gaps and actions
     first: date  # the trends' twelve months, from the first to before the end
     end: date
     reported: pd.DataFrame  # cases reported by month
@@ -36,7 +36,7 @@ def load(ctx: context.ViewContext) -> Overview:
     return Overview(
         figures=figures,
         ranked=ranked,
-        gaps=gaps.find_gaps(ctx, figures, ranked),
+        found=gaps.find_gaps(ctx, figures, ranked),
         first=first,
         end=end,
         reported=data.cases_by_month(ctx.scope, ctx.filters, first, end, ctx.as_of),
@@ -244,7 +244,7 @@ def overview(ctx: context.ViewContext) -> None:
     layout.page_header(ctx, "overview.title", title)
     empty.notice(ctx, ("children", "cases", "subsidy_payments", "stations", "staff"))
     loaded = load(ctx)
-    figures, ranked, found = loaded.figures, loaded.ranked, loaded.gaps
+    figures, ranked, found = loaded.figures, loaded.ranked, loaded.found
 
     top = st.columns([4, 1, 1], vertical_alignment="center")
     top[0].markdown(literal(briefing.summary_paragraph(ctx, figures, lang)))
