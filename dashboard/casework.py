@@ -134,7 +134,7 @@ def no_contact_text(choice: str, lang: str) -> str:
 
 def cadence_text(rules: CaseRules, lang: str) -> str:
     """Each risk level's follow-up cadence: "一级·红 2 天、二级·橙 7 天…"."""
-    sep = ", " if lang == "en" else "、"
+    sep = t("sep.list", lang)
     return sep.join(f"{r.label(lang)} {t('unit.days', lang, n=f'{r.follow_up.total_seconds() / 86400:g}')}"
                     for r in rules.risks)
 
@@ -159,8 +159,7 @@ def countdown(due_at: datetime | None, as_of: datetime, lang: str) -> str:
 
 def flags_text(row, lang: str) -> str:
     present = [flag for flag in FLAGS if row[FLAG_COLUMNS[flag].name]]
-    return "、".join(label("flag", f, lang) for f in present) if lang != "en" else ", ".join(
-        label("flag", f, lang) for f in present)
+    return t("sep.list", lang).join(label("flag", f, lang) for f in present)
 
 
 def _case_columns(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> dict:
@@ -322,7 +321,7 @@ def describe_filters(ctx: ViewContext, rules: CaseRules, communities: pd.DataFra
     """The filters in force, as (what, value) pairs in the viewer's language; the street always comes first."""
     lang = ctx.lang
     community_names, holder_names = _names(ctx, communities, holders)
-    sep = ", " if lang == "en" else "、"
+    sep = t("sep.list", lang)
     street = street_title(ctx.street_name, lang) if ctx.filters.street_id else t("filter.all_streets", lang)
     pairs = [(t("filter.street", lang), street)]
     if filters.community_id:

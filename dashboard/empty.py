@@ -22,8 +22,7 @@ def notice(ctx: ViewContext, tables: tuple[str, ...]) -> bool:
     if not empty:
         return False
     lang = ctx.lang
-    names = "、".join(t(f"empty.table.{name}", lang) for name in empty) if lang == "zh" else \
-        ", ".join(t(f"empty.table.{name}", lang) for name in empty)
+    names = t("sep.list", lang).join(t(f"empty.table.{name}", lang) for name in empty)
     st.info(t("empty.missing", lang, tables=names), icon=":material/inventory_2:")
     if ctx.user.role == "admin":
         st.page_link(links.DATA, label=t("empty.import", lang), icon=":material/upload_file:",

@@ -23,7 +23,7 @@ def reason(row, lang: str) -> str:
     parts = [t(key, lang, n=int(row[column])) for column, key in REASONS if row[column]]
     if not parts:
         return t("overview.reason.none", lang)
-    return ("、" if lang == "zh" else ", ").join(parts)
+    return t("sep.list", lang).join(parts)
 
 
 def ranked(pressure: pd.DataFrame, figures: pd.DataFrame, sort: str) -> pd.DataFrame:

@@ -127,7 +127,7 @@ def display_rows(check: str, rows: pd.DataFrame, lang: str, rules: CaseRules) ->
             t("col.community", lang): rows[f"community_{suffix}"].fillna(""),
         }
         if check == "incomplete":
-            sep = ", " if lang == "en" else "、"
+            sep = t("sep.list", lang)
             return pd.DataFrame({
                 **child,
                 t("quality.col.phone", lang): rows["guardian_phone"],
