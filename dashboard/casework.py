@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from catalogue.i18n import format_moment, format_share, label, t
-from dashboard import auth, layout, urlstate
+from dashboard import auth, layout, palette, urlstate
 from dashboard.context import ViewContext, street_title
 from dashboard.text import literal, md
 from data_access import vocab
@@ -203,7 +203,7 @@ def display_queue(rows: pd.DataFrame, ctx: ViewContext, rules: CaseRules) -> pd.
 
 def styled_queue(table: pd.DataFrame, rows: pd.DataFrame, rules: CaseRules, lang: str):
     """Risk as a coloured badge and overdue deadlines in red."""
-    colours = {r.label(lang): r.colour for r in rules.risks}
+    colours = {r.label(lang): palette.RISK[r.level] for r in rules.risks}
     late = set(rows.index[rows["due_status"] == "overdue"])
     due_column = t("col.next_due", lang)
 

@@ -21,7 +21,6 @@ class RiskRule:
     level: str
     label_zh: str
     label_en: str
-    colour: str
     first_response: timedelta
     follow_up: timedelta
 
@@ -78,7 +77,6 @@ def load_rules(path: Path | str | None = None) -> CaseRules:
                 level=level,
                 label_zh=str(entry["label_zh"]),
                 label_en=str(entry["label_en"]),
-                colour=str(entry["colour"]),
                 first_response=timedelta(hours=hours),
                 follow_up=timedelta(days=days),
             )
