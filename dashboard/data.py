@@ -109,6 +109,11 @@ def table_counts() -> dict[str, int]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def empty_tables(names: tuple[str, ...]) -> tuple[str, ...]:
+    return dataset.empty_tables(engine(), names)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def streets(scope: Scope) -> pd.DataFrame:
     return reference.list_streets(engine(), scope)
 

@@ -10,15 +10,9 @@ from dashboard import data, links
 from dashboard.context import ViewContext
 
 
-def missing(tables: tuple[str, ...]) -> list[str]:
-    """The tables among ``tables`` that hold no rows."""
-    counts = data.table_counts()
-    return [name for name in tables if not counts.get(name)]
-
-
 def notice(ctx: ViewContext, tables: tuple[str, ...]) -> bool:
     """Say which of ``tables`` are still empty (with the import link for admins); True when all are."""
-    empty = missing(tables)
+    empty = data.empty_tables(tables)
     if not empty:
         return False
     lang = ctx.lang

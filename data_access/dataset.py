@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, func, inspect, select, union_all
+from sqlalchemy import Engine, func, inspect, literal, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import migrate, schema
@@ -86,6 +86,13 @@ def service_health(engine: Engine) -> dict:
     else:
         report["migrations"] = "ok"
     return {**report, "ok": report["migrations"] == "ok"}
+
+
+def empty_tables(engine: Engine, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of the tables ``names`` that hold no row: one row looked for in each, none counted."""
+    with engine.connect() as conn:
+        return tuple(name for name in names
+                     if conn.execute(select(literal(1)).select_from(schema.metadata.tables[name]).limit(1)).first() is None)
 
 
 def table_counts(engine: Engine) -> dict[str, int]:

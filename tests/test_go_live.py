@@ -151,6 +151,13 @@ def futian(request, tmp_path_factory) -> Engine:
     engine.dispose()
 
 
+def test_the_empty_tables_are_those_that_count_no_row(futian):
+    counts = dataset.table_counts(futian)
+    assert 0 < sum(1 for c in counts.values() if c == 0) < len(counts)
+    assert set(dataset.empty_tables(futian, tuple(counts))) == {name for name, c in counts.items() if c == 0}
+    assert dataset.empty_tables(futian, ("children", "streets", "cases")) == ("children", "cases")
+
+
 def children_rows(engine: Engine) -> list[tuple]:
     with engine.connect() as conn:
         return conn.execute(text("SELECT file_no, id_number, street_id, community_id, category, registered_on "
