@@ -15,7 +15,6 @@ whole cases table into pandas and filter there" for the case queue, an empty pag
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import platform
 import statistics
@@ -121,8 +120,6 @@ def queue_calls(engine, rules):
 @contextmanager
 def serving_database(url: str) -> Iterator[None]:
     """The app's data calls (dashboard.data) read the database at ``url`` while this lasts."""
-    # Outside a Streamlit server the data caches live in this process's memory, which they say at every call.
-    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     before = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
     st.cache_data.clear()
