@@ -92,7 +92,8 @@ def empty_tables(engine: Engine, names: tuple[str, ...]) -> tuple[str, ...]:
     """Those of the tables ``names`` that hold no row: one row looked for in each, none counted."""
     with engine.connect() as conn:
         return tuple(name for name in names
-                     if conn.execute(select(literal(1)).select_from(schema.metadata.tables[name]).limit(1)).first() is None)
+                     if conn.execute(select(literal(1)).select_from(schema.metadata.tables[name]).limit(1)).first()
+                     is None)
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
