@@ -31,7 +31,7 @@ def cuiyu_server(chromium_path, tmp_path_factory):
 def test_every_page_of_the_second_district(new_page, cuiyu_server, external_requests):
     page = new_page()
     open_page(page, f"{cuiyu_server}/?lang=en&period=2022Q2")
-    assert "Cuiyu District Minor Protection Dashboard" in page.locator("[data-testid='stMain']").inner_text()
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("Cuiyu District Minor Protection Dashboard")
     page.get_by_role("textbox", name="Username").fill("admin")
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

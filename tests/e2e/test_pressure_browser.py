@@ -59,7 +59,7 @@ def test_the_top_street_opens_its_queue_and_its_map_in_the_same_tab(page, app_ur
     assert queue["street"] == top["street_id"] and queue["period"] == "2022Q2"
     assert "" not in queue.values(), page.url
     assert_no_exception(page)
-    assert f"范围：{top['street_zh']}" in page.locator("[data-testid='stMain']").inner_text()
+    expect(page.locator("[data-testid='stMain']")).to_contain_text(f"范围：{top['street_zh']}")
 
     open_overview(page, app_url)
     map_link = page.get_by_role("link", name="地图", exact=True).first

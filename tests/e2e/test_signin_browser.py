@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from bench.browser import READY
 from data_access import audit, users
@@ -66,7 +67,7 @@ def test_sign_in_then_reload_and_open_a_link_in_a_new_tab(new_page, signed_in_se
     sign_in(page, PASSWORD, "[data-testid='stDataFrame']")
     assert_no_exception(page)
     assert page.url.startswith(f"{base}/cases?lang=en&street=fubao")
-    assert "Scope: Fubao" in page.locator("[data-testid='stMain']").inner_text()
+    expect(page.locator("[data-testid='stMain']")).to_contain_text("Scope: Fubao")
     cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]
     assert page.evaluate("document.cookie").find(COOKIE) == -1
