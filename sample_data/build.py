@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from psycopg import sql
 from shapely.geometry import Point
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
@@ -153,8 +154,7 @@ def build_database(
     report(0.7, "writing to the database")
     with engine.begin() as conn:
         for number, (table, rows) in enumerate(tables.items()):
-            for start in range(0, len(rows), 5000):
-                conn.execute(insert(table), rows[start : start + 5000])
+            _write_rows(conn, table, rows)
             report(0.7 + 0.28 * (number + 1) / len(tables), f"wrote {table.name}")
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn)
@@ -167,6 +167,21 @@ def build_database(
         conn.commit()
     report(1.0, "done")
     return BuildSummary(as_of, scale, seed, {t.name: len(rows) for t, rows in tables.items()})
+
+
+def _write_rows(conn, table, rows: list[dict]) -> None:
+    """Insert a table's rows (each with the same keys); on PostgreSQL through COPY, which at a province's scale
+    takes minutes where INSERT takes most of an hour."""
+    if conn.dialect.name != "postgresql":
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(table), rows[start : start + 5000])
+        return
+    columns = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
+    with conn.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
 
 
 def holds_data(engine: Engine) -> bool:
