@@ -155,12 +155,6 @@ def cases_by_month(scope: Scope, filters: Filters, start: date, end: date, as_of
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def median_response_hours(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
-                          as_of: datetime) -> float | None:
-    return cases.median_response_hours(engine(), scope, filters, case_filters, as_of, rules())
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
 def response_within_limits(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
                            as_of: datetime) -> cases.ResponseFigures:
     return cases.response_within_limits(engine(), scope, filters, case_filters, as_of, rules())

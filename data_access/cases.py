@@ -8,6 +8,7 @@ falls exactly at ``as_of`` is due, not yet overdue.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -523,23 +524,24 @@ def case_holders(engine: Engine, scope: Scope, filters: Filters, as_of: datetime
         return pd.read_sql(query, conn)
 
 
-def median_response_hours(
-    engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules
-) -> float | None:
-    """Median hours from report to first response, for cases reported in the period and answered by ``as_of``.
+def median_hours(conn, where: list, as_of: datetime) -> dict[str | None, float]:
+    """Median hours to first response of the cases matching ``where`` and answered by ``as_of``, per risk level
+    and, under None, of them all; a level with no answered case is left out.
 
-    Counted in SQL and then read from the middle one or two rows, the same way on SQLite and PostgreSQL.
+    PostgreSQL has the median as an aggregate; SQLite does not, and its few rows per period are read and their
+    medians taken here (one query, where a middle row per level took a count and a lookup each).
     """
-    hours = ((epoch_seconds(K.c.first_response_at) - epoch_seconds(K.c.reported_at)) / 3600.0).label("hours")
-    where = _reported_in_period(scope, filters, case_filters, as_of, rules) + [not_(awaiting_response(as_of))]
-    with engine.connect() as conn:
-        answered = conn.execute(select(func.count()).where(*where)).scalar_one()
-        if not answered:
-            return None
-        middle = conn.execute(
-            select(hours).where(*where).order_by(hours).limit(2 - answered % 2).offset((answered - 1) // 2)
-        ).scalars().all()
-    return float(sum(middle)) / len(middle)
+    hours = (epoch_seconds(K.c.first_response_at) - epoch_seconds(K.c.reported_at)) / 3600.0
+    answered = [*where, not_(awaiting_response(as_of))]
+    if conn.dialect.name == "postgresql":
+        median = func.percentile_cont(0.5).within_group(hours)
+        query = select(K.c.risk_level, median).where(*answered).group_by(func.rollup(K.c.risk_level))
+        return {level: float(value) for level, value in conn.execute(query) if value is not None}
+    found = {}
+    for level, value in conn.execute(select(K.c.risk_level, hours).where(*answered)).all():
+        found.setdefault(level, []).append(value)
+    everything = [value for values in found.values() for value in values]
+    return {level: statistics.median(values) for level, values in [*found.items(), (None, everything)] if values}
 
 
 @dataclass(frozen=True)
@@ -563,6 +565,7 @@ class LevelResponse:
 @dataclass(frozen=True)
 class ResponseFigures:
     by_level: dict[str, LevelResponse]
+    median_hours: float | None = None  # of every level's cases together
 
     @property
     def due(self) -> int:
@@ -581,7 +584,8 @@ def response_within_limits(
     engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules
 ) -> ResponseFigures:
     """Per risk level, cases reported in the period whose first response came within the level's limit
-    (case_rules.toml), of those due by ``as_of``, with the level's median hours to first response."""
+    (case_rules.toml), of those due by ``as_of``, with the level's median hours to first response; and the
+    median of every level's cases together."""
     limit = case(*((K.c.risk_level == r.level, r.first_response.total_seconds()) for r in rules.risks))
     answered = and_(K.c.first_response_at.is_not(None), K.c.first_response_at <= as_of)
     within = and_(answered, epoch_seconds(K.c.first_response_at) - epoch_seconds(K.c.reported_at) <= limit)
@@ -595,13 +599,9 @@ def response_within_limits(
     )
     with engine.connect() as conn:
         found = {level: (count, int(due or 0), int(inside or 0)) for level, count, due, inside in conn.execute(query)}
-    levels = {}
-    for rule in rules.risks:
-        count, due, inside = found.get(rule.level, (0, 0, 0))
-        only = CaseFilters(**{**case_filters.__dict__, "risks": (rule.level,)})
-        median = median_response_hours(engine, scope, filters, only, as_of, rules) if count else None
-        levels[rule.level] = LevelResponse(count, due, inside, median)
-    return ResponseFigures(levels)
+        medians = median_hours(conn, _reported_in_period(scope, filters, case_filters, as_of, rules), as_of)
+    return ResponseFigures({rule.level: LevelResponse(*found.get(rule.level, (0, 0, 0)), medians.get(rule.level))
+                            for rule in rules.risks}, medians.get(None))
 
 
 def _contact_in(*window) -> ColumnElement[bool]:

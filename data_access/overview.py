@@ -17,7 +17,7 @@ from sqlalchemy import Date, Engine, case, distinct, func, literal, or_, select
 
 from data_access import schema, vocab
 from data_access.cases import (
-    CaseFilters, ResponseFigures, deadline_before, deadline_passed_then, median_response_hours, open_at,
+    CaseFilters, ResponseFigures, deadline_before, deadline_passed_then, open_at,
     response_within_limits, unindexed,
 )
 from data_access.parallel import together
@@ -52,12 +52,15 @@ class CaseFigures:
     open_by_risk: dict[str, int]
     overdue: int
     reported_in_period: int
-    median_response_hours: float | None
     response: ResponseFigures
 
     @property
     def open_total(self) -> int:
         return sum(self.open_by_risk.values())
+
+    @property
+    def median_response_hours(self) -> float | None:
+        return self.response.median_hours
 
 
 @dataclass(frozen=True)
@@ -237,13 +240,11 @@ def case_figures(engine: Engine, scope: Scope, filters: Filters, span: Span, mom
             )
         ).scalar_one()
     in_span = replace(filters, period=span.period)
-    median = median_response_hours(engine, scope, in_span, CaseFilters(), span.until, rules)
     response = response_within_limits(engine, scope, in_span, CaseFilters(), span.until, rules)
     return CaseFigures(
         open_by_risk={rule.level: open_late.get(rule.level, (0, 0))[0] for rule in rules.risks},
         overdue=sum(overdue for _, overdue in open_late.values()),
         reported_in_period=reported,
-        median_response_hours=median,
         response=response,
     )
 

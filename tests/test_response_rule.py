@@ -56,6 +56,12 @@ def test_within_limit_per_level_matches_the_raw_rows(sample_engine, raw, rules, 
         assert (got.reported, got.due, got.within) == (reported, due, within), level
         assert got.median_hours == (pytest.approx(median, abs=1e-3) if median is not None else None), level
     assert found.due == sum(e[1] for e in expected.values())
+    reported = raw[(raw["reported_at"] >= datetime.combine(period.start, datetime.min.time()))
+                   & (raw["reported_at"] < datetime.combine(period.end, datetime.min.time()))
+                   & (raw["first_response_at"] <= moment)]
+    hours = (reported["first_response_at"] - reported["reported_at"]).dt.total_seconds() / 3600
+    # Every level together; none answered yet in the first hours of a month.
+    assert found.median_hours == (pytest.approx(hours.median(), abs=1e-3) if len(hours) else None)
     within = sum(e[2] for e in expected.values())
     assert found.share == (pytest.approx(within / found.due) if found.due else None)
 

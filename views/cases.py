@@ -33,7 +33,6 @@ class Cases:
     workload: pd.DataFrame
     bands: dict[str, int]
     response: ResponseFigures
-    median: float | None
     span: Span
     spans: list[Span]  # what the indicators are set against (data.comparison_spans)
     earlier: list[tuple[int, ResponseFigures]]  # the cases reported and the responses in each of them
@@ -61,7 +60,6 @@ def load(ctx: context.ViewContext, filters: Filters, case_filters: CaseFilters, 
         workload=data.workload_by_staff(ctx.scope, filters, ctx.as_of),
         bands=data.response_bands(ctx.scope, filters, case_filters, ctx.as_of),
         response=data.response_within_limits(ctx.scope, filters, case_filters, ctx.as_of),
-        median=data.median_response_hours(ctx.scope, filters, case_filters, ctx.as_of),
         span=span,
         spans=spans,
         earlier=earlier,
@@ -218,7 +216,7 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
         response = loaded.response
         st.dataframe(casework.response_table(response, rules, lang), hide_index=True, width="stretch")
     with right:
-        median, span, spans, earlier = loaded.median, loaded.span, loaded.spans, loaded.earlier
+        median, span, spans, earlier = loaded.response.median_hours, loaded.span, loaded.spans, loaded.earlier
         against = [versus(span, spans[0], lang)] + [versus_year(span, o, lang) for o in spans[1:]]
         reported = sum(bands.values())
         layout.kpi(st, t("kpi.reported", lang), f"{reported:,}",
