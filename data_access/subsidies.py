@@ -404,12 +404,16 @@ def payment_problems(engine: Engine, scope: Scope, filters: Filters, start: date
     }
     # Flagged payments are few: they are found from the payment index and the children's eligibility,
     # and only they are read in full.
+    # On PostgreSQL they are found first (MATERIALIZED): inlined, the planner looked each of a province's
+    # payments up in the flagged ones instead.
     found = (
         select(P.c.id)
         .join(months, P.c.month == months.c.month)
         .join(CH, P.c.child_id == CH.c.id)
         .outerjoin(SS, _standard_for(P.c.category, P.c.month))
         .where(or_(*flags.values()), *payment_scope(scope, filters))
+        .cte("flagged")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     query = (
         select(P.c.month, *_child_columns(), P.c.payment_no, P.c.amount, SS.c.monthly_amount.label("standard"),
@@ -419,7 +423,7 @@ def payment_problems(engine: Engine, scope: Scope, filters: Filters, start: date
         .join(CH, P.c.child_id == CH.c.id)
         .join(S, P.c.street_id == S.c.id)
         .outerjoin(SS, _standard_for(P.c.category, P.c.month))
-        .where(P.c.id.in_(found))
+        .where(P.c.id.in_(select(found.c.id)))
         .order_by(P.c.month, P.c.payment_no)
     )
     with engine.connect() as conn:
@@ -463,9 +467,10 @@ def duplicate_payments(engine: Engine, scope: Scope, filters: Filters, start: da
         select(P.c.child_id, P.c.month, func.count().label("payments"), func.sum(P.c.amount).label("amount"),
                func.min(P.c.amount).label("first"))
         .where(P.c.month >= start, P.c.month < end, *payment_scope(scope, filters))
-        .group_by(P.c.child_id, P.c.month)
+        .group_by(P.c.month, P.c.child_id)  # the order of an index: counted as read, with no hash table to spill
         .having(func.count() > 1)
-        .subquery()
+        .cte("repeated")
+        .prefix_with("MATERIALIZED", dialect="postgresql")  # the few repeated first, then their children
     )
     query = (
         select(repeated.c.month, *_child_columns(), repeated.c.payments, repeated.c.amount,

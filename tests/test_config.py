@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from data_access import config
 from data_access.engine import describe_url, make_engine, normalise_url, server_of
-from tests.harness import TEST_SECRET_KEY
+from tests.harness import PG_URL, TEST_SECRET_KEY
 
 
 def test_default_database_is_sqlite_under_var(monkeypatch):
@@ -47,6 +47,16 @@ def test_language(monkeypatch):
     assert config.default_language() == "en"
     monkeypatch.setenv("DASHBOARD_LANG", "fr")
     assert config.default_language() == "zh"
+
+
+@pytest.mark.skipif(not PG_URL, reason="set TEST_DATABASE_URL to run the PostgreSQL tests")
+def test_postgresql_engine_turns_off_jit_on_every_connection():
+    engine = make_engine(PG_URL)
+    for _ in range(2):  # the first connection, then one from the pool after its rollback
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW jit")).scalar() == "off"
+            conn.rollback()
+    engine.dispose()
 
 
 def test_sqlite_engine_turns_on_foreign_keys_and_wal(tmp_path):
