@@ -568,6 +568,10 @@ class ResponseFigures:
     median_hours: float | None = None  # of every level's cases together
 
     @property
+    def reported(self) -> int:
+        return sum(level.reported for level in self.by_level.values())
+
+    @property
     def due(self) -> int:
         return sum(level.due for level in self.by_level.values())
 

@@ -35,7 +35,7 @@ class Cases:
     response: ResponseFigures
     span: Span
     spans: list[Span]  # what the indicators are set against (data.comparison_spans)
-    earlier: list[tuple[int, ResponseFigures]]  # the cases reported and the responses in each of them
+    earlier: list[ResponseFigures]  # the cases reported and their responses in each of them
     closing: CloseTimes
     funnel: pd.DataFrame
 
@@ -51,8 +51,7 @@ def load(ctx: context.ViewContext, filters: Filters, case_filters: CaseFilters, 
     # Against the same span of the previous period and of the same period last year (as on the overview).
     span = Span.of(filters.period, ctx.as_of)
     spans = data.comparison_spans(span)
-    earlier = [(sum(data.response_bands(ctx.scope, replace(filters, period=o.period), case_filters, o.until).values()),
-                data.response_within_limits(ctx.scope, replace(filters, period=o.period), case_filters, o.until))
+    earlier = [data.response_within_limits(ctx.scope, replace(filters, period=o.period), case_filters, o.until)
                for o in spans]
     return Cases(
         matrix=data.needs_action_matrix(ctx.scope, filters, case_filters, ctx.as_of),
@@ -220,9 +219,9 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
         against = [versus(span, spans[0], lang)] + [versus_year(span, o, lang) for o in spans[1:]]
         reported = sum(bands.values())
         layout.kpi(st, t("kpi.reported", lang), f"{reported:,}",
-                   layout.lines(*(layout.change(reported, e[0], a, lang) for e, a in zip(earlier, against))),
-                   signed(reported - earlier[0][0]), delta_color="off", help=layout.definition("reported", lang))
-        shares = [e[1].share for e in earlier]
+                   layout.lines(*(layout.change(reported, e.reported, a, lang) for e, a in zip(earlier, against))),
+                   signed(reported - earlier[0].reported), delta_color="off", help=layout.definition("reported", lang))
+        shares = [e.share for e in earlier]
         layout.kpi(st, t("kpi.within_limit", lang), format_share(response.share),
                    layout.lines(t("kpi.within_note", lang, within=response.within, due=response.due),
                                 *(layout.share_change(response.share, b, a, lang) for b, a in zip(shares, against))),
