@@ -155,21 +155,15 @@ def cases_by_month(scope: Scope, filters: Filters, start: date, end: date, as_of
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def response_within_limits(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
-                           as_of: datetime) -> cases.ResponseFigures:
-    return cases.response_within_limits(engine(), scope, filters, case_filters, as_of, rules())
+def case_indicators(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime,
+                    earlier: list[tuple[Period, datetime]]) -> cases.Indicators:
+    return cases.indicators(engine(), scope, filters, case_filters, as_of, rules(), earlier)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def case_queue(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime, page: int,
                page_size: int) -> cases.QueuePage:
     return cases.case_queue(engine(), scope, filters, case_filters, as_of, rules(), page, page_size)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def needs_action_matrix(scope: Scope, filters: Filters, case_filters: cases.CaseFilters,
-                        as_of: datetime) -> pd.DataFrame:
-    return cases.needs_action_matrix(engine(), scope, filters, case_filters, as_of, rules())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -185,21 +179,6 @@ def case_detail(scope: Scope, case_no: str, as_of: datetime, reveal: bool = Fals
 @st.cache_data(ttl=TTL, show_spinner=False)
 def workload_by_staff(scope: Scope, filters: Filters, as_of: datetime) -> pd.DataFrame:
     return cases.workload_by_staff(engine(), scope, filters, as_of, rules())
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def response_bands(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime) -> dict[str, int]:
-    return cases.response_bands(engine(), scope, filters, case_filters, as_of, rules())
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def close_times(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime) -> cases.CloseTimes:
-    return cases.close_times(engine(), scope, filters, case_filters, as_of, rules())
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def stage_funnel(scope: Scope, filters: Filters, case_filters: cases.CaseFilters, as_of: datetime) -> pd.DataFrame:
-    return cases.stage_funnel(engine(), scope, filters, case_filters, as_of, rules())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

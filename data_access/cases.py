@@ -9,7 +9,7 @@ falls exactly at ``as_of`` is due, not yet overdue.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -17,10 +17,11 @@ from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, not_, o
 
 from data_access import schema, vocab
 from data_access.masking import mask_record, reveal_allowed
+from data_access.parallel import together
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
 from data_access.sqltime import epoch_seconds
-from data_access.types import Filters, Scope
+from data_access.types import Filters, Period, Scope
 
 K = schema.cases
 DUE_BUCKETS = ("overdue", "due_24h", "on_time")
@@ -606,6 +607,39 @@ def response_within_limits(
         medians = median_hours(conn, _reported_in_period(scope, filters, case_filters, as_of, rules), as_of)
     return ResponseFigures({rule.level: LevelResponse(*found.get(rule.level, (0, 0, 0)), medians.get(rule.level))
                             for rule in rules.risks}, medians.get(None))
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """The case page's figures for the period and the case filters, besides the queue and the workload."""
+
+    matrix: pd.DataFrame
+    bands: dict[str, int]
+    response: ResponseFigures
+    earlier: list[ResponseFigures]  # in each of the spans they are set against, in order
+    closing: CloseTimes
+    funnel: pd.DataFrame
+
+
+def indicators(
+    engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules,
+    earlier: list[tuple[Period, datetime]],
+) -> Indicators:
+    """Every indicator of the case page, and the responses in each earlier (period, moment), read side by side:
+    one after another they took 1.5 s at a province's scale."""
+    def response_in(period: Period, moment: datetime) -> ResponseFigures:
+        return response_within_limits(engine, scope, replace(filters, period=period), case_filters, moment, rules)
+
+    matrix, bands, response, closing, funnel, *before = together(
+        engine,
+        lambda: needs_action_matrix(engine, scope, filters, case_filters, as_of, rules),
+        lambda: response_bands(engine, scope, filters, case_filters, as_of, rules),
+        lambda: response_within_limits(engine, scope, filters, case_filters, as_of, rules),
+        lambda: close_times(engine, scope, filters, case_filters, as_of, rules),
+        lambda: stage_funnel(engine, scope, filters, case_filters, as_of, rules),
+        *(lambda period=period, moment=moment: response_in(period, moment) for period, moment in earlier),
+    )
+    return Indicators(matrix, bands, response, before, closing, funnel)
 
 
 def _contact_in(*window) -> ColumnElement[bool]:

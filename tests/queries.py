@@ -38,7 +38,7 @@ def arguments(function, engine, scope, rules, as_of, filters: Filters, other_cas
         "period": filters.period, "span": Span.of(filters.period, as_of), "start": date(2021, 1, 1), "end": date(2022, 7, 1), "first": date(2021, 1, 1),
         "last": date(2022, 6, 30), "day": date(2022, 6, 30), "case_no": other_case, "radius_km": 1.5,
         "radius_m": 1500.0,
-        "page_size": 100000, "limit": 100000,
+        "page_size": 100000, "limit": 100000, "earlier": [(filters.period.previous(), as_of)],
     }
     wanted = {}
     for name, parameter in inspect.signature(function).parameters.items():

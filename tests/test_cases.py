@@ -293,6 +293,20 @@ def test_caseload_bands(n, band):
     assert cases.caseload_band(n) == band
 
 
+def test_the_page_indicators_read_together_equal_each_read_alone(sample_engine, rules, as_of):
+    only_high = CaseFilters(risks=("high",))
+    earlier = [(Period.parse("2022Q1"), datetime(2022, 3, 31, 18)), (Period.parse("2021Q2"), datetime(2021, 6, 30, 18))]
+    found = cases.indicators(sample_engine, DISTRICT, Q2, only_high, as_of, rules, earlier)
+    alone = [cases.response_within_limits(sample_engine, DISTRICT, Filters(period=period), only_high, moment, rules)
+             for period, moment in earlier]
+    assert found.earlier == alone and alone[0] != alone[1]  # each earlier span its own, in order
+    assert found.response == cases.response_within_limits(sample_engine, DISTRICT, Q2, only_high, as_of, rules)
+    assert found.bands == cases.response_bands(sample_engine, DISTRICT, Q2, only_high, as_of, rules)
+    assert found.closing == cases.close_times(sample_engine, DISTRICT, Q2, only_high, as_of, rules)
+    assert found.matrix.equals(cases.needs_action_matrix(sample_engine, DISTRICT, Q2, only_high, as_of, rules))
+    assert found.funnel.equals(cases.stage_funnel(sample_engine, DISTRICT, Q2, only_high, as_of, rules))
+
+
 def test_indicators_cover_the_cases_reported_in_the_period(sample_engine, rules, as_of):
     reported = count(sample_engine, "SELECT COUNT(*) FROM cases WHERE reported_at >= :a AND reported_at < :b",
                      a=datetime(2022, 4, 1), b=datetime(2022, 7, 1))

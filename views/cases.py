@@ -7,7 +7,7 @@ audited).
 """
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -51,19 +51,18 @@ def load(ctx: context.ViewContext, filters: Filters, case_filters: CaseFilters, 
     # Against the same span of the previous period and of the same period last year (as on the overview).
     span = Span.of(filters.period, ctx.as_of)
     spans = data.comparison_spans(span)
-    earlier = [data.response_within_limits(ctx.scope, replace(filters, period=o.period), case_filters, o.until)
-               for o in spans]
+    found = data.case_indicators(ctx.scope, filters, case_filters, ctx.as_of, [(o.period, o.until) for o in spans])
     return Cases(
-        matrix=data.needs_action_matrix(ctx.scope, filters, case_filters, ctx.as_of),
+        matrix=found.matrix,
         queue=queue,
         workload=data.workload_by_staff(ctx.scope, filters, ctx.as_of),
-        bands=data.response_bands(ctx.scope, filters, case_filters, ctx.as_of),
-        response=data.response_within_limits(ctx.scope, filters, case_filters, ctx.as_of),
+        bands=found.bands,
+        response=found.response,
         span=span,
         spans=spans,
-        earlier=earlier,
-        closing=data.close_times(ctx.scope, filters, case_filters, ctx.as_of),
-        funnel=data.stage_funnel(ctx.scope, filters, case_filters, ctx.as_of),
+        earlier=found.earlier,
+        closing=found.closing,
+        funnel=found.funnel,
     )
 
 
