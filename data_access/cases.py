@@ -8,19 +8,18 @@ falls exactly at ``as_of`` is due, not yet overdue.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, not_, or_, select, union_all
 
 from data_access import schema, vocab
 from data_access.masking import mask_record, reveal_allowed
 from data_access.parallel import together
 from data_access.rules import CaseRules
 from data_access.scoping import scope_conditions
-from data_access.sqltime import epoch_seconds
+from data_access.sqltime import epoch_seconds, median
 from data_access.types import Filters, Period, Scope
 
 K = schema.cases
@@ -451,7 +450,7 @@ def response_bands(
     engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules
 ) -> dict[str, int]:
     """Time from report to first response, in bands, for cases reported in the period."""
-    hours = (epoch_seconds(K.c.first_response_at) - epoch_seconds(K.c.reported_at)) / 3600.0
+    hours = response_hours()
     band = case(
         (awaiting_response(as_of), literal("awaiting")),
         (hours <= 2, literal("le_2h")),
@@ -525,24 +524,24 @@ def case_holders(engine: Engine, scope: Scope, filters: Filters, as_of: datetime
         return pd.read_sql(query, conn)
 
 
+def response_hours():
+    """Hours from a case's report to its first response."""
+    return (epoch_seconds(K.c.first_response_at) - epoch_seconds(K.c.reported_at)) / 3600.0
+
+
 def median_hours(conn, where: list, as_of: datetime) -> dict[str | None, float]:
     """Median hours to first response of the cases matching ``where`` and answered by ``as_of``, per risk level
-    and, under None, of them all; a level with no answered case is left out.
-
-    PostgreSQL has the median as an aggregate; SQLite does not, and its few rows per period are read and their
-    medians taken here (one query, where a middle row per level took a count and a lookup each).
-    """
-    hours = (epoch_seconds(K.c.first_response_at) - epoch_seconds(K.c.reported_at)) / 3600.0
+    and, under None, of them all, in one statement; a level with no answered case is left out."""
     answered = [*where, not_(awaiting_response(as_of))]
-    if conn.dialect.name == "postgresql":
-        median = func.percentile_cont(0.5).within_group(hours)
-        query = select(K.c.risk_level, median).where(*answered).group_by(func.rollup(K.c.risk_level))
-        return {level: float(value) for level, value in conn.execute(query) if value is not None}
-    found = {}
-    for level, value in conn.execute(select(K.c.risk_level, hours).where(*answered)).all():
-        found.setdefault(level, []).append(value)
-    everything = [value for values in found.values() for value in values]
-    return {level: statistics.median(values) for level, values in [*found.items(), (None, everything)] if values}
+    value = median(response_hours(), conn.dialect.name)
+    if conn.dialect.name == "postgresql":  # one pass: the total is the rollup's row
+        total = func.grouping(K.c.risk_level).label("total")
+        query = select(K.c.risk_level, value, total).where(*answered).group_by(func.rollup(K.c.risk_level))
+    else:
+        query = union_all(select(K.c.risk_level, value, literal(0)).where(*answered).group_by(K.c.risk_level),
+                          select(literal(None), value, literal(1)).where(*answered))
+    return {None if total else level: float(found)
+            for level, found, total in conn.execute(query) if found is not None}
 
 
 @dataclass(frozen=True)
@@ -625,8 +624,7 @@ def indicators(
     engine: Engine, scope: Scope, filters: Filters, case_filters: CaseFilters, as_of: datetime, rules: CaseRules,
     earlier: list[tuple[Period, datetime]],
 ) -> Indicators:
-    """Every indicator of the case page, and the responses in each earlier (period, moment), read side by side:
-    one after another they took 1.5 s at a province's scale."""
+    """Every indicator of the case page, and the responses in each earlier (period, moment), read side by side."""
     def response_in(period: Period, moment: datetime) -> ResponseFigures:
         return response_within_limits(engine, scope, replace(filters, period=period), case_filters, moment, rules)
 

@@ -74,9 +74,11 @@ def _postgresql_setup(dbapi_connection, _record) -> None:
     took longer than running it (565 of 682 ms for the open cases at scale 1000)."""
     autocommit = dbapi_connection.autocommit
     dbapi_connection.autocommit = True  # a SET inside the first transaction would be undone by its rollback
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
-    dbapi_connection.autocommit = autocommit
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 @functools.cache

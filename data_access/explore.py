@@ -34,7 +34,7 @@ from sqlalchemy import (
 
 from data_access import cases, schema, vocab
 from data_access.scoping import scope_conditions, staff_conditions
-from data_access.sqltime import epoch_seconds
+from data_access.sqltime import epoch_seconds, median
 from data_access.subsidies import payment_scope
 from data_access.training import attended_this_year
 from data_access.types import Filters, Scope
@@ -219,8 +219,7 @@ DATASET_SPECS: dict[str, Dataset] = {
             **_child_dims(lambda ctx: K.c.reported_at),
         },
         columns={
-            "response_hours": lambda ctx: (epoch_seconds(K.c.first_response_at) - epoch_seconds(K.c.reported_at))
-            / 3600.0,
+            "response_hours": lambda ctx: cases.response_hours(),
             "age": lambda ctx: age_years(CH.c.birth_date, K.c.reported_at, ctx.dialect),
         },
         filters={
@@ -391,10 +390,8 @@ def aggregate(engine: Engine, scope: Scope, filters: Filters, as_of: datetime,
         value = func.sum(rows.c.x)
     elif query.measure == "mean":
         value = func.avg(rows.c.x)
-    elif ctx.dialect == "postgresql":
-        value = func.percentile_cont(0.5).within_group(cast(rows.c.x, Float))
     else:
-        value = func.median(rows.c.x)
+        value = median(rows.c.x, ctx.dialect)
     keys = [rows.c[g] for g in groups]
     statement = select(*keys, value.label("value")).group_by(*keys).order_by(*(k.asc().nulls_last() for k in keys))
     with engine.connect() as conn:

@@ -1,8 +1,8 @@
-"""Portable date-time expressions: seconds since the epoch."""
+"""Portable SQL expressions: seconds since the epoch, and the median."""
 
 from __future__ import annotations
 
-from sqlalchemy import Float
+from sqlalchemy import Float, cast, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -23,3 +23,11 @@ def _sqlite(element, compiler, **kw):
 @compiles(epoch_seconds, "postgresql")
 def _postgresql(element, compiler, **kw):
     return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+def median(expression, dialect: str):
+    """The median of ``expression``'s values that are not NULL, as an aggregate: PostgreSQL's
+    ``percentile_cont``, SQLite's ``median`` (registered on every connection by data_access.engine)."""
+    if dialect == "postgresql":
+        return func.percentile_cont(0.5).within_group(cast(expression, Float))
+    return func.median(expression)

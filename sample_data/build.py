@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from psycopg import sql
 from shapely.geometry import Point
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
@@ -164,7 +163,8 @@ def build_database(
         refresh_summaries(conn)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if engine.dialect.name == "postgresql":  # what autovacuum would get to: the index-only scans need it
-            conn.execute(text("VACUUM (ANALYZE) " + ", ".join(table.name for table in tables)))
+            names = (conn.dialect.identifier_preparer.format_table(table) for table in schema.metadata.sorted_tables)
+            conn.execute(text("VACUUM (ANALYZE) " + ", ".join(names)))
         else:
             conn.execute(text("ANALYZE"))
     report(1.0, "done")
@@ -172,12 +172,14 @@ def build_database(
 
 
 def _write_rows(conn, table, rows: list[dict]) -> None:
-    """Insert a table's rows (each with the same keys); on PostgreSQL through COPY, which at a province's scale
-    takes minutes where INSERT takes most of an hour."""
-    if conn.dialect.name != "postgresql":
+    """Insert a table's rows (each with the same keys); through psycopg's COPY on PostgreSQL, which at a province's
+    scale takes minutes where INSERT takes most of an hour."""
+    if conn.dialect.driver != "psycopg":
         for start in range(0, len(rows), 5000):
             conn.execute(insert(table), rows[start : start + 5000])
         return
+    from psycopg import sql
+
     columns = list(rows[0])
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))

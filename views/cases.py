@@ -216,7 +216,7 @@ if __name__ == "__main__":  # Streamlit runs a page as __main__; an import (the 
     with right:
         median, span, spans, earlier = loaded.response.median_hours, loaded.span, loaded.spans, loaded.earlier
         against = [versus(span, spans[0], lang)] + [versus_year(span, o, lang) for o in spans[1:]]
-        reported = sum(bands.values())
+        reported = response.reported
         layout.kpi(st, t("kpi.reported", lang), f"{reported:,}",
                    layout.lines(*(layout.change(reported, e.reported, a, lang) for e, a in zip(earlier, against))),
                    signed(reported - earlier[0].reported), delta_color="off", help=layout.definition("reported", lang))
