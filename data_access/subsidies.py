@@ -402,10 +402,9 @@ def payment_problems(engine: Engine, scope: Scope, filters: Filters, start: date
         "ineligible": not_(eligible),
         "no_standard": SS.c.category.is_(None),
     }
-    # Flagged payments are few: they are found from the payment index and the children's eligibility,
-    # and only they are read in full.
-    # On PostgreSQL they are found first (MATERIALIZED): inlined, the planner looked each of a province's
-    # payments up in the flagged ones instead.
+    # Flagged payments are few: they are found first, from the payment index and the children's eligibility,
+    # and only they are read in full. MATERIALIZED on PostgreSQL: inlined, its planner looked each of a
+    # province's payments up in the flagged ones instead.
     found = (
         select(P.c.id)
         .join(months, P.c.month == months.c.month)
